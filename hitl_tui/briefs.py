@@ -1,0 +1,230 @@
+"""Brief files: which files are briefs, how they parse, and why a broken one is broken.
+
+Core module: imports neither textual nor litellm. Parsing never raises; a broken brief carries its reason.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+MAX_BRIEF_BYTES = 1_000_000
+EXTENSIONS = {".toml", ".md", ".txt"}
+_TEMP_SUFFIXES = ("~", ".part", ".crdownload", ".tmp", ".swp", ".swx", ".partial", ".download")
+
+STR_FIELDS = ("title", "brief", "channel", "audience", "goal", "voice", "cta", "checklist", "notes")
+LIST_FIELDS = ("must_include", "banned", "models")
+INT_FIELDS = ("min_words", "max_words", "max_chars", "variants")
+FLOAT_FIELDS = ("reading_grade_max",)
+ALL_FIELDS = STR_FIELDS + LIST_FIELDS + INT_FIELDS + FLOAT_FIELDS
+
+
+@dataclass
+class Brief:
+    name: str  # file name inside the inbox: the brief's identity
+    title: str = ""
+    brief: str = ""
+    channel: str = ""
+    audience: str = ""
+    goal: str = ""
+    voice: str = ""
+    cta: str = ""
+    checklist: str = ""
+    notes: str = ""
+    must_include: list[str] = field(default_factory=list)
+    banned: list[str] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    min_words: int | None = None
+    max_words: int | None = None
+    max_chars: int | None = None
+    variants: int | None = None
+    reading_grade_max: float | None = None
+    error: str | None = None
+    content_hash: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.error is None
+
+    def fields(self) -> dict[str, Any]:
+        """The brief's own fields (what a version stores), without identity and error."""
+        data = asdict(self)
+        for key in ("name", "error", "content_hash"):
+            data.pop(key)
+        return data
+
+    @classmethod
+    def from_fields(cls, name: str, data: dict[str, Any], error: str | None = None, content_hash: str = "") -> Brief:
+        known = {k: v for k, v in data.items() if k in ALL_FIELDS}
+        return cls(name=name, error=error, content_hash=content_hash, **known)
+
+
+def is_brief_candidate(path: Path) -> bool:
+    """False for what is not a brief at all: hidden files, editor/download temporaries, folders, other types."""
+    name = path.name
+    if name.startswith((".", "~$", "#")) or name.endswith(_TEMP_SUFFIXES):
+        return False
+    if path.suffix.lower() not in EXTENSIONS:
+        return False
+    try:
+        if path.is_dir():
+            return False
+    except OSError:
+        return False
+    return True
+
+
+def _err(name: str, what: str) -> str:
+    return f"{name}: {what}"
+
+
+def _read_text(path: Path, inbox: Path) -> tuple[str | None, str | None]:
+    """The file's text, or an error saying why it cannot be read as a brief."""
+    name = path.name
+    try:
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(inbox.resolve()):
+                return None, _err(name, "symlink points outside the inbox; copy the file in instead")
+        size = path.stat().st_size
+        if size == 0:
+            return None, _err(name, "the file is empty")
+        if size > MAX_BRIEF_BYTES:
+            return None, _err(name, f"the file is {size:,} bytes; briefs may be at most {MAX_BRIEF_BYTES:,}")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, _err(name, "the file disappeared while being read")
+    except OSError as exc:
+        return None, _err(name, f"cannot be read: {exc.strerror or exc}")
+    if b"\x00" in raw:
+        return None, _err(name, "contains NUL bytes; is it a binary file?")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, _err(name, f"not UTF-8 text (bad byte at position {exc.start}); save it as UTF-8")
+    if not text.strip():
+        return None, _err(name, "the file has only blank space")
+    return text, None
+
+
+def _split_front_matter(text: str) -> tuple[str | None, str]:
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "+++":
+        return None, text
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "+++":
+            return "".join(lines[1:i]), "".join(lines[i + 1:])
+    return "", "\x00unterminated"
+
+
+def _title_from_name(path: Path) -> str:
+    stem = re.sub(r"[-_]+", " ", path.stem).strip()
+    return stem[:1].upper() + stem[1:]
+
+
+def _type_name(value: Any) -> str:
+    return {str: "text", int: "a whole number", float: "a number", bool: "true/false", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def validate_fields(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Check field names, types and numbers; returns cleaned fields and the first problem found."""
+    clean: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in ALL_FIELDS:
+            near = difflib.get_close_matches(key, ALL_FIELDS, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            return clean, _err(name, f"field '{key}': unknown field{hint}")
+        if key in STR_FIELDS:
+            if not isinstance(value, str):
+                return clean, _err(name, f"field '{key}': expected text, got {_type_name(value)}")
+            clean[key] = value.strip()
+        elif key in LIST_FIELDS:
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                return clean, _err(name, f"field '{key}': expected a list of text, got {_type_name(value)}")
+            clean[key] = [v.strip() for v in value if v.strip()]
+        elif key in INT_FIELDS:
+            if isinstance(value, bool) or not isinstance(value, int):
+                return clean, _err(name, f"field '{key}': expected a whole number, got {_type_name(value)} {value!r}")
+            clean[key] = value
+        elif key in FLOAT_FIELDS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return clean, _err(name, f"field '{key}': expected a number, got {_type_name(value)} {value!r}")
+            clean[key] = float(value)
+    for key in ("title", "brief"):
+        if not clean.get(key):
+            return clean, _err(name, f"field '{key}': missing; every brief needs a {key}")
+    for key in ("min_words", "max_words", "max_chars"):
+        if key in clean and clean[key] <= 0:
+            return clean, _err(name, f"field '{key}': must be above 0, got {clean[key]}")
+    if clean.get("min_words") and clean.get("max_words") and clean["min_words"] > clean["max_words"]:
+        return clean, _err(name, f"field 'min_words': {clean['min_words']} is more than max_words "
+                                 f"({clean['max_words']}); no draft could pass")
+    if "variants" in clean and not 1 <= clean["variants"] <= 8:
+        return clean, _err(name, f"field 'variants': must be from 1 to 8, got {clean['variants']}")
+    grade = clean.get("reading_grade_max")
+    if grade is not None and not 1 <= grade <= 20:
+        return clean, _err(name, f"field 'reading_grade_max': must be from 1 to 20, got {grade:g}")
+    if clean.get("max_chars") and clean.get("min_words") and clean["min_words"] * 2 > clean["max_chars"]:
+        return clean, _err(name, f"field 'min_words': {clean['min_words']} words cannot fit in max_chars "
+                                 f"({clean['max_chars']})")
+    return clean, None
+
+
+def parse_brief(path: Path, inbox: Path | None = None) -> Brief:
+    """Parse one brief file. Never raises: problems come back in `Brief.error`."""
+    inbox = inbox or path.parent
+    name = path.name
+    text, error = _read_text(path, inbox)
+    if error:
+        return Brief(name=name, title=_title_from_name(path), error=error)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    suffix = path.suffix.lower()
+    data: dict[str, Any]
+    try:
+        if suffix == ".toml":
+            data = tomllib.loads(text)
+        elif suffix == ".md":
+            front, body = _split_front_matter(text)
+            if body == "\x00unterminated":
+                return Brief(name=name, title=_title_from_name(path), content_hash=digest,
+                             error=_err(name, "front matter opened with +++ but never closed with +++"))
+            data = tomllib.loads(front) if front is not None else {}
+            if body.strip():
+                if "brief" in data:
+                    return Brief(name=name, title=_title_from_name(path), content_hash=digest,
+                                 error=_err(name, "field 'brief': given both in front matter and as the body"))
+                data["brief"] = body.strip()
+            data.setdefault("title", _title_from_name(path))
+        else:  # .txt: the whole text is the brief
+            data = {"title": _title_from_name(path), "brief": text.strip()}
+    except tomllib.TOMLDecodeError as exc:
+        return Brief(name=name, title=_title_from_name(path), content_hash=digest,
+                     error=_err(name, f"not valid TOML: {exc}"))
+    clean, error = validate_fields(name, data)
+    brief = Brief.from_fields(name, clean, error=error, content_hash=digest)
+    if error and not brief.title:
+        brief.title = _title_from_name(path)
+    return brief
+
+
+def scan_inbox(inbox: Path) -> list[Brief]:
+    """Every brief candidate in the inbox (top level only), parsed, sorted by file name."""
+    if not inbox.is_dir():
+        return []
+    paths = [inbox / e.name for e in os.scandir(inbox) if is_brief_candidate(inbox / e.name)]
+    return [parse_brief(p, inbox) for p in sorted(paths)]
+
+
+def slugify(title: str, fallback: str = "brief") -> str:
+    """A file-name-safe slug; never empty, never a path."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
+    return slug or fallback

@@ -1,0 +1,429 @@
+"""hitl.toml: defaults, loading with one-line errors, and the starter file.
+
+Core module: imports neither textual nor litellm.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+OFFLINE_MODEL = "hitl-offline/drafter"
+
+DEFAULT_RUBRIC: dict[str, dict[str, str]] = {
+    "voice": {"one": "Off-brand: wrong tone, generic, could be anyone's",
+              "five": "Unmistakably ours: tone, vocabulary and attitude match the voice guide"},
+    "accuracy": {"one": "Wrong or unsupported claims, misstates the offer",
+                 "five": "Every fact matches the brief; nothing invented"},
+    "clarity": {"one": "Hard to follow; the point is buried",
+                "five": "One clear idea, easy to scan, no filler"},
+    "cta": {"one": "No call to action, or a vague one",
+            "five": "One specific, compelling next step the reader can take now"},
+    "channel_fit": {"one": "Wrong length or format for the channel",
+                    "five": "Native to the channel: length, structure and conventions"},
+}
+
+DEFAULT_KEYS: dict[str, str] = {
+    "next_brief": "n", "prev_brief": "p", "next_variant": "tab", "prev_variant": "shift+tab",
+    "edit": "e", "diff": "d", "checklist": "c", "approve": "a", "approve_override": "A",
+    "reject": "x", "revise": "r", "regenerate": "g", "undo": "u", "copy": "y", "blind": "b",
+    "stats": "s", "help": "question_mark,f1", "quit": "q", "filter": "slash", "note": "o",
+    "history": "h",
+}
+
+DEFAULT_VOICE = (
+    "Confident, warm and plain-spoken. Short sentences. Concrete benefits over adjectives. "
+    "No hype words, no exclamation marks, no jargon the audience would not use."
+)
+
+
+class ConfigError(ValueError):
+    """A hitl.toml problem, phrased as one line naming the file, the key and what was expected."""
+
+
+@dataclass
+class ModelSpec:
+    model: str
+    api_base: str | None = None
+    api_key_env: str | None = None
+    label: str | None = None
+
+    @property
+    def is_offline(self) -> bool:
+        return self.model.startswith("hitl-offline/")
+
+    @property
+    def display(self) -> str:
+        name = self.label or self.model
+        return f"{name} (offline)" if self.is_offline and "offline" not in name.lower() else name
+
+
+@dataclass
+class RuleSpec:
+    name: str
+    pattern: str
+    kind: str  # "must" or "must_not"
+    required: bool = True
+
+
+@dataclass
+class ManualItem:
+    id: str
+    text: str
+    required: bool = True
+
+
+@dataclass
+class Checklist:
+    max_chars: int | None = None
+    reading_grade_max: float | None = None
+    required: list[str] = field(default_factory=list)
+    advisory: list[str] = field(default_factory=list)
+    disabled: list[str] = field(default_factory=list)
+    rules: list[RuleSpec] = field(default_factory=list)
+    items: list[ManualItem] = field(default_factory=list)
+
+
+@dataclass
+class DraftingConfig:
+    models: list[ModelSpec] = field(default_factory=lambda: [ModelSpec(OFFLINE_MODEL)])
+    variants: int = 3
+    concurrency: int = 4
+    timeout: float = 120.0
+    chunk_timeout: float = 30.0
+    retries: int = 2
+    temperature: float = 0.7
+    auto_draft: bool = True
+
+
+@dataclass
+class InboxConfig:
+    debounce_ms: int = 300
+    settle_ms: int = 100
+    force_polling: bool = False
+    poll_delay_ms: int = 300
+    reconcile_seconds: float = 30.0
+
+
+@dataclass
+class PromptConfig:
+    version: str = "v1"
+    system: str = ""
+    draft: str = ""
+    revise: str = ""
+
+
+@dataclass
+class UIConfig:
+    theme: str = "textual-dark"
+    blind: bool = False
+    shuffle: bool = True
+    animations: bool = False
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    reviewer: str = ""
+    drafting: DraftingConfig = field(default_factory=DraftingConfig)
+    inbox: InboxConfig = field(default_factory=InboxConfig)
+    rubric: dict[str, dict[str, str]] = field(default_factory=lambda: dict(DEFAULT_RUBRIC))
+    checklists: dict[str, Checklist] = field(default_factory=dict)
+    voices: dict[str, str] = field(default_factory=lambda: {"default": DEFAULT_VOICE})
+    prompts: PromptConfig = field(default_factory=PromptConfig)
+    keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
+    ui: UIConfig = field(default_factory=UIConfig)
+
+    def checklist_for(self, name: str | None) -> tuple[Checklist, str]:
+        """The checklist for a channel (or explicit name), falling back to 'default'; returns it and its config key."""
+        for key in (name, "default"):
+            if key and key in self.checklists:
+                return self.checklists[key], f"checklists.{key}"
+        return Checklist(), "checklists.default"
+
+
+def default_reviewer() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return os.environ.get("USER", "reviewer")
+
+
+# ---------------------------------------------------------------- validation helpers
+
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+               list: "a list", dict: "a table"}
+
+
+def _fail(file: str, key: str, expected: str, got: Any) -> ConfigError:
+    shown = repr(got) if not isinstance(got, dict) else "a table"
+    return ConfigError(f"{file}: {key}: expected {expected}, got {shown}")
+
+
+def _get(table: dict, key: str, typ: type, file: str, prefix: str, default: Any) -> Any:
+    if key not in table:
+        return default
+    value = table[key]
+    ok = isinstance(value, typ) and not (typ in (int, float) and isinstance(value, bool))
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not ok:
+        raise _fail(file, f"{prefix}{key}", _TYPE_NAMES[typ], value)
+    return value
+
+
+def _only(table: dict, allowed: set[str], file: str, prefix: str) -> None:
+    import difflib
+
+    for key in table:
+        if key not in allowed:
+            near = difflib.get_close_matches(key, sorted(allowed), n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else f" (expected one of: {', '.join(sorted(allowed))})"
+            raise ConfigError(f"{file}: unknown key '{prefix}{key}'{hint}")
+
+
+def _positive(value: float, file: str, key: str) -> None:
+    if value <= 0:
+        raise _fail(file, key, "a number above 0", value)
+
+
+def _str_list(table: dict, key: str, file: str, prefix: str) -> list[str]:
+    values = _get(table, key, list, file, prefix, [])
+    for v in values:
+        if not isinstance(v, str):
+            raise _fail(file, f"{prefix}{key}", "a list of strings", values)
+    return list(values)
+
+
+# ---------------------------------------------------------------- section parsers
+
+def _parse_models(raw: Any, file: str, key: str) -> list[ModelSpec]:
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw:
+        raise _fail(file, key, "a model string or a non-empty list of them", raw)
+    specs = []
+    for i, item in enumerate(raw):
+        where = f"{key}[{i}]"
+        if isinstance(item, str) and item.strip():
+            specs.append(ModelSpec(item.strip()))
+        elif isinstance(item, dict):
+            _only(item, {"model", "api_base", "api_key_env", "label"}, file, f"{where}.")
+            model = _get(item, "model", str, file, f"{where}.", "")
+            if not model:
+                raise ConfigError(f"{file}: {where}.model: expected a litellm model string, it is missing")
+            specs.append(ModelSpec(model, _get(item, "api_base", str, file, f"{where}.", None),
+                                   _get(item, "api_key_env", str, file, f"{where}.", None),
+                                   _get(item, "label", str, file, f"{where}.", None)))
+        else:
+            raise _fail(file, where, "a model string or a table {model, api_base, api_key_env, label}", item)
+    return specs
+
+
+def _parse_drafting(t: dict, file: str) -> DraftingConfig:
+    p = "drafting."
+    _only(t, {"models", "variants", "concurrency", "timeout", "chunk_timeout", "retries", "temperature",
+              "auto_draft"}, file, p)
+    d = DraftingConfig()
+    if "models" in t:
+        d.models = _parse_models(t["models"], file, "drafting.models")
+    d.variants = _get(t, "variants", int, file, p, d.variants)
+    if not 1 <= d.variants <= 8:
+        raise _fail(file, "drafting.variants", "an integer from 1 to 8", d.variants)
+    d.concurrency = _get(t, "concurrency", int, file, p, d.concurrency)
+    _positive(d.concurrency, file, "drafting.concurrency")
+    d.timeout = _get(t, "timeout", float, file, p, d.timeout)
+    _positive(d.timeout, file, "drafting.timeout")
+    d.chunk_timeout = _get(t, "chunk_timeout", float, file, p, d.chunk_timeout)
+    _positive(d.chunk_timeout, file, "drafting.chunk_timeout")
+    d.retries = _get(t, "retries", int, file, p, d.retries)
+    if d.retries < 0:
+        raise _fail(file, "drafting.retries", "an integer of 0 or more", d.retries)
+    d.temperature = _get(t, "temperature", float, file, p, d.temperature)
+    d.auto_draft = _get(t, "auto_draft", bool, file, p, d.auto_draft)
+    return d
+
+
+def _parse_inbox(t: dict, file: str) -> InboxConfig:
+    p = "inbox."
+    _only(t, {"debounce_ms", "settle_ms", "force_polling", "poll_delay_ms", "reconcile_seconds"}, file, p)
+    c = InboxConfig()
+    c.debounce_ms = _get(t, "debounce_ms", int, file, p, c.debounce_ms)
+    c.settle_ms = _get(t, "settle_ms", int, file, p, c.settle_ms)
+    c.force_polling = _get(t, "force_polling", bool, file, p, c.force_polling)
+    c.poll_delay_ms = _get(t, "poll_delay_ms", int, file, p, c.poll_delay_ms)
+    c.reconcile_seconds = _get(t, "reconcile_seconds", float, file, p, c.reconcile_seconds)
+    for key in ("debounce_ms", "poll_delay_ms", "reconcile_seconds"):
+        _positive(getattr(c, key), file, f"inbox.{key}")
+    return c
+
+
+def _parse_rubric(t: dict, file: str) -> dict[str, dict[str, str]]:
+    rubric = {}
+    for name, dim in t.items():
+        where = f"rubric.{name}"
+        if not isinstance(dim, dict):
+            raise _fail(file, where, "a table with 'one' and 'five' descriptions", dim)
+        _only(dim, {"one", "five", "label"}, file, f"{where}.")
+        rubric[name] = {"one": _get(dim, "one", str, file, f"{where}.", ""),
+                        "five": _get(dim, "five", str, file, f"{where}.", ""),
+                        "label": _get(dim, "label", str, file, f"{where}.", name.replace("_", " "))}
+    if not rubric:
+        raise ConfigError(f"{file}: rubric: expected at least one dimension")
+    return rubric
+
+
+def _parse_checklist(t: dict, file: str, name: str) -> Checklist:
+    p = f"checklists.{name}."
+    _only(t, {"max_chars", "reading_grade_max", "required", "advisory", "disabled", "rules", "items"}, file, p)
+    c = Checklist()
+    c.max_chars = _get(t, "max_chars", int, file, p, None)
+    if c.max_chars is not None:
+        _positive(c.max_chars, file, f"{p}max_chars")
+    c.reading_grade_max = _get(t, "reading_grade_max", float, file, p, None)
+    c.required = _str_list(t, "required", file, p)
+    c.advisory = _str_list(t, "advisory", file, p)
+    c.disabled = _str_list(t, "disabled", file, p)
+    for i, rule in enumerate(_get(t, "rules", list, file, p, [])):
+        where = f"{p}rules[{i}]."
+        if not isinstance(rule, dict):
+            raise _fail(file, where[:-1], "a table {name, must | must_not, required}", rule)
+        _only(rule, {"name", "must", "must_not", "required"}, file, where)
+        kinds = [k for k in ("must", "must_not") if k in rule]
+        if len(kinds) != 1:
+            raise ConfigError(f"{file}: {where[:-1]}: expected exactly one of 'must' or 'must_not' (a regex)")
+        pattern = _get(rule, kinds[0], str, file, where, "")
+        import re
+
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"{file}: {where}{kinds[0]}: expected a regular expression, {exc}") from None
+        c.rules.append(RuleSpec(_get(rule, "name", str, file, where, pattern), pattern, kinds[0],
+                                _get(rule, "required", bool, file, where, True)))
+    for i, item in enumerate(_get(t, "items", list, file, p, [])):
+        where = f"{p}items[{i}]."
+        if isinstance(item, str):
+            item = {"text": item}
+        if not isinstance(item, dict):
+            raise _fail(file, where[:-1], "a string or a table {id, text, required}", item)
+        _only(item, {"id", "text", "required"}, file, where)
+        text = _get(item, "text", str, file, where, "")
+        if not text:
+            raise ConfigError(f"{file}: {where}text: expected the item's text, it is missing")
+        item_id = _get(item, "id", str, file, where, "") or _slug(text)
+        c.items.append(ManualItem(item_id, text, _get(item, "required", bool, file, where, True)))
+    return c
+
+
+def _slug(text: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "item"
+
+
+def _parse_prompts(t: dict, file: str) -> PromptConfig:
+    p = "prompts."
+    _only(t, {"version", "system", "draft", "revise"}, file, p)
+    return PromptConfig(*(_get(t, k, str, file, p, getattr(PromptConfig(), k))
+                          for k in ("version", "system", "draft", "revise")))
+
+
+def _parse_keys(t: dict, file: str) -> dict[str, str]:
+    keys = dict(DEFAULT_KEYS)
+    _only(t, set(DEFAULT_KEYS), file, "keys.")
+    for action, key in t.items():
+        keys[action] = _get(t, action, str, file, "keys.", key)
+    return keys
+
+
+def _parse_ui(t: dict, file: str) -> UIConfig:
+    p = "ui."
+    _only(t, {"theme", "blind", "shuffle", "animations"}, file, p)
+    u = UIConfig()
+    return UIConfig(_get(t, "theme", str, file, p, u.theme), _get(t, "blind", bool, file, p, u.blind),
+                    _get(t, "shuffle", bool, file, p, u.shuffle), _get(t, "animations", bool, file, p, u.animations))
+
+
+SECTIONS = {"reviewer", "drafting", "inbox", "rubric", "checklists", "voices", "prompts", "keys", "ui"}
+
+
+def parse_config(data: dict, file: str = "hitl.toml") -> Config:
+    _only(data, SECTIONS, file, "")
+    cfg = Config(reviewer=_get(data, "reviewer", str, file, "", "") or default_reviewer())
+    tables = {}
+    for section in SECTIONS - {"reviewer"}:
+        tables[section] = _get(data, section, dict, file, "", {})
+    cfg.drafting = _parse_drafting(tables["drafting"], file)
+    cfg.inbox = _parse_inbox(tables["inbox"], file)
+    if tables["rubric"]:
+        cfg.rubric = _parse_rubric(tables["rubric"], file)
+    else:
+        cfg.rubric = {k: {**v, "label": k.replace("_", " ")} for k, v in DEFAULT_RUBRIC.items()}
+    for name, table in tables["checklists"].items():
+        if not isinstance(table, dict):
+            raise _fail(file, f"checklists.{name}", "a table", table)
+        cfg.checklists[name] = _parse_checklist(table, file, name)
+    for name, voice in tables["voices"].items():
+        if isinstance(voice, dict):
+            _only(voice, {"guide"}, file, f"voices.{name}.")
+            voice = _get(voice, "guide", str, file, f"voices.{name}.", "")
+        if not isinstance(voice, str):
+            raise _fail(file, f"voices.{name}", "a string or a table {guide}", voice)
+        cfg.voices[name] = voice
+    cfg.prompts = _parse_prompts(tables["prompts"], file)
+    cfg.keys = _parse_keys(tables["keys"], file)
+    cfg.ui = _parse_ui(tables["ui"], file)
+    return cfg
+
+
+def load_config(path: Path) -> Config:
+    """Load hitl.toml; a missing file gives the defaults, a broken one a ConfigError."""
+    if not path.exists():
+        cfg = parse_config({}, str(path))
+    else:
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path}: not UTF-8 text") from None
+        cfg = parse_config(data, str(path))
+    cfg.path = path
+    return cfg
+
+
+def starter_config() -> dict[str, Any]:
+    """Every setting with its default, for `hitl init` (tomli-w cannot write None, so unset values are left out)."""
+    return {
+        "reviewer": default_reviewer(),
+        "drafting": {
+            "models": [OFFLINE_MODEL], "variants": 3, "concurrency": 4, "timeout": 120.0,
+            "chunk_timeout": 30.0, "retries": 2, "temperature": 0.7, "auto_draft": True,
+        },
+        "inbox": {"debounce_ms": 300, "settle_ms": 100, "force_polling": False, "poll_delay_ms": 300,
+                  "reconcile_seconds": 30.0},
+        "ui": {"theme": "textual-dark", "blind": False, "shuffle": True, "animations": False},
+        "prompts": {"version": "v1"},
+        "keys": dict(DEFAULT_KEYS),
+        "rubric": {k: dict(v) for k, v in DEFAULT_RUBRIC.items()},
+        "voices": {"default": {"guide": DEFAULT_VOICE}},
+        "checklists": {
+            "default": {
+                "advisory": ["reading_grade", "claims"],
+                "rules": [{"name": "no exclamation pile-ups", "must_not": "!{2,}", "required": True}],
+                "items": [
+                    {"id": "facts", "text": "Facts and numbers checked against the source", "required": True},
+                    {"id": "legal", "text": "Legal/compliance wording reviewed", "required": False},
+                ],
+            },
+            "sms": {"max_chars": 160, "items": [{"id": "optout", "text": "Opt-out wording present",
+                                                 "required": True}]},
+            "email": {"reading_grade_max": 9.0},
+        },
+    }

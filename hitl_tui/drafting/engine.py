@@ -1,0 +1,307 @@
+"""Streaming drafts through litellm: variants in parallel under a cap, retries, timeouts, cancellation.
+
+The engine writes to the store and reports progress through one callback (`on_event`); it never touches UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..briefs import Brief
+from ..config import Config, ModelSpec
+from ..prompts import (Feedback, build_draft_messages, build_revision_messages, prompt_version,
+                       variant_temperature)
+from ..store import Store
+from .llm import load_litellm
+
+CHECKPOINT_SECONDS = 1.0
+RETRYABLE = ("RateLimitError", "InternalServerError", "ServiceUnavailableError", "APIConnectionError", "Timeout",
+             "BadGatewayError", "APIError")
+NOT_RETRYABLE = ("AuthenticationError", "PermissionDeniedError", "BadRequestError", "NotFoundError",
+                 "ContextWindowExceededError", "UnprocessableEntityError", "MidStreamFallbackError")
+
+
+@dataclass
+class StreamEvent:
+    kind: str  # start, delta, retry, done, failed, interrupted
+    revision_id: int
+    draft_id: int
+    text: str = ""
+    delta: str = ""
+    tokens: int = 0
+    error: str | None = None
+    cost: float | None = None
+    latency_ms: int | None = None
+    attempt: int = 0
+
+
+@dataclass
+class Outcome:
+    draft_id: int
+    revision_id: int
+    variant: int
+    model: str
+    label: str
+    status: str
+    text: str
+    error: str | None = None
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    cost: float | None = None
+    latency_ms: int | None = None
+    finish_reason: str | None = None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Job:
+    draft_id: int
+    revision_id: int
+    variant: int
+    spec: ModelSpec
+    messages: list[dict]
+    temperature: float
+    label: str = ""
+    outcome: Outcome | None = field(default=None)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One readable line: the provider's status and message, without litellm's repeated prefixes."""
+    name = type(exc).__name__
+    message = str(getattr(exc, "message", "") or exc) or name
+    message = re.sub(r"(litellm\.)?\w+Error: ", "", message)
+    message = re.sub(r"\s+", " ", message.replace("OpenAIException - ", "")).strip()
+    status = getattr(exc, "status_code", None)
+    prefix = f"{name} ({status})" if isinstance(status, int) else name
+    return f"{prefix}: {message}"[:400]
+
+
+def is_retryable(exc: BaseException, got_text: bool) -> bool:
+    if got_text:  # the reader already sees partial text; a silent restart would replace it
+        return False
+    names = [c.__name__ for c in type(exc).__mro__]
+    if any(n in NOT_RETRYABLE for n in names[:2]) or names[0] in NOT_RETRYABLE:
+        return False
+    return isinstance(exc, (asyncio.TimeoutError, ConnectionError)) or any(n in RETRYABLE for n in names)
+
+
+def model_label(spec: ModelSpec) -> str:
+    return spec.display
+
+
+class DraftEngine:
+    def __init__(self, store: Store, config: Config, *, log_file: Path | None = None,
+                 on_event: Callable[[StreamEvent], None] | None = None, backoff_base: float = 0.5) -> None:
+        self.store = store
+        self.config = config
+        self.log_file = log_file
+        self.on_event = on_event or (lambda event: None)
+        self.backoff_base = backoff_base
+        self._sem = asyncio.Semaphore(config.drafting.concurrency)
+        self._tasks: dict[int, asyncio.Task] = {}
+
+    # ------------------------------------------------------------------ public API
+
+    def models_for(self, brief: Brief, override: list[ModelSpec] | None = None) -> list[ModelSpec]:
+        if override:
+            return override
+        if brief.models:
+            return [ModelSpec(m) for m in brief.models]
+        return self.config.drafting.models
+
+    async def draft_brief(self, brief: Brief, version_id: int, *, models: list[ModelSpec] | None = None,
+                          variants: int | None = None) -> list[Outcome]:
+        """Create and stream N variants × the brief's models; returns when all have ended."""
+        n = variants or brief.variants or self.config.drafting.variants
+        jobs = []
+        specs = self.models_for(brief, models)
+        for m_index, spec in enumerate(specs):
+            for v in range(n):
+                variant = m_index * n + v
+                temp = variant_temperature(self.config.drafting.temperature, v)
+                label = model_label(spec)
+                draft_id, revision_id = await self.store.create_draft(version_id, variant, spec.model, label, temp,
+                                                                      prompt_version(self.config))
+                jobs.append(_Job(draft_id, revision_id, variant, spec, build_draft_messages(brief, self.config, v),
+                                 temp, label))
+        return list(await asyncio.gather(*(self._spawn(job) for job in jobs)))
+
+    async def revise(self, draft: dict, brief: Brief, previous: str, feedback: Feedback) -> Outcome:
+        spec = self._spec_for_draft(draft)
+        revision_id = await self.store.add_ai_revision(draft["id"], spec.model, prompt_version(self.config),
+                                                       feedback.to_dict(), "revise")
+        messages = build_revision_messages(brief, self.config, previous, feedback)
+        return await self._spawn(_Job(draft["id"], revision_id, draft["variant"], spec, messages,
+                                      draft.get("temperature") or self.config.drafting.temperature, draft["label"]))
+
+    async def regenerate(self, draft: dict, brief: Brief) -> Outcome:
+        spec = self._spec_for_draft(draft)
+        revision_id = await self.store.add_ai_revision(draft["id"], spec.model, prompt_version(self.config), None,
+                                                       "regenerate")
+        messages = build_draft_messages(brief, self.config, draft["variant"] + random.randint(1, 7))
+        return await self._spawn(_Job(draft["id"], revision_id, draft["variant"], spec, messages,
+                                      draft.get("temperature") or self.config.drafting.temperature, draft["label"]))
+
+    def cancel(self, revision_id: int) -> bool:
+        task = self._tasks.get(revision_id)
+        if task and not task.done():
+            task.cancel()
+            return True
+        return False
+
+    def cancel_all(self) -> int:
+        return sum(self.cancel(rid) for rid in list(self._tasks))
+
+    @property
+    def active(self) -> list[int]:
+        return [rid for rid, t in self._tasks.items() if not t.done()]
+
+    # ------------------------------------------------------------------ internals
+
+    def _spec_for_draft(self, draft: dict) -> ModelSpec:
+        for spec in self.config.drafting.models:
+            if spec.model == draft["model"]:
+                return spec
+        return ModelSpec(draft["model"], label=draft.get("label"))
+
+    async def _spawn(self, job: _Job) -> Outcome:
+        task = asyncio.ensure_future(self._run(job))
+        self._tasks[job.revision_id] = task
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # The caller was cancelled: stop the stream too, and wait for its cleanup to save the partial text.
+            task.cancel()
+            await asyncio.wait([task])
+            raise
+        finally:
+            if task.done():
+                self._tasks.pop(job.revision_id, None)
+
+    async def _run(self, job: _Job) -> Outcome:
+        state = {"text": "", "tokens": 0}
+        outcome = Outcome(job.draft_id, job.revision_id, job.variant, job.spec.model, job.label, "failed", "")
+        try:
+            async with self._sem:
+                await self._attempts(job, state, outcome)
+        except asyncio.CancelledError:
+            outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
+        except Exception as exc:  # any provider/library error ends this variant, never the app
+            outcome.status, outcome.error = "failed", describe_error(exc)
+        outcome.text = state["text"]
+        outcome.tokens_out = outcome.tokens_out or state["tokens"]
+        # The final write must happen even while this task is being cancelled.
+        await asyncio.shield(self.store.finish_revision(
+            job.revision_id, status=outcome.status, text=outcome.text, error=outcome.error,
+            tokens_in=outcome.tokens_in, tokens_out=outcome.tokens_out, cost=outcome.cost,
+            latency_ms=outcome.latency_ms, finish_reason=outcome.finish_reason))
+        self.on_event(StreamEvent(outcome.status, job.revision_id, job.draft_id, text=outcome.text,
+                                  tokens=outcome.tokens_out or 0, error=outcome.error, cost=outcome.cost,
+                                  latency_ms=outcome.latency_ms))
+        return outcome
+
+    async def _attempts(self, job: _Job, state: dict, outcome: Outcome) -> None:
+        retries = self.config.drafting.retries
+        for attempt in range(retries + 1):
+            try:
+                async with asyncio.timeout(self.config.drafting.timeout):
+                    await self._stream_once(job, state, outcome, attempt)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if isinstance(exc, TimeoutError) and not state["text"]:
+                    exc = TimeoutError(f"no answer within {self.config.drafting.timeout:g} s")
+                if attempt >= retries or not is_retryable(exc, bool(state["text"])):
+                    raise exc
+                delay = self.backoff_base * (2 ** attempt) * (0.8 + 0.4 * random.random())
+                self.on_event(StreamEvent("retry", job.revision_id, job.draft_id, error=describe_error(exc),
+                                          attempt=attempt + 1))
+                await asyncio.sleep(delay)
+
+    def _call_kwargs(self, job: _Job) -> dict:
+        spec = job.spec
+        kwargs: dict = {"model": spec.model, "messages": job.messages, "stream": True,
+                        "temperature": job.temperature, "timeout": self.config.drafting.chunk_timeout,
+                        "num_retries": 0, "max_retries": 0, "stream_options": {"include_usage": True}}
+        if spec.api_base:
+            kwargs["api_base"] = spec.api_base
+        if spec.api_key_env:
+            kwargs["api_key"] = os.environ.get(spec.api_key_env, "")
+        elif spec.api_base and spec.model.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
+            kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers (Ollama, vLLM) take any key
+        return kwargs
+
+    async def _stream_once(self, job: _Job, state: dict, outcome: Outcome, attempt: int) -> None:
+        litellm = await asyncio.to_thread(load_litellm, self.log_file)
+        started = time.monotonic()
+        self.on_event(StreamEvent("start", job.revision_id, job.draft_id, attempt=attempt))
+        resp = await litellm.acompletion(**self._call_kwargs(job))
+        last_save = time.monotonic()
+        usage = None
+        finish = None
+        try:
+            iterator = resp.__aiter__()
+            while True:
+                try:
+                    chunk = await asyncio.wait_for(iterator.__anext__(), self.config.drafting.chunk_timeout)
+                except StopAsyncIteration:
+                    break
+                except asyncio.TimeoutError:
+                    raise TimeoutError(f"no tokens for {self.config.drafting.chunk_timeout:g} s") from None
+                usage = getattr(chunk, "usage", None) or usage
+                if not chunk.choices:  # the usage-only last chunk
+                    continue
+                choice = chunk.choices[0]
+                finish = choice.finish_reason or finish
+                delta = choice.delta.content or "" if choice.delta else ""
+                if not delta:
+                    continue
+                state["text"] += delta
+                state["tokens"] += 1
+                self.on_event(StreamEvent("delta", job.revision_id, job.draft_id, text=state["text"], delta=delta,
+                                          tokens=state["tokens"]))
+                if time.monotonic() - last_save >= CHECKPOINT_SECONDS:
+                    last_save = time.monotonic()
+                    await self.store.save_partial(job.revision_id, state["text"], state["tokens"])
+        finally:
+            # Breaking out of the loop does not close the HTTP stream; without this the server keeps generating.
+            await _close(resp)
+        outcome.latency_ms = int((time.monotonic() - started) * 1000)
+        outcome.finish_reason = finish
+        if usage is not None:
+            outcome.tokens_in = getattr(usage, "prompt_tokens", None)
+            outcome.tokens_out = getattr(usage, "completion_tokens", None) or state["tokens"]
+        outcome.cost = _cost(litellm, job.spec.model, outcome.tokens_in, outcome.tokens_out)
+        outcome.status = "done"
+        if finish == "length":
+            outcome.error = "truncated: the model stopped at its length limit"
+
+
+async def _close(resp) -> None:
+    closer = getattr(resp, "aclose", None)
+    if closer is not None:
+        try:
+            await asyncio.shield(closer())
+        except Exception:
+            pass
+
+
+def _cost(litellm, model: str, tokens_in: int | None, tokens_out: int | None) -> float | None:
+    if tokens_in is None and tokens_out is None:
+        return None
+    try:
+        prompt_cost, completion_cost = litellm.cost_per_token(model=model, prompt_tokens=tokens_in or 0,
+                                                              completion_tokens=tokens_out or 0)
+        return round(prompt_cost + completion_cost, 6)
+    except Exception:  # unknown model: cost stays empty rather than wrong
+        return None

@@ -1,0 +1,61 @@
+"""Loading litellm: lazily, offline-safe, silent.
+
+`import litellm` costs ~2.5 s and ~200 MB, reaches for the internet unless told not to, prints banners and has
+its own stderr log handler. Everything that needs litellm calls `load_litellm()`; nothing imports it at top level.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from types import ModuleType
+
+_lock = threading.Lock()
+_litellm: ModuleType | None = None
+_LOGGERS = ("LiteLLM", "LiteLLM Proxy", "LiteLLM Router", "litellm", "httpx", "openai", "httpcore")
+
+
+def _quiet_env() -> None:
+    # Must be set before the first import: the cost map fetch and log level are read at import time.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_LOG", "ERROR")
+    os.environ.setdefault("LITELLM_TELEMETRY", "False")
+
+
+def route_logs(log_file: Path | None) -> None:
+    """Send litellm's (and its HTTP stack's) log records to a file, never to the terminal."""
+    handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    for name in _LOGGERS:
+        logger = logging.getLogger(name)
+        for old in list(logger.handlers):
+            logger.removeHandler(old)
+        logger.addHandler(handler)
+        logger.propagate = False
+        logger.setLevel(logging.WARNING)
+
+
+def load_litellm(log_file: Path | None = None) -> ModuleType:
+    """Import and configure litellm once (thread-safe: the UI calls this from a thread worker)."""
+    global _litellm
+    with _lock:
+        if _litellm is None:
+            _quiet_env()
+            import litellm
+
+            litellm.suppress_debug_info = True
+            litellm.set_verbose = False
+            litellm.telemetry = False
+            litellm.drop_params = True  # providers that lack e.g. stream_options still work
+            from .offline_provider import register_offline
+
+            register_offline(litellm)
+            _litellm = litellm
+        route_logs(log_file)
+        return _litellm
+
+
+def is_loaded() -> bool:
+    return _litellm is not None

@@ -1,0 +1,14 @@
+"""The workspace's SQLite log (aiosqlite). `Store` is the one object services and the UI write through."""
+
+from .base import StoreError
+from .drafts import BriefDraftOps, SyncResult, brief_status
+from .reports import ReportOps
+from .review import ReviewOps
+from .schema import LATEST
+
+
+class Store(ReportOps, ReviewOps, BriefDraftOps):
+    """Briefs, drafts, review actions and reports over one connection; see the mixins for each part."""
+
+
+__all__ = ["Store", "StoreError", "SyncResult", "brief_status", "LATEST"]

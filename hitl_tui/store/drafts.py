@@ -1,0 +1,214 @@
+"""Store operations: briefs and versions, drafts and revisions, review actions, claims.
+
+Every state change runs in one BEGIN IMMEDIATE transaction together with its event.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from ..briefs import Brief
+from .base import Database
+
+STREAMING_STATES = ("pending", "streaming")
+
+
+@dataclass
+class SyncResult:
+    brief_id: int
+    version_id: int | None
+    new_version: bool
+
+
+def brief_status(row: dict, now: float | None = None) -> str:
+    """new, drafting, ready, in review, approved, rejected or invalid, from one row of `list_briefs`."""
+    if row.get("error"):
+        return "invalid"
+    if row.get("approved"):
+        return "approved"
+    if row.get("drafts") and row.get("rejected") >= row.get("drafts"):
+        return "rejected"
+    if row.get("claimed_by") and (row.get("claim_expires") or 0) > (now or time.time()):
+        return "in review"
+    if row.get("active"):
+        return "drafting"
+    if row.get("drafts"):
+        return "ready"
+    return "new"
+
+
+class BriefDraftOps(Database):
+    # ------------------------------------------------------------------ briefs
+
+    async def sync_brief(self, brief: Brief) -> SyncResult:
+        """Record a parsed brief; a changed content hash becomes a new version (old drafts stay with the old one)."""
+        now = time.time()
+        async with self.tx() as db:
+            row = await (await db.execute("SELECT id, current_version_id, error, deleted FROM briefs WHERE name=?",
+                                          (brief.name,))).fetchone()
+            if row is None:
+                cur = await db.execute("INSERT INTO briefs (name, title, channel, error, created_at, updated_at) "
+                                       "VALUES (?, ?, ?, ?, ?, ?)",
+                                       (brief.name, brief.title, brief.channel, brief.error, now, now))
+                brief_id = cur.lastrowid
+                await self.event(db, "brief_added", brief_id=brief_id, name=brief.name, error=brief.error)
+                current = None
+            else:
+                brief_id = row["id"]
+                await db.execute("UPDATE briefs SET title=?, channel=?, error=?, deleted=0, updated_at=? WHERE id=?",
+                                 (brief.title, brief.channel, brief.error, now, brief_id))
+                current = row["current_version_id"]
+                if brief.error and brief.error != row["error"]:
+                    await self.event(db, "brief_invalid", brief_id=brief_id, error=brief.error)
+                if row["deleted"]:
+                    await self.event(db, "brief_restored", brief_id=brief_id)
+            if brief.error:
+                return SyncResult(brief_id, current, False)
+            if current is not None:
+                old = await (await db.execute("SELECT content_hash FROM brief_versions WHERE id=?",
+                                              (current,))).fetchone()
+                if old and old["content_hash"] == brief.content_hash:
+                    return SyncResult(brief_id, current, False)
+            number = (await (await db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM brief_versions "
+                                              "WHERE brief_id=?", (brief_id,))).fetchone())[0]
+            cur = await db.execute("INSERT INTO brief_versions (brief_id, version, content_hash, fields, created_at) "
+                                   "VALUES (?, ?, ?, ?, ?)",
+                                   (brief_id, number, brief.content_hash, json.dumps(brief.fields()), now))
+            version_id = cur.lastrowid
+            await db.execute("UPDATE briefs SET current_version_id=? WHERE id=?", (version_id, brief_id))
+            await self.event(db, "brief_version", brief_id=brief_id, version=number, version_id=version_id)
+            return SyncResult(brief_id, version_id, True)
+
+    async def mark_deleted(self, name: str) -> int | None:
+        async with self.tx() as db:
+            row = await (await db.execute("SELECT id FROM briefs WHERE name=? AND deleted=0", (name,))).fetchone()
+            if row is None:
+                return None
+            await db.execute("UPDATE briefs SET deleted=1, updated_at=? WHERE id=?", (time.time(), row["id"]))
+            await self.event(db, "brief_deleted", brief_id=row["id"], name=name)
+            return row["id"]
+
+    async def list_briefs(self, include_deleted: bool = False) -> list[dict]:
+        """One row per brief with what the queue shows, including its derived `status`."""
+        rows = await self.fetchall(
+            """SELECT b.id, b.name, b.title, b.channel, b.error, b.deleted, b.current_version_id,
+                      c.reviewer AS claimed_by, c.instance AS claim_instance, c.expires_at AS claim_expires
+               FROM briefs b LEFT JOIN claims c ON c.brief_id = b.id
+               WHERE b.deleted = 0 OR ? ORDER BY b.name""", (int(include_deleted),))
+        counts = {r["v"]: r for r in await self.fetchall(
+            """SELECT d.brief_version_id AS v, COUNT(*) AS drafts,
+                      SUM(r.status IN ('pending', 'streaming')) AS active,
+                      SUM(r.status = 'done') AS done, SUM(r.status IN ('failed', 'interrupted')) AS failed
+               FROM drafts d JOIN revisions r ON r.id = (SELECT MAX(id) FROM revisions
+                                                         WHERE draft_id = d.id AND kind = 'ai')
+               GROUP BY d.brief_version_id""")}
+        decided = {r["v"]: r for r in await self.fetchall(
+            """SELECT d.brief_version_id AS v, SUM(x.kind IN ('approve', 'override')) AS approved,
+                      COUNT(DISTINCT CASE WHEN x.kind = 'reject' THEN x.draft_id END) AS rejected
+               FROM decisions x JOIN drafts d ON d.id = x.draft_id WHERE x.undone = 0
+               GROUP BY d.brief_version_id""")}
+        now = time.time()
+        for row in rows:
+            c = counts.get(row["current_version_id"], {})
+            d = decided.get(row["current_version_id"], {})
+            row.update(drafts=c.get("drafts", 0), active=c.get("active", 0) or 0, done=c.get("done", 0) or 0,
+                       failed=c.get("failed", 0) or 0, approved=d.get("approved", 0) or 0,
+                       rejected=d.get("rejected", 0) or 0)
+            row["status"] = brief_status(row, now)
+        return rows
+
+    async def brief_by_name(self, name: str) -> dict | None:
+        return await self.fetchone("SELECT * FROM briefs WHERE name=?", (name,))
+
+    async def current_brief(self, brief_id: int) -> Brief | None:
+        row = await self.fetchone(
+            "SELECT b.name, b.error, v.fields, v.content_hash FROM briefs b "
+            "LEFT JOIN brief_versions v ON v.id = b.current_version_id WHERE b.id=?", (brief_id,))
+        if row is None or row["fields"] is None:
+            return None
+        return Brief.from_fields(row["name"], json.loads(row["fields"]), row["error"], row["content_hash"])
+
+    # ------------------------------------------------------------------ drafts and revisions
+
+    async def create_draft(self, version_id: int, variant: int, model: str, label: str, temperature: float,
+                           prompt_version: str) -> tuple[int, int]:
+        now = time.time()
+        async with self.tx() as db:
+            brief_id = (await (await db.execute("SELECT brief_id FROM brief_versions WHERE id=?",
+                                                (version_id,))).fetchone())[0]
+            cur = await db.execute("INSERT INTO drafts (brief_version_id, variant, model, label, temperature, "
+                                   "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                                   (version_id, variant, model, label, temperature, now))
+            draft_id = cur.lastrowid
+            cur = await db.execute("INSERT INTO revisions (draft_id, number, kind, status, prompt_version, model, "
+                                   "created_at, updated_at) VALUES (?, 1, 'ai', 'pending', ?, ?, ?, ?)",
+                                   (draft_id, prompt_version, model, now, now))
+            await self.event(db, "draft_created", brief_id=brief_id, draft_id=draft_id, revision_id=cur.lastrowid,
+                             variant=variant, model=model, prompt_version=prompt_version, temperature=temperature)
+            return draft_id, cur.lastrowid
+
+    async def add_ai_revision(self, draft_id: int, model: str, prompt_version: str, feedback: dict | None,
+                              kind_of_request: str) -> int:
+        """A new AI revision (revise: N+1 with feedback) or a fresh generation (regenerate) of a variant."""
+        now = time.time()
+        async with self.tx() as db:
+            number = (await (await db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE draft_id=? "
+                                              "AND kind='ai'", (draft_id,))).fetchone())[0]
+            cur = await db.execute("INSERT INTO revisions (draft_id, number, kind, status, feedback, prompt_version, "
+                                   "model, created_at, updated_at) VALUES (?, ?, 'ai', 'pending', ?, ?, ?, ?, ?)",
+                                   (draft_id, number, json.dumps(feedback) if feedback else None, prompt_version,
+                                    model, now, now))
+            await self.event(db, kind_of_request, draft_id=draft_id, revision_id=cur.lastrowid, number=number,
+                             feedback=feedback, model=model)
+            return cur.lastrowid
+
+    async def save_partial(self, revision_id: int, text: str, tokens_out: int) -> None:
+        """Streaming checkpoint (at least once a second) so a crash keeps the partial text."""
+        async with self.tx() as db:
+            await db.execute("UPDATE revisions SET text=?, tokens_out=?, status='streaming', updated_at=? "
+                             "WHERE id=?", (text, tokens_out, time.time(), revision_id))
+
+    async def finish_revision(self, revision_id: int, *, status: str, text: str, error: str | None = None,
+                              tokens_in: int | None = None, tokens_out: int | None = None, cost: float | None = None,
+                              latency_ms: int | None = None, finish_reason: str | None = None) -> None:
+        async with self.tx() as db:
+            await db.execute("UPDATE revisions SET status=?, text=?, error=?, tokens_in=?, tokens_out=?, cost=?, "
+                             "latency_ms=?, finish_reason=?, updated_at=? WHERE id=?",
+                             (status, text, error, tokens_in, tokens_out, cost, latency_ms, finish_reason,
+                              time.time(), revision_id))
+            await self.event(db, f"draft_{status}", revision_id=revision_id, error=error, tokens_in=tokens_in,
+                             tokens_out=tokens_out, cost=cost, latency_ms=latency_ms, finish_reason=finish_reason,
+                             chars=len(text))
+
+    async def interrupt_stale(self, older_than: float = 10.0) -> int:
+        """Revisions left streaming by a process that died (no checkpoint for a while) become interrupted."""
+        cutoff = time.time() - older_than
+        async with self.tx() as db:
+            rows = await (await db.execute("SELECT id FROM revisions WHERE status IN ('pending', 'streaming') "
+                                           "AND updated_at < ?", (cutoff,))).fetchall()
+            for row in rows:
+                await db.execute("UPDATE revisions SET status='interrupted', error=COALESCE(error, ?) WHERE id=?",
+                                 ("the app stopped while this was streaming", row["id"]))
+                await self.event(db, "draft_interrupted", revision_id=row["id"], reason="stale on start")
+            return len(rows)
+
+    async def drafts_for_version(self, version_id: int) -> list[dict]:
+        """Each variant with its latest revision (AI or human) and its latest AI revision."""
+        drafts = await self.fetchall("SELECT * FROM drafts WHERE brief_version_id=? ORDER BY variant, id",
+                                     (version_id,))
+        for d in drafts:
+            d["revisions"] = await self.revisions(d["id"])
+        return drafts
+
+    async def revisions(self, draft_id: int) -> list[dict]:
+        return await self.fetchall("SELECT * FROM revisions WHERE draft_id=? ORDER BY id", (draft_id,))
+
+    async def revision(self, revision_id: int) -> dict | None:
+        return await self.fetchone("SELECT * FROM revisions WHERE id=?", (revision_id,))
+
+    async def draft(self, draft_id: int) -> dict | None:
+        return await self.fetchone(
+            "SELECT d.*, v.brief_id FROM drafts d JOIN brief_versions v ON v.id = d.brief_version_id WHERE d.id=?",
+            (draft_id,))

@@ -1,0 +1,73 @@
+"""Read-only reports from the log: statistics and per-draft export rows."""
+
+from __future__ import annotations
+
+import json
+
+from ..metrics import compute_stats, edit_rate
+from .base import Database
+
+_FINAL_ROWS = """
+SELECT d.id AS draft_id, d.variant, d.model, d.label, b.id AS brief_id, b.name AS brief, b.title,
+       v.version AS brief_version,
+       (SELECT text FROM revisions WHERE draft_id = d.id ORDER BY id DESC LIMIT 1) AS text,
+       (SELECT text FROM revisions WHERE draft_id = d.id AND kind = 'ai' ORDER BY id DESC LIMIT 1) AS ai_text,
+       (SELECT status FROM revisions WHERE draft_id = d.id AND kind = 'ai' ORDER BY id DESC LIMIT 1) AS status,
+       (SELECT prompt_version FROM revisions WHERE draft_id = d.id AND kind = 'ai' ORDER BY id DESC LIMIT 1)
+           AS prompt_version,
+       (SELECT MAX(number) FROM revisions WHERE draft_id = d.id AND kind = 'ai') AS ai_revisions,
+       (SELECT kind FROM decisions WHERE draft_id = d.id AND undone = 0 ORDER BY id DESC LIMIT 1) AS decision,
+       (SELECT reason FROM decisions WHERE draft_id = d.id AND undone = 0 ORDER BY id DESC LIMIT 1) AS reason,
+       (SELECT reviewer FROM decisions WHERE draft_id = d.id AND undone = 0 ORDER BY id DESC LIMIT 1) AS reviewer,
+       d.created_at
+FROM drafts d JOIN brief_versions v ON v.id = d.brief_version_id JOIN briefs b ON b.id = v.brief_id
+ORDER BY b.name, v.version, d.variant, d.id
+"""
+
+
+class ReportOps(Database):
+    async def draft_rows(self) -> list[dict]:
+        """One row per variant in its final state: text, decision, scores, human edit rate."""
+        rows = await self.fetchall(_FINAL_ROWS)
+        scores: dict[int, dict[str, int]] = {}
+        for s in await self.fetchall("SELECT draft_id, dimension, value FROM scores"):
+            scores.setdefault(s["draft_id"], {})[s["dimension"]] = s["value"]
+        for row in rows:
+            row["scores"] = scores.get(row["draft_id"], {})
+            row["edit_rate"] = edit_rate(row["ai_text"] or "", row["text"] or "")
+        return rows
+
+    async def stats(self) -> dict:
+        from .drafts import BriefDraftOps
+
+        assert isinstance(self, BriefDraftOps)
+        statuses = [b["status"] for b in await self.list_briefs()]
+        decisions = await self.fetchall(
+            """SELECT x.brief_id, x.kind, d.model,
+                      (SELECT MAX(number) FROM revisions r WHERE r.draft_id = d.id AND r.kind = 'ai') = 1
+                        AND NOT EXISTS (SELECT 1 FROM decisions y WHERE y.brief_id = x.brief_id
+                                        AND y.kind = 'reject' AND y.id < x.id AND y.undone = 0) AS first_pass
+               FROM decisions x JOIN drafts d ON d.id = x.draft_id WHERE x.undone = 0""")
+        scores = await self.fetchall("SELECT s.dimension, s.value, d.model FROM scores s "
+                                     "JOIN drafts d ON d.id = s.draft_id")
+        edits = []
+        for row in await self.fetchall(
+                """SELECT d.model,
+                          (SELECT text FROM revisions WHERE draft_id = d.id ORDER BY id DESC LIMIT 1) AS final,
+                          (SELECT text FROM revisions WHERE draft_id = d.id AND kind = 'ai'
+                           ORDER BY id DESC LIMIT 1) AS ai
+                   FROM drafts d WHERE EXISTS (SELECT 1 FROM decisions x WHERE x.draft_id = d.id
+                                               AND x.undone = 0 AND x.kind IN ('approve', 'override'))"""):
+            edits.append({"model": row["model"], "rate": edit_rate(row["ai"] or "", row["final"] or "")})
+        failures = await self.fetchall("SELECT gate, COUNT(*) AS count FROM gate_results WHERE status = 'fail' "
+                                       "GROUP BY gate")
+        stats = compute_stats(statuses, decisions, scores, edits, failures)
+        stats["events"] = (await self.fetchone("SELECT COUNT(*) AS n FROM events"))["n"]
+        return stats
+
+    async def events(self, limit: int | None = None) -> list[dict]:
+        sql = "SELECT * FROM events ORDER BY id" + (f" LIMIT {int(limit)}" if limit else "")
+        rows = await self.fetchall(sql)
+        for row in rows:
+            row["payload"] = json.loads(row["payload"])
+        return rows

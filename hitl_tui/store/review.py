@@ -1,0 +1,158 @@
+"""Review actions: edits, scores, ticks, notes, gate results, decisions (with undo) and brief claims."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from ..gates import GateResult
+from .base import Database
+
+CLAIM_TTL = 30.0  # seconds; an open brief renews its claim every ~10 s
+
+
+class ReviewOps(Database):
+    async def _brief_of(self, db, draft_id: int) -> int:
+        row = await (await db.execute("SELECT v.brief_id FROM drafts d JOIN brief_versions v "
+                                      "ON v.id = d.brief_version_id WHERE d.id=?", (draft_id,))).fetchone()
+        return row[0]
+
+    async def save_edit(self, draft_id: int, text: str, session: str) -> int:
+        """Autosave a human edit. One editing session keeps one snapshot row, updated in place; a new session
+        (or an AI revision in between) starts a new snapshot, so history shows every round of edits."""
+        now = time.time()
+        async with self.tx() as db:
+            brief_id = await self._brief_of(db, draft_id)
+            top = await (await db.execute("SELECT id, kind, number, feedback FROM revisions WHERE draft_id=? "
+                                          "ORDER BY id DESC LIMIT 1", (draft_id,))).fetchone()
+            if top and top["kind"] == "human" and json.loads(top["feedback"] or "{}").get("session") == session:
+                await db.execute("UPDATE revisions SET text=?, updated_at=? WHERE id=?", (text, now, top["id"]))
+                revision_id = top["id"]
+            else:
+                number = top["number"] if top else 1
+                cur = await db.execute("INSERT INTO revisions (draft_id, number, kind, text, status, feedback, "
+                                       "created_at, updated_at) VALUES (?, ?, 'human', ?, 'done', ?, ?, ?)",
+                                       (draft_id, number, text, json.dumps({"session": session}), now, now))
+                revision_id = cur.lastrowid
+            await self.event(db, "edit", brief_id=brief_id, draft_id=draft_id, revision_id=revision_id,
+                             session=session, chars=len(text))
+            return revision_id
+
+    async def set_score(self, draft_id: int, dimension: str, value: int) -> int | None:
+        """Set a score; returns the previous value (for undo)."""
+        async with self.tx() as db:
+            brief_id = await self._brief_of(db, draft_id)
+            old = await (await db.execute("SELECT value FROM scores WHERE draft_id=? AND dimension=?",
+                                          (draft_id, dimension))).fetchone()
+            await db.execute("INSERT INTO scores (draft_id, dimension, value, reviewer, created_at) "
+                             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (draft_id, dimension) DO UPDATE SET "
+                             "value=excluded.value, reviewer=excluded.reviewer, created_at=excluded.created_at",
+                             (draft_id, dimension, value, self.reviewer, time.time()))
+            await self.event(db, "score", brief_id=brief_id, draft_id=draft_id, dimension=dimension, value=value,
+                             previous=old["value"] if old else None)
+            return old["value"] if old else None
+
+    async def clear_score(self, draft_id: int, dimension: str, restore: int | None = None) -> None:
+        async with self.tx() as db:
+            brief_id = await self._brief_of(db, draft_id)
+            if restore is None:
+                await db.execute("DELETE FROM scores WHERE draft_id=? AND dimension=?", (draft_id, dimension))
+            else:
+                await db.execute("UPDATE scores SET value=? WHERE draft_id=? AND dimension=?",
+                                 (restore, draft_id, dimension))
+            await self.event(db, "score_undone", brief_id=brief_id, draft_id=draft_id, dimension=dimension,
+                             restored=restore)
+
+    async def scores(self, draft_id: int) -> dict[str, int]:
+        return {r["dimension"]: r["value"] for r in
+                await self.fetchall("SELECT dimension, value FROM scores WHERE draft_id=?", (draft_id,))}
+
+    async def set_tick(self, draft_id: int, item: str, checked: bool) -> None:
+        async with self.tx() as db:
+            brief_id = await self._brief_of(db, draft_id)
+            await db.execute("INSERT INTO ticks (draft_id, item, checked, reviewer, updated_at) VALUES (?, ?, ?, ?, ?) "
+                             "ON CONFLICT (draft_id, item) DO UPDATE SET checked=excluded.checked, "
+                             "reviewer=excluded.reviewer, updated_at=excluded.updated_at",
+                             (draft_id, item, int(checked), self.reviewer, time.time()))
+            await self.event(db, "tick", brief_id=brief_id, draft_id=draft_id, item=item, checked=checked)
+
+    async def ticks(self, draft_id: int) -> dict[str, bool]:
+        return {r["item"]: bool(r["checked"]) for r in
+                await self.fetchall("SELECT item, checked FROM ticks WHERE draft_id=?", (draft_id,))}
+
+    async def set_note(self, draft_id: int, text: str) -> None:
+        async with self.tx() as db:
+            brief_id = await self._brief_of(db, draft_id)
+            await db.execute("INSERT INTO notes (draft_id, text, reviewer, updated_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (draft_id) DO UPDATE SET text=excluded.text, reviewer=excluded.reviewer, "
+                             "updated_at=excluded.updated_at", (draft_id, text, self.reviewer, time.time()))
+            await self.event(db, "note", brief_id=brief_id, draft_id=draft_id, text=text)
+
+    async def note(self, draft_id: int) -> str:
+        row = await self.fetchone("SELECT text FROM notes WHERE draft_id=?", (draft_id,))
+        return row["text"] if row else ""
+
+    async def record_gates(self, revision_id: int, results: list[GateResult]) -> None:
+        now = time.time()
+        async with self.tx() as db:
+            await db.execute("DELETE FROM gate_results WHERE revision_id=?", (revision_id,))
+            await db.executemany(
+                "INSERT INTO gate_results (revision_id, gate, status, required, message, source, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(revision_id, r.id, r.status, int(r.required), r.message, r.source, now) for r in results])
+            await self.event(db, "gates", revision_id=revision_id,
+                             failed=[r.id for r in results if r.status == "fail"],
+                             warned=[r.id for r in results if r.status == "warn"])
+
+    async def decide(self, draft_id: int, revision_id: int | None, kind: str, reason: str = "",
+                     gates: list[GateResult] | None = None) -> int:
+        async with self.tx() as db:
+            brief_id = await self._brief_of(db, draft_id)
+            cur = await db.execute("INSERT INTO decisions (brief_id, draft_id, revision_id, kind, reason, reviewer, "
+                                   "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                   (brief_id, draft_id, revision_id, kind, reason, self.reviewer, time.time()))
+            await self.event(db, kind, brief_id=brief_id, draft_id=draft_id, revision_id=revision_id, reason=reason,
+                             decision_id=cur.lastrowid, gates=[g.to_dict() for g in gates or []])
+            return cur.lastrowid
+
+    async def undo_decision(self, decision_id: int) -> None:
+        async with self.tx() as db:
+            row = await (await db.execute("SELECT brief_id, draft_id, kind FROM decisions WHERE id=?",
+                                          (decision_id,))).fetchone()
+            await db.execute("UPDATE decisions SET undone=1 WHERE id=?", (decision_id,))
+            await self.event(db, "decision_undone", brief_id=row["brief_id"], draft_id=row["draft_id"],
+                             decision_id=decision_id, kind=row["kind"])
+
+    async def decisions(self, draft_id: int) -> list[dict]:
+        return await self.fetchall("SELECT * FROM decisions WHERE draft_id=? AND undone=0 ORDER BY id", (draft_id,))
+
+    # ------------------------------------------------------------------ claims (leases)
+
+    async def claim(self, brief_id: int, instance: str, ttl: float = CLAIM_TTL) -> tuple[bool, str | None]:
+        """Take or renew the lease on a brief. Returns (ok, holder) — holder is who has it when refused."""
+        now = time.time()
+        async with self.tx() as db:
+            row = await (await db.execute("SELECT reviewer, instance, expires_at FROM claims WHERE brief_id=?",
+                                          (brief_id,))).fetchone()
+            if row and row["instance"] != instance and row["expires_at"] > now:
+                return False, row["reviewer"]
+            await db.execute("INSERT INTO claims (brief_id, reviewer, instance, expires_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (brief_id) DO UPDATE SET reviewer=excluded.reviewer, "
+                             "instance=excluded.instance, expires_at=excluded.expires_at",
+                             (brief_id, self.reviewer, instance, now + ttl))
+            if not row or row["instance"] != instance:
+                await self.event(db, "claim", brief_id=brief_id, instance=instance)
+            return True, None
+
+    async def release(self, brief_id: int, instance: str) -> None:
+        async with self.tx() as db:
+            cur = await db.execute("DELETE FROM claims WHERE brief_id=? AND instance=?", (brief_id, instance))
+            if cur.rowcount:
+                await self.event(db, "release", brief_id=brief_id, instance=instance)
+
+    async def release_all(self, instance: str) -> None:
+        async with self.tx() as db:
+            rows = await (await db.execute("SELECT brief_id FROM claims WHERE instance=?", (instance,))).fetchall()
+            await db.execute("DELETE FROM claims WHERE instance=?", (instance,))
+            for row in rows:
+                await self.event(db, "release", brief_id=row["brief_id"], instance=instance)

@@ -1,0 +1,68 @@
+"""Schema versions. Each step moves `PRAGMA user_version` up by one inside the same BEGIN IMMEDIATE transaction.
+
+Append a step to MIGRATIONS to change the schema; never edit a step that has shipped.
+"""
+
+from __future__ import annotations
+
+V1 = [
+    """CREATE TABLE briefs (
+        id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, title TEXT NOT NULL DEFAULT '',
+        channel TEXT NOT NULL DEFAULT '', error TEXT, current_version_id INTEGER, deleted INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL, updated_at REAL NOT NULL)""",
+    """CREATE TABLE brief_versions (
+        id INTEGER PRIMARY KEY, brief_id INTEGER NOT NULL REFERENCES briefs(id), version INTEGER NOT NULL,
+        content_hash TEXT NOT NULL, fields TEXT NOT NULL, created_at REAL NOT NULL, UNIQUE (brief_id, version))""",
+    """CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY, brief_version_id INTEGER NOT NULL REFERENCES brief_versions(id),
+        variant INTEGER NOT NULL, model TEXT NOT NULL, label TEXT NOT NULL, temperature REAL,
+        created_at REAL NOT NULL)""",
+    """CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY, draft_id INTEGER NOT NULL REFERENCES drafts(id), number INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('ai', 'human')), text TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL, error TEXT, feedback TEXT, prompt_version TEXT, model TEXT,
+        tokens_in INTEGER, tokens_out INTEGER, cost REAL, latency_ms INTEGER, finish_reason TEXT,
+        created_at REAL NOT NULL, updated_at REAL NOT NULL)""",
+    "CREATE INDEX revisions_draft ON revisions(draft_id, id)",
+    """CREATE TABLE scores (
+        id INTEGER PRIMARY KEY, draft_id INTEGER NOT NULL REFERENCES drafts(id), dimension TEXT NOT NULL,
+        value INTEGER NOT NULL CHECK (value BETWEEN 1 AND 5), reviewer TEXT NOT NULL, created_at REAL NOT NULL,
+        UNIQUE (draft_id, dimension))""",
+    """CREATE TABLE ticks (
+        draft_id INTEGER NOT NULL REFERENCES drafts(id), item TEXT NOT NULL, checked INTEGER NOT NULL,
+        reviewer TEXT NOT NULL, updated_at REAL NOT NULL, PRIMARY KEY (draft_id, item))""",
+    """CREATE TABLE notes (
+        draft_id INTEGER PRIMARY KEY REFERENCES drafts(id), text TEXT NOT NULL, reviewer TEXT NOT NULL,
+        updated_at REAL NOT NULL)""",
+    """CREATE TABLE gate_results (
+        id INTEGER PRIMARY KEY, revision_id INTEGER NOT NULL REFERENCES revisions(id), gate TEXT NOT NULL,
+        status TEXT NOT NULL, required INTEGER NOT NULL, message TEXT NOT NULL, source TEXT NOT NULL,
+        created_at REAL NOT NULL)""",
+    "CREATE INDEX gate_results_revision ON gate_results(revision_id)",
+    """CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY, brief_id INTEGER NOT NULL REFERENCES briefs(id),
+        draft_id INTEGER NOT NULL REFERENCES drafts(id), revision_id INTEGER REFERENCES revisions(id),
+        kind TEXT NOT NULL CHECK (kind IN ('approve', 'override', 'reject')), reason TEXT NOT NULL DEFAULT '',
+        reviewer TEXT NOT NULL, undone INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL)""",
+    """CREATE TABLE events (
+        id INTEGER PRIMARY KEY, ts REAL NOT NULL, reviewer TEXT NOT NULL, kind TEXT NOT NULL,
+        brief_id INTEGER, draft_id INTEGER, revision_id INTEGER, payload TEXT NOT NULL DEFAULT '{}')""",
+    # The log is append-only: the database itself refuses to change or delete an event.
+    """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+    """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+]
+
+# v2: leases so two reviewers never review one brief at once, and a kind index for stats over large logs.
+V2 = [
+    """CREATE TABLE claims (
+        brief_id INTEGER PRIMARY KEY REFERENCES briefs(id), reviewer TEXT NOT NULL, instance TEXT NOT NULL,
+        expires_at REAL NOT NULL)""",
+    "CREATE INDEX events_kind ON events(kind)",
+    "CREATE INDEX drafts_version ON drafts(brief_version_id)",
+    "CREATE INDEX decisions_brief ON decisions(brief_id)",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2]
+LATEST = len(MIGRATIONS)
