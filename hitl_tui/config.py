@@ -58,8 +58,9 @@ class ModelSpec:
 
     @property
     def display(self) -> str:
-        name = self.label or self.model
-        return f"{name} (offline)" if self.is_offline and "offline" not in name.lower() else name
+        if self.label:
+            return f"{self.label} (offline)" if self.is_offline and "offline" not in self.label.lower() else self.label
+        return f"offline {self.model.split('/', 1)[1]}" if self.is_offline else self.model
 
 
 @dataclass

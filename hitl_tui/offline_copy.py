@@ -35,6 +35,10 @@ def _fields(prompt: str) -> dict[str, str]:
                      r"\s*(.*)$", line)
         if m and m.group(1) not in fields:
             fields[m.group(1)] = m.group(2).strip()
+    # The brief body is the block's last field and may run over several lines, up to the next heading.
+    body = re.search(r"^Brief:\s*(.*?)(?=^## |\Z)", prompt, re.S | re.M)
+    if body:
+        fields["Brief"] = " ".join(body.group(1).split())
     return fields
 
 
@@ -43,9 +47,20 @@ def _section(prompt: str, heading: str) -> str:
     return m.group(1).strip() if m else ""
 
 
+_INSTRUCTION = re.compile(r"^(announce|write|invite|keep|make|tell|explain|promote|draft|create|a short|"
+                          r"landing page|short)\b", re.I)
+
+
 def _first_sentence(text: str, limit: int = 160) -> str:
-    sentence = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
-    return sentence[:limit].rstrip()
+    """The brief's first sentence that reads as content rather than an instruction to the writer."""
+    for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+        if sentence and not _INSTRUCTION.match(sentence):
+            return sentence[:limit].rstrip()
+    return ""
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2].isalpha() and not text[:2].isupper() else text
 
 
 def _strip_banned(text: str, banned: list[str]) -> str:
@@ -80,7 +95,7 @@ def compose(prompt: str) -> str:
     angle = f.get("Angle", ANGLES[0])
     variant = ANGLES.index(angle) if angle in ANGLES else 0
     title = f.get("Title", "Our new offer")
-    audience = f.get("Audience", "busy teams") or "busy teams"
+    audience = _lower_first(f.get("Audience", "") or "busy teams").rstrip(".")
     cta = f.get("CTA", "Learn more") or "Learn more"
     channel = f.get("Channel", "").lower()
     gist = _first_sentence(f.get("Brief", ""))
@@ -88,13 +103,14 @@ def compose(prompt: str) -> str:
     middle = MIDDLES[variant % len(MIDDLES)]
     includes = " ".join(f"{m[:1].upper()}{m[1:]}." if not m.endswith(".") else m for m in must)
     if channel == "sms":
-        text = _fit(f"{title}: {includes or gist} {cta}.", None, None)
+        hook = ["Last call", "Heads up", "Quick one", "Don't miss it"][variant % 4]
+        text = f"{hook}: {includes or gist} {cta}. Reply STOP to opt out."
         text = _fit(text, None, _int(f.get("Max characters")) or 160)
     elif channel in ("x", "twitter"):
         tag = "#" + re.sub(r"\W", "", title.title())[:20]
         text = _fit(f"{opener} {includes} {cta}. {tag}", None, _int(f.get("Max characters")) or 280)
     elif channel == "email":
-        text = (f"Subject: {title}, for {audience.rstrip('.')}\n\nHi there,\n\n{opener} {gist}\n\n{middle} "
+        text = (f"Subject: {title}\n\nHi there,\n\n{opener} {gist}\n\n{middle} "
                 f"{includes}\n\n{cta}.\n\nBest,\nThe team")
     elif channel == "landing":
         bullets = "\n".join(f"- {m}" for m in (must or [middle]))

@@ -108,6 +108,9 @@ class DraftEngine:
         self.backoff_base = backoff_base
         self._sem = asyncio.Semaphore(config.drafting.concurrency)
         self._tasks: dict[int, asyncio.Task] = {}
+        # litellm's stream wrapper can swallow a CancelledError and just end the stream, so a cancel is also
+        # recorded here and checked on every chunk.
+        self._cancelled: set[int] = set()
 
     # ------------------------------------------------------------------ public API
 
@@ -154,6 +157,7 @@ class DraftEngine:
     def cancel(self, revision_id: int) -> bool:
         task = self._tasks.get(revision_id)
         if task and not task.done():
+            self._cancelled.add(revision_id)
             task.cancel()
             return True
         return False
@@ -192,11 +196,21 @@ class DraftEngine:
         outcome = Outcome(job.draft_id, job.revision_id, job.variant, job.spec.model, job.label, "failed", "")
         try:
             async with self._sem:
-                await self._attempts(job, state, outcome)
-        except asyncio.CancelledError:
+                try:
+                    await self._attempts(job, state, outcome)
+                except asyncio.CancelledError:
+                    outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
+                except Exception as exc:  # any provider/library error ends this variant, never the app
+                    outcome.status, outcome.error = "failed", describe_error(exc)
+                return await self._finish(job, state, outcome)
+        except asyncio.CancelledError:  # cancelled while waiting for a slot
             outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
-        except Exception as exc:  # any provider/library error ends this variant, never the app
-            outcome.status, outcome.error = "failed", describe_error(exc)
+            return await self._finish(job, state, outcome)
+
+    async def _finish(self, job: _Job, state: dict, outcome: Outcome) -> Outcome:
+        if job.revision_id in self._cancelled:
+            self._cancelled.discard(job.revision_id)
+            outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
         outcome.text = state["text"]
         outcome.tokens_out = outcome.tokens_out or state["tokens"]
         # The final write must happen even while this task is being cancelled.
@@ -258,6 +272,8 @@ class DraftEngine:
                     break
                 except asyncio.TimeoutError:
                     raise TimeoutError(f"no tokens for {self.config.drafting.chunk_timeout:g} s") from None
+                if job.revision_id in self._cancelled:
+                    raise asyncio.CancelledError()
                 usage = getattr(chunk, "usage", None) or usage
                 if not chunk.choices:  # the usage-only last chunk
                     continue

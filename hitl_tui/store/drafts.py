@@ -44,42 +44,48 @@ class BriefDraftOps(Database):
 
     async def sync_brief(self, brief: Brief) -> SyncResult:
         """Record a parsed brief; a changed content hash becomes a new version (old drafts stay with the old one)."""
-        now = time.time()
+        return (await self.sync_briefs([brief]))[0]
+
+    async def sync_briefs(self, briefs: list[Brief]) -> list[SyncResult]:
+        """Record many briefs in one transaction (one fsync, not one per brief)."""
         async with self.tx() as db:
-            row = await (await db.execute("SELECT id, current_version_id, error, deleted FROM briefs WHERE name=?",
-                                          (brief.name,))).fetchone()
-            if row is None:
-                cur = await db.execute("INSERT INTO briefs (name, title, channel, error, created_at, updated_at) "
-                                       "VALUES (?, ?, ?, ?, ?, ?)",
-                                       (brief.name, brief.title, brief.channel, brief.error, now, now))
-                brief_id = cur.lastrowid
-                await self.event(db, "brief_added", brief_id=brief_id, name=brief.name, error=brief.error)
-                current = None
-            else:
-                brief_id = row["id"]
-                await db.execute("UPDATE briefs SET title=?, channel=?, error=?, deleted=0, updated_at=? WHERE id=?",
-                                 (brief.title, brief.channel, brief.error, now, brief_id))
-                current = row["current_version_id"]
-                if brief.error and brief.error != row["error"]:
-                    await self.event(db, "brief_invalid", brief_id=brief_id, error=brief.error)
-                if row["deleted"]:
-                    await self.event(db, "brief_restored", brief_id=brief_id)
-            if brief.error:
+            return [await self._sync(db, brief, time.time()) for brief in briefs]
+
+    async def _sync(self, db, brief: Brief, now: float) -> SyncResult:
+        row = await (await db.execute("SELECT id, current_version_id, error, deleted FROM briefs WHERE name=?",
+                                      (brief.name,))).fetchone()
+        if row is None:
+            cur = await db.execute("INSERT INTO briefs (name, title, channel, error, created_at, updated_at) "
+                                   "VALUES (?, ?, ?, ?, ?, ?)",
+                                   (brief.name, brief.title, brief.channel, brief.error, now, now))
+            brief_id = cur.lastrowid
+            await self.event(db, "brief_added", brief_id=brief_id, name=brief.name, error=brief.error)
+            current = None
+        else:
+            brief_id = row["id"]
+            await db.execute("UPDATE briefs SET title=?, channel=?, error=?, deleted=0, updated_at=? WHERE id=?",
+                             (brief.title, brief.channel, brief.error, now, brief_id))
+            current = row["current_version_id"]
+            if brief.error and brief.error != row["error"]:
+                await self.event(db, "brief_invalid", brief_id=brief_id, error=brief.error)
+            if row["deleted"]:
+                await self.event(db, "brief_restored", brief_id=brief_id)
+        if brief.error:
+            return SyncResult(brief_id, current, False)
+        if current is not None:
+            old = await (await db.execute("SELECT content_hash FROM brief_versions WHERE id=?",
+                                          (current,))).fetchone()
+            if old and old["content_hash"] == brief.content_hash:
                 return SyncResult(brief_id, current, False)
-            if current is not None:
-                old = await (await db.execute("SELECT content_hash FROM brief_versions WHERE id=?",
-                                              (current,))).fetchone()
-                if old and old["content_hash"] == brief.content_hash:
-                    return SyncResult(brief_id, current, False)
-            number = (await (await db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM brief_versions "
-                                              "WHERE brief_id=?", (brief_id,))).fetchone())[0]
-            cur = await db.execute("INSERT INTO brief_versions (brief_id, version, content_hash, fields, created_at) "
-                                   "VALUES (?, ?, ?, ?, ?)",
-                                   (brief_id, number, brief.content_hash, json.dumps(brief.fields()), now))
-            version_id = cur.lastrowid
-            await db.execute("UPDATE briefs SET current_version_id=? WHERE id=?", (version_id, brief_id))
-            await self.event(db, "brief_version", brief_id=brief_id, version=number, version_id=version_id)
-            return SyncResult(brief_id, version_id, True)
+        number = (await (await db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM brief_versions "
+                                          "WHERE brief_id=?", (brief_id,))).fetchone())[0]
+        cur = await db.execute("INSERT INTO brief_versions (brief_id, version, content_hash, fields, created_at) "
+                               "VALUES (?, ?, ?, ?, ?)",
+                               (brief_id, number, brief.content_hash, json.dumps(brief.fields()), now))
+        version_id = cur.lastrowid
+        await db.execute("UPDATE briefs SET current_version_id=? WHERE id=?", (version_id, brief_id))
+        await self.event(db, "brief_version", brief_id=brief_id, version=number, version_id=version_id)
+        return SyncResult(brief_id, version_id, True)
 
     async def mark_deleted(self, name: str) -> int | None:
         async with self.tx() as db:

@@ -1,0 +1,46 @@
+"""`hitl export`: every draft in its final state, as JSON lines, CSV or Markdown."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+
+from .store import Store
+from .workspace import Workspace
+
+COLUMNS = ["brief", "title", "brief_version", "variant", "model", "status", "decision", "reason", "reviewer",
+           "prompt_version", "ai_revisions", "edit_rate", "scores", "text"]
+
+
+def _rows_as(fmt: str, rows: list[dict]) -> str:
+    if fmt == "jsonl":
+        return "".join(json.dumps({k: r.get(k) for k in COLUMNS}, ensure_ascii=False) + "\n" for r in rows)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({**r, "scores": json.dumps(r["scores"])})
+        return out.getvalue()
+    parts = ["# hitl export\n"]
+    for r in rows:
+        scores = ", ".join(f"{k} {v}" for k, v in r["scores"].items()) or "—"
+        parts.append(f"\n## {r['title']} · v{r['variant'] + 1} · {r['model']}\n\n"
+                     f"- brief: `{r['brief']}` (version {r['brief_version']})\n- status: {r['status']}"
+                     f" · decision: {r['decision'] or '—'}" + (f" ({r['reason']})" if r["reason"] else "") +
+                     f"\n- scores: {scores}\n- human edit rate: {r['edit_rate'] * 100:.0f}%\n\n")
+        parts.append("\n".join("> " + line for line in (r["text"] or "").splitlines()) + "\n")
+    return "".join(parts)
+
+
+def export(ws: Workspace, fmt: str) -> str:
+    async def run() -> list[dict]:
+        store = await Store.open(ws.db_path, ws.config.reviewer)
+        try:
+            return await store.draft_rows()
+        finally:
+            await store.close()
+
+    return _rows_as(fmt, asyncio.run(run()))

@@ -1,0 +1,154 @@
+"""Watching the inbox with watchfiles: settled files only, atomic saves, deletes, a periodic reconcile scan.
+
+Batches from watchfiles are unordered sets and say little about the final state (an atomic save shows the
+target as added plus a temp added/deleted), so every path is `stat()`-ed and compared with what we last took.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from .briefs import is_brief_candidate
+
+
+@dataclass(frozen=True)
+class Change:
+    name: str
+    deleted: bool
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def snapshot(inbox: Path) -> dict[str, tuple[int, int]]:
+    """name -> (size, mtime_ns) of every brief candidate in the inbox."""
+    out = {}
+    try:
+        entries = list(os.scandir(inbox))
+    except OSError:
+        return out
+    for entry in entries:
+        path = inbox / entry.name
+        if is_brief_candidate(path):
+            sig = _signature(path)
+            if sig:
+                out[entry.name] = sig
+    return out
+
+
+class InboxWatcher:
+    """Calls `on_changes` with settled changes. A file is taken once it has been quiet for `settle_ms` and its
+    size and mtime are unchanged on a re-check; a file that keeps changing waits longer (slow copies)."""
+
+    def __init__(self, inbox: Path, on_changes: Callable[[list[Change]], Awaitable[None]], *, debounce_ms: int = 300,
+                 settle_ms: int = 100, force_polling: bool = False, poll_delay_ms: int = 300,
+                 reconcile_seconds: float = 30.0, known: dict[str, tuple[int, int]] | None = None) -> None:
+        self.inbox = inbox
+        self.on_changes = on_changes
+        self.debounce_ms = debounce_ms
+        self.settle = settle_ms / 1000
+        self.force_polling = force_polling
+        self.poll_delay_ms = poll_delay_ms
+        self.reconcile_seconds = reconcile_seconds
+        self.taken: dict[str, tuple[int, int]] = dict(known or {})
+        self._pending: dict[str, float] = {}  # name -> time of last event
+        self._gaps: dict[str, float] = {}  # name -> last gap between events (how fast its writer writes)
+        self._wakeup = asyncio.Event()
+        self._stop = asyncio.Event()
+        self.ready = asyncio.Event()  # set once watchfiles is live
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        await asyncio.gather(self._watch(), self._settle_loop(), self._reconcile_loop())
+
+    def note(self, name: str) -> None:
+        now = time.monotonic()
+        last = self._pending.get(name)
+        if last is not None:
+            self._gaps[name] = min(2.0, now - last)
+        self._pending[name] = now
+        self._wakeup.set()
+
+    async def _watch(self) -> None:
+        from watchfiles import awatch
+
+        async for batch in awatch(self.inbox, debounce=self.debounce_ms, step=50, stop_event=self._stop,
+                                  force_polling=self.force_polling, poll_delay_ms=self.poll_delay_ms,
+                                  rust_timeout=200, yield_on_timeout=True, recursive=False):
+            self.ready.set()
+            for _change, raw in batch:
+                path = Path(raw)
+                if path.parent == self.inbox or path.parent.resolve() == self.inbox.resolve():
+                    self.note(path.name)
+
+    async def _reconcile_loop(self) -> None:
+        # Polling on network filesystems misses changes within the same second; a periodic full scan catches them.
+        while not self._stop.is_set():
+            try:
+                await asyncio.wait_for(self._stop.wait(), self.reconcile_seconds)
+            except asyncio.TimeoutError:
+                self.reconcile()
+
+    def reconcile(self) -> None:
+        current = snapshot(self.inbox)
+        for name in set(current) | set(self.taken):
+            if current.get(name) != self.taken.get(name):
+                self.note(name)
+
+    async def _settle_loop(self) -> None:
+        while not self._stop.is_set():
+            if not self._pending:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            now = time.monotonic()
+            due, wait = [], self.settle
+            for name, last in list(self._pending.items()):
+                quiet = max(self.settle, 1.5 * self._gaps.get(name, 0.0))
+                left = last + quiet - now
+                if left <= 0:
+                    due.append(name)
+                else:
+                    wait = min(wait, left)
+            changes = await self._check(due) if due else []
+            if changes:
+                await self.on_changes(changes)
+            if self._pending and not due:
+                self._wakeup.clear()
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), wait)
+                except asyncio.TimeoutError:
+                    pass
+
+    async def _check(self, names: list[str]) -> list[Change]:
+        before = {n: _signature(self.inbox / n) for n in names}
+        await asyncio.sleep(min(self.settle, 0.05))  # the re-check: a writer still at work changes size or mtime
+        changes = []
+        for name in names:
+            path = self.inbox / name
+            sig = _signature(path)
+            if sig != before[name]:
+                self.note(name)
+                continue
+            self._pending.pop(name, None)
+            if sig is None:
+                self._gaps.pop(name, None)
+                if self.taken.pop(name, None) is not None:
+                    changes.append(Change(name, deleted=True))
+            elif is_brief_candidate(path) and self.taken.get(name) != sig:
+                self.taken[name] = sig
+                changes.append(Change(name, deleted=False))
+        return changes

@@ -1,0 +1,169 @@
+"""litellm streaming against a real local OpenAI-compatible server: success, errors, retries, cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from hitl_tui.briefs import Brief
+from hitl_tui.config import Config, ModelSpec
+from hitl_tui.drafting import DraftEngine
+
+BRIEF = Brief(name="sale.toml", title="Spring sale", brief="20% off annual plans until Friday.", channel="email",
+              cta="Upgrade now", must_include=["20% off"], content_hash="h1")
+
+
+def make_engine(store, tmp_path, **drafting) -> tuple[DraftEngine, list]:
+    cfg = Config()
+    cfg.drafting.retries = drafting.pop("retries", 2)
+    cfg.drafting.chunk_timeout = drafting.pop("chunk_timeout", 5.0)
+    cfg.drafting.timeout = drafting.pop("timeout", 20.0)
+    events: list = []
+    return DraftEngine(store, cfg, log_file=tmp_path / "litellm.log", on_event=events.append,
+                       backoff_base=0.05), events
+
+
+async def draft(store, tmp_path, server, behaviour: str, variants: int = 1, **kw):
+    engine, events = make_engine(store, tmp_path, **kw)
+    version = (await store.sync_brief(BRIEF)).version_id
+    outs = await engine.draft_brief(BRIEF, version, models=[ModelSpec(f"openai/{behaviour}",
+                                                                      api_base=server.base_url)], variants=variants)
+    return outs, events, engine
+
+
+async def test_stream_ok_records_text_tokens_and_usage(store, tmp_path, llm_server):
+    outs, events, _ = await draft(store, tmp_path, llm_server, "ok-30", variants=2)
+    assert [o.status for o in outs] == ["done", "done"]
+    assert outs[0].text.startswith("word0.\nword1 word2") and outs[0].text.count("word") == 30
+    assert outs[0].tokens_in == 11 and outs[0].tokens_out == 30
+    assert sum(e.kind == "delta" for e in events) == 60
+    rev = await store.revision(outs[0].revision_id)
+    assert rev["status"] == "done" and rev["text"] == outs[0].text and rev["tokens_out"] == 30
+    # the two variants were asked with different temperatures and angles
+    reqs = [r for r in llm_server.requests if r["model"] == "ok-30"]
+    assert len({r["temperature"] for r in reqs}) == 2
+    assert len({r["messages"][-1]["content"] for r in reqs}) == 2
+
+
+async def test_401_fails_once_without_retry(store, tmp_path, llm_server):
+    before = llm_server.calls["auth"]
+    outs, events, _ = await draft(store, tmp_path, llm_server, "auth")
+    assert outs[0].status == "failed"
+    assert "AuthenticationError" in outs[0].error and "Incorrect API key" in outs[0].error
+    assert llm_server.calls["auth"] - before == 1
+    assert not [e for e in events if e.kind == "retry"]
+
+
+async def test_429_then_success_is_retried(store, tmp_path, llm_server):
+    outs, events, _ = await draft(store, tmp_path, llm_server, "flaky429-15")
+    assert outs[0].status == "done" and outs[0].text.count("word") == 15
+    assert llm_server.calls["flaky429-15"] == 2
+    retries = [e for e in events if e.kind == "retry"]
+    assert len(retries) == 1 and "RateLimitError" in retries[0].error
+
+
+async def test_500_retried_then_fails_with_provider_message(store, tmp_path, llm_server):
+    before = llm_server.calls["error500"]
+    outs, _, _ = await draft(store, tmp_path, llm_server, "error500", retries=2)
+    assert outs[0].status == "failed" and "server had an error" in outs[0].error
+    assert llm_server.calls["error500"] - before == 3  # first try + 2 retries
+
+
+async def test_stall_hits_chunk_timeout_and_keeps_partial_text(store, tmp_path, llm_server):
+    outs, _, _ = await draft(store, tmp_path, llm_server, "stall-5", retries=0, chunk_timeout=0.5)
+    assert outs[0].status == "failed"
+    assert outs[0].text.count("word") == 5
+    assert "no tokens for 0.5 s" in outs[0].error or "Timeout" in outs[0].error
+    rev = await store.revision(outs[0].revision_id)
+    assert rev["text"].count("word") == 5 and rev["status"] == "failed"
+
+
+async def test_hang_hits_whole_call_timeout(store, tmp_path, llm_server):
+    outs, _, _ = await draft(store, tmp_path, llm_server, "hang", retries=0, timeout=0.6, chunk_timeout=5)
+    assert outs[0].status == "failed" and outs[0].text == ""
+    assert "0.6" in outs[0].error or "Timeout" in outs[0].error
+
+
+async def test_disconnect_mid_stream_fails_with_partial_text(store, tmp_path, llm_server):
+    outs, _, _ = await draft(store, tmp_path, llm_server, "drop-7", retries=2)
+    assert outs[0].status == "failed"
+    assert outs[0].text.count("word") == 7  # partial text is kept, not retried away
+    assert llm_server.calls["drop-7"] == 1
+
+
+async def test_length_finish_is_flagged_truncated(store, tmp_path, llm_server):
+    outs, _, _ = await draft(store, tmp_path, llm_server, "length-4")
+    assert outs[0].status == "done" and "truncated" in outs[0].error
+
+
+async def test_cancel_closes_the_http_stream_and_saves_partial(store, tmp_path, llm_server):
+    engine, events = make_engine(store, tmp_path)
+    version = (await store.sync_brief(BRIEF)).version_id
+    model = "slow-400-10"
+    task = asyncio.create_task(engine.draft_brief(BRIEF, version, models=[ModelSpec(
+        f"openai/{model}", api_base=llm_server.base_url)], variants=1))
+    for _ in range(200):
+        await asyncio.sleep(0.05)
+        if llm_server.tokens_sent[model] >= 20:
+            break
+    assert engine.cancel_all() == 1
+    outs = await task
+    assert outs[0].status == "interrupted" and outs[0].text.count("word") >= 5
+    sent = llm_server.tokens_sent[model]
+    await asyncio.sleep(0.5)
+    # the server noticed the client hung up and stopped generating
+    assert llm_server.tokens_sent[model] - sent <= 2 and llm_server.disconnects[model] == 1
+    rev = await store.revision(outs[0].revision_id)
+    assert rev["status"] == "interrupted" and rev["text"] == outs[0].text
+
+
+async def test_partial_text_is_checkpointed_while_streaming(store, tmp_path, llm_server):
+    engine, _ = make_engine(store, tmp_path)
+    version = (await store.sync_brief(BRIEF)).version_id
+    task = asyncio.create_task(engine.draft_brief(BRIEF, version, models=[ModelSpec(
+        "openai/slow-500-10", api_base=llm_server.base_url)], variants=1))
+    await asyncio.sleep(1.6)
+    rows = await store.fetchall("SELECT status, text FROM revisions ORDER BY id DESC LIMIT 1")
+    assert rows[0]["status"] == "streaming" and rows[0]["text"].count("word") >= 20
+    engine.cancel_all()
+    await task
+
+
+async def test_offline_drafter_goes_through_litellm(store, tmp_path):
+    engine, events = make_engine(store, tmp_path)
+    version = (await store.sync_brief(BRIEF)).version_id
+    outs = await engine.draft_brief(BRIEF, version, models=[ModelSpec("hitl-offline/fast")], variants=3)
+    assert all(o.status == "done" for o in outs)
+    assert len({o.text for o in outs}) == 3, "variants must differ"
+    assert all("20% off" in o.text and "Upgrade now" in o.text for o in outs)
+    assert outs[0].cost == 0.0 and outs[0].label == "offline fast"
+    assert any(e.kind == "delta" for e in events)
+
+
+async def test_concurrency_cap_is_respected(store, tmp_path, llm_server):
+    engine, events = make_engine(store, tmp_path)
+    engine._sem = asyncio.Semaphore(2)
+    version = (await store.sync_brief(BRIEF)).version_id
+    active, peak = set(), 0
+
+    def track(event):
+        nonlocal peak
+        if event.kind == "start":
+            active.add(event.revision_id)
+        elif event.kind in ("done", "failed", "interrupted"):
+            active.discard(event.revision_id)
+        peak = max(peak, len(active))
+
+    engine.on_event = track
+    outs = await engine.draft_brief(BRIEF, version, models=[ModelSpec("openai/slow-5-20",
+                                                                      api_base=llm_server.base_url)], variants=5)
+    assert all(o.status == "done" for o in outs) and peak == 2
+
+
+@pytest.mark.parametrize("behaviour", ["markup"])
+async def test_markup_text_is_stored_verbatim(store, tmp_path, llm_server, behaviour):
+    from fake_openai import MARKUP_TEXT
+
+    outs, _, _ = await draft(store, tmp_path, llm_server, behaviour)
+    assert outs[0].text == MARKUP_TEXT
