@@ -162,20 +162,41 @@ def _must_include(text: str, spec: GateSpec) -> list[GateResult]:
     return [_result("must_include", "must include", not missing, msg, "brief.must_include", spec, spans)]
 
 
+_CTA_STOPWORDS = {"a", "an", "the", "your", "our", "my", "to", "for", "now", "today", "free", "of", "and", "in"}
+
+
+def _cta_window(cta: str, text: str) -> tuple[int, int] | None:
+    """Span where every content word of the CTA appears within a few words of each other, if any."""
+    wanted = [w.lower() for w in WORD_RE.findall(cta) if w.lower() not in _CTA_STOPWORDS] or \
+        [w.lower() for w in WORD_RE.findall(cta)]
+    words = list(WORD_RE.finditer(text))
+    width = len(WORD_RE.findall(cta)) + 3
+    for i, first in enumerate(words):
+        if first.group(0).lower() != wanted[0]:
+            continue
+        window = words[i:i + width]
+        if all(any(m.group(0).lower() == w for m in window) for w in wanted):
+            last = max(m.end() for m in window if m.group(0).lower() in wanted)
+            return first.start(), last
+    return None
+
+
 def _cta(text: str, spec: GateSpec) -> list[GateResult]:
     if not spec.cta:
         return []
-    from rapidfuzz import fuzz
-
-    # Writers rephrase CTAs ("Book your demo" for "Book a demo"): accept a close fuzzy match, show where it is.
+    # Writers rephrase CTAs ("Book your demo" for "Book a demo"): accept the CTA's content words close together,
+    # or a near-exact fuzzy match (typos), and show where it is.
     exact = _phrase_re(spec.cta).search(text)
     if exact:
         return [_result("cta", "CTA present", True, f"“{spec.cta}” found", "brief.cta", spec, [exact.span()])]
-    if not text.strip():
-        return [_result("cta", "CTA present", False, f"“{spec.cta}” not found", "brief.cta", spec)]
-    align = fuzz.partial_ratio_alignment(spec.cta.lower(), text.lower())
-    ok = align is not None and align.score >= 80
-    if ok:
+    window = _cta_window(spec.cta, text)
+    if window:
+        return [_result("cta", "CTA present", True, f"reworded “{spec.cta}”: “{text[window[0]:window[1]]}”",
+                        "brief.cta", spec, [window])]
+    from rapidfuzz import fuzz
+
+    align = fuzz.partial_ratio_alignment(spec.cta.lower(), text.lower()) if text.strip() else None
+    if align is not None and align.score >= 88:
         return [_result("cta", "CTA present", True, f"close match ({align.score:.0f}%) to “{spec.cta}”",
                         "brief.cta", spec, [(align.dest_start, align.dest_end)])]
     return [_result("cta", "CTA present", False, f"“{spec.cta}” not found", "brief.cta", spec)]

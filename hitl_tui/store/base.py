@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -37,9 +38,27 @@ class Database:
         # (a deferred BEGIN there gave "database is locked" between two processes).
         self._db = await aiosqlite.connect(self.path, isolation_level=None, timeout=10.0)
         self._db.row_factory = aiosqlite.Row
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=10000", "foreign_keys=ON"):
-            await self._db.execute(f"PRAGMA {pragma}")
-        await self.migrate()
+        try:
+            await self._db.execute("PRAGMA busy_timeout=10000")
+            await self._set_wal()
+            for pragma in ("synchronous=FULL", "foreign_keys=ON"):
+                await self._db.execute(f"PRAGMA {pragma}")
+            await self.migrate()
+        except BaseException:
+            await self.close()  # an open aiosqlite thread would keep the process from exiting
+            raise
+
+    async def _set_wal(self) -> None:
+        # Switching to WAL needs a moment of exclusive access and does not wait on the busy handler, so two
+        # processes opening a new database together can see "database is locked" here: retry briefly.
+        for attempt in range(50):
+            try:
+                await self.db.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 49:
+                    raise
+                await asyncio.sleep(0.02 * (attempt + 1))
 
     async def close(self) -> None:
         if self._db is not None:

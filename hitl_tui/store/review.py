@@ -121,7 +121,7 @@ class ReviewOps(Database):
                                           (decision_id,))).fetchone()
             await db.execute("UPDATE decisions SET undone=1 WHERE id=?", (decision_id,))
             await self.event(db, "decision_undone", brief_id=row["brief_id"], draft_id=row["draft_id"],
-                             decision_id=decision_id, kind=row["kind"])
+                             decision_id=decision_id, decision=row["kind"])
 
     async def decisions(self, draft_id: int) -> list[dict]:
         return await self.fetchall("SELECT * FROM decisions WHERE draft_id=? AND undone=0 ORDER BY id", (draft_id,))

@@ -1,0 +1,149 @@
+"""The `hitl` command, run as a user runs it: in a subprocess, on a real workspace."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def hitl(*args: str, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", **(env or {})}
+    full_env.pop("HITL_WORKSPACE", None)
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "hitl_tui", *args], cwd=cwd, env=full_env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture
+def ws(tmp_path) -> Path:
+    result = hitl("init", "ws", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return tmp_path / "ws"
+
+
+def test_init_creates_everything_and_never_overwrites(tmp_path):
+    result = hitl("init", "w", cwd=tmp_path)
+    root = tmp_path / "w"
+    assert "created hitl.toml" in result.stdout
+    assert (root / "briefs" / "spring-sale-email.toml").is_file() and (root / "outbox").is_dir()
+    (root / "hitl.toml").write_text('reviewer = "mine"\n')
+    (root / "briefs" / "spring-sale-email.toml").write_text('title = "edited"\nbrief = "x"\n')
+    again = hitl("init", "w", cwd=tmp_path)
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+    assert (root / "hitl.toml").read_text() == 'reviewer = "mine"\n'
+    assert "edited" in (root / "briefs" / "spring-sale-email.toml").read_text()
+
+
+def test_briefs_json_lists_statuses_and_errors(ws):
+    (ws / "briefs" / "broken.toml").write_text('title = "x"\nmax_words = "many"\n')
+    (ws / "briefs" / ".hidden.toml").write_text("x")
+    result = hitl("briefs", "--json", cwd=ws / "briefs")  # found by walking up
+    rows = {r["name"]: r for r in json.loads(result.stdout)}
+    assert ".hidden.toml" not in rows
+    assert rows["spring-sale-email.toml"]["status"] == "new" and rows["spring-sale-email.toml"]["error"] is None
+    assert rows["broken.toml"]["status"] == "invalid"
+    assert rows["broken.toml"]["error"].startswith("broken.toml: field")
+    text = hitl("briefs", cwd=ws).stdout
+    assert "invalid" in text and "broken.toml" in text
+
+
+def test_workspace_flag_and_env(ws, tmp_path):
+    assert hitl("--workspace", str(ws), "briefs", "--json", cwd=tmp_path).returncode == 0
+    assert hitl("briefs", "--json", cwd=tmp_path, env={"HITL_WORKSPACE": str(ws)}).returncode == 0
+    missing = hitl("briefs", cwd=tmp_path)
+    assert missing.returncode == 2 and "run `hitl init`" in missing.stderr
+
+
+def test_bad_config_is_one_line(ws):
+    (ws / "hitl.toml").write_text("[drafting]\nvariants = 'three'\n")
+    result = hitl("briefs", cwd=ws)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "drafting.variants: expected an integer" in result.stderr
+
+
+def test_draft_offline_streams_and_stores(ws):
+    result = hitl("draft", "spring-sale-email.toml", "--model", "hitl-offline/fast", "--json", cwd=ws)
+    assert result.returncode == 0, result.stderr
+    drafts = json.loads(result.stdout)
+    assert len(drafts) == 3 and {d["status"] for d in drafts} == {"done"}
+    assert all("20% off" in d["text"] for d in drafts) and drafts[0]["error"] is None
+    assert hitl("briefs", "--json", cwd=ws).stdout.count('"ready"') == 1
+    assert result.stderr == "", "nothing from litellm may reach the terminal"
+
+
+def test_draft_from_a_local_openai_server(ws, llm_server):
+    result = hitl("draft", "flash-reminder.md", "--model", "openai/ok-25", "--api-base", llm_server.base_url,
+                  "--variants", "2", "--json", cwd=ws)
+    assert result.returncode == 0, result.stderr
+    drafts = json.loads(result.stdout)
+    assert [d["status"] for d in drafts] == ["done", "done"] and drafts[0]["text"].count("word") == 25
+    plain = hitl("draft", "flash-reminder.md", "-m", "openai/ok-5", "--api-base", llm_server.base_url, "-n", "1",
+                 cwd=ws)
+    assert "── v1 · openai/ok-5 · done · 5 tokens" in plain.stdout and "word4" in plain.stdout
+
+
+def test_draft_failure_exits_non_zero_with_one_clear_line(ws, llm_server):
+    result = hitl("draft", "flash-reminder.md", "-m", "openai/auth", "--api-base", llm_server.base_url, "-n", "1",
+                  cwd=ws)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "AuthenticationError" in lines[0] and "Incorrect API key" in lines[0]
+
+
+def test_check_like_a_linter(ws, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("Hi! Get 20% off annual plans until Friday 28 March. Paid plans add unlimited projects. " * 4
+                    + "Upgrade now.")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("This cheap deal is revolutionary. [insert price] Upgrade now.")
+    ok = hitl("check", str(good), "--brief", "spring-sale-email.toml", cwd=ws)
+    assert ok.returncode == 0, ok.stdout
+    fail = hitl("check", str(bad), "--brief", "spring-sale-email.toml", cwd=ws)
+    assert fail.returncode == 1 and "FAIL" in fail.stdout
+    assert "uses: “cheap”, “revolutionary”" in fail.stdout and f"{bad}:1:6: 'cheap'" in fail.stdout
+    data = json.loads(hitl("check", str(bad), "--channel", "sms", "--json", cwd=ws).stdout)
+    assert data["passed"] is False and {g["id"] for g in data["gates"]} >= {"placeholders", "max_chars"}
+    assert hitl("check", str(tmp_path / "missing.txt"), cwd=ws).returncode == 2
+    assert hitl("check", cwd=ws).returncode == 2
+    sms = tmp_path / "sms.txt"
+    sms.write_text("x " * 100)
+    over = hitl("check", str(sms), "--channel", "sms", cwd=ws)
+    assert over.returncode == 1 and "checklists.sms.max_chars" in over.stdout
+
+
+def test_export_and_stats(ws):
+    hitl("draft", "flash-reminder.md", "-m", "hitl-offline/fast", "--json", cwd=ws)
+    lines = hitl("export", "--format", "jsonl", cwd=ws).stdout.splitlines()
+    assert len(lines) == 2 and json.loads(lines[0])["brief"] == "flash-reminder.md"
+    out = ws / "out.csv"
+    assert hitl("export", "--format", "csv", "--out", str(out), cwd=ws).returncode == 0
+    assert out.read_text().startswith("brief,title,brief_version,variant")
+    assert "## Last-day reminder" in hitl("export", "--format", "md", cwd=ws).stdout
+    stats = json.loads(hitl("stats", "--json", cwd=ws).stdout)
+    assert stats["briefs_by_status"]["ready"] == 1 and stats["events"] > 5
+    assert "Approval rate" in hitl("stats", cwd=ws).stdout
+
+
+CORE = ["hitl_tui.briefs", "hitl_tui.gates", "hitl_tui.prompts", "hitl_tui.metrics", "hitl_tui.config",
+        "hitl_tui.offline_copy"]
+
+
+def test_core_modules_import_neither_textual_nor_litellm():
+    code = ("import sys\n" + "".join(f"import {m}\n" for m in CORE) +
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'litellm', 'openai'))\n"
+            "print(','.join(bad))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
+
+
+def test_cli_help_does_not_load_litellm():
+    code = ("import sys\nfrom hitl_tui import cli\ncli.build_parser()\n"
+            "print('litellm' in sys.modules, 'textual' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False False"

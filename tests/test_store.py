@@ -1,0 +1,180 @@
+"""The SQLite log: migrations, concurrency between processes, events, claims, statuses, stats."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from hitl_tui.briefs import Brief
+from hitl_tui.gates import GateResult
+from hitl_tui.store import LATEST, Store
+from hitl_tui.store.schema import MIGRATIONS
+
+
+def brief(name="a.toml", h="h1", **kw) -> Brief:
+    return Brief(name=name, title=kw.pop("title", "A"), brief="x", content_hash=h, **kw)
+
+
+async def test_pragmas_and_schema_version(store):
+    assert await store.schema_version() == LATEST
+    mode = await store.fetchone("PRAGMA journal_mode")
+    sync = await store.fetchone("PRAGMA synchronous")
+    fk = await store.fetchone("PRAGMA foreign_keys")
+    assert list(mode.values()) == ["wal"] and list(sync.values()) == [2] and list(fk.values()) == [1]
+
+
+async def test_migration_from_the_first_version_keeps_data(tmp_path):
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    for statement in MIGRATIONS[0]:
+        con.execute(statement)
+    con.execute("PRAGMA user_version = 1")
+    con.execute("INSERT INTO briefs (name, title, created_at, updated_at) VALUES ('old.toml', 'Old', 1, 1)")
+    con.execute("INSERT INTO events (ts, reviewer, kind) VALUES (1, 'ana', 'brief_added')")
+    con.commit()
+    con.close()
+    store = await Store.open(path, "ben")
+    try:
+        assert await store.schema_version() == LATEST
+        rows = await store.list_briefs()
+        assert [(r["name"], r["status"]) for r in rows] == [("old.toml", "new")]
+        ok, _ = await store.claim(rows[0]["id"], "i1")  # the v2 table works
+        assert ok and (await store.fetchone("SELECT COUNT(*) AS n FROM events"))["n"] >= 2
+    finally:
+        await store.close()
+
+
+async def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA user_version = {LATEST + 1}")
+    con.close()
+    with pytest.raises(Exception, match="newer than this hitl"):
+        s = Store(path, "x")
+        try:
+            await s.connect()
+        finally:
+            await s.close()
+
+
+async def test_events_are_append_only(store):
+    await store.sync_brief(brief())
+    with pytest.raises(Exception, match="append-only"):
+        async with store.tx() as db:
+            await db.execute("DELETE FROM events")
+    with pytest.raises(Exception, match="append-only"):
+        async with store.tx() as db:
+            await db.execute("UPDATE events SET kind='x'")
+
+
+async def test_changed_brief_becomes_new_version_and_keeps_old_drafts(store):
+    r1 = await store.sync_brief(brief(h="h1"))
+    d1, _ = await store.create_draft(r1.version_id, 0, "m", "M", 0.7, "v1")
+    same = await store.sync_brief(brief(h="h1"))
+    assert not same.new_version and same.version_id == r1.version_id
+    r2 = await store.sync_brief(brief(h="h2"))
+    assert r2.new_version and r2.version_id != r1.version_id
+    assert [d["id"] for d in await store.drafts_for_version(r1.version_id)] == [d1]
+    assert (await store.list_briefs())[0]["status"] == "new"  # the new version has no drafts yet
+    await store.mark_deleted("a.toml")
+    assert await store.list_briefs() == []
+    assert len(await store.list_briefs(include_deleted=True)) == 1
+    kinds = [e["kind"] for e in await store.events()]
+    assert kinds.count("brief_version") == 2 and "brief_deleted" in kinds
+
+
+async def test_statuses_follow_the_review(store):
+    r = await store.sync_brief(brief())
+    d, rev = await store.create_draft(r.version_id, 0, "m", "M", 0.7, "v1")
+    assert (await store.list_briefs())[0]["status"] == "drafting"
+    await store.finish_revision(rev, status="done", text="hello")
+    assert (await store.list_briefs())[0]["status"] == "ready"
+    await store.claim(r.brief_id, "me")
+    assert (await store.list_briefs())[0]["status"] == "in review"
+    decision = await store.decide(d, rev, "approve")
+    assert (await store.list_briefs())[0]["status"] == "approved"
+    await store.undo_decision(decision)
+    await store.decide(d, rev, "reject", "off-brand")
+    assert (await store.list_briefs())[0]["status"] == "rejected"
+    invalid = await store.sync_brief(Brief(name="bad.toml", title="Bad", error="bad.toml: broken"))
+    assert {r["name"]: r["status"] for r in await store.list_briefs()}["bad.toml"] == "invalid"
+    assert invalid.version_id is None
+
+
+async def test_claims_are_exclusive_and_expire(store):
+    r = await store.sync_brief(brief())
+    assert await store.claim(r.brief_id, "one") == (True, None)
+    other = Store(store.path, "bob")
+    await other.connect()
+    try:
+        assert await other.claim(r.brief_id, "two") == (False, "tester")
+        await store.release(r.brief_id, "one")
+        assert await other.claim(r.brief_id, "two") == (True, None)
+        assert await other.claim(r.brief_id, "two", ttl=0.01) == (True, None)  # renewal by the holder
+        time.sleep(0.05)
+        assert await store.claim(r.brief_id, "one") == (True, None)  # expired leases can be taken
+    finally:
+        await other.close()
+
+
+async def test_edit_snapshots_scores_ticks_and_stats(store):
+    r = await store.sync_brief(brief())
+    d, rev = await store.create_draft(r.version_id, 0, "openai/x", "X", 0.7, "v1")
+    await store.finish_revision(rev, status="done", text="AI text here")
+    await store.save_edit(d, "AI text here, edited", "s1")
+    await store.save_edit(d, "AI text here, edited twice", "s1")
+    await store.save_edit(d, "Another session", "s2")
+    revs = await store.revisions(d)
+    assert [(x["kind"], x["text"]) for x in revs] == [("ai", "AI text here"), ("human", "AI text here, edited twice"),
+                                                      ("human", "Another session")]
+    assert await store.set_score(d, "voice", 4) is None
+    assert await store.set_score(d, "voice", 5) == 4
+    await store.clear_score(d, "voice", restore=4)
+    assert await store.scores(d) == {"voice": 4}
+    await store.set_tick(d, "facts", True)
+    assert await store.ticks(d) == {"facts": True}
+    await store.record_gates(rev, [GateResult("banned", "banned", "fail", "uses x", "brief.banned", True)])
+    await store.decide(d, revs[-1]["id"], "approve")
+    stats = await store.stats()
+    assert stats["approval_rate"] == 1.0 and stats["first_pass_approval_rate"] == 1.0
+    assert stats["mean_scores"] == {"voice": 4.0} and stats["gate_failures"] == {"banned": 1}
+    assert stats["human_edit_rate"] > 0.3 and "openai/x" in stats["human_edit_rate_by_model"]
+    rows = await store.draft_rows()
+    assert rows[0]["text"] == "Another session" and rows[0]["decision"] == "approve"
+
+
+WRITER = textwrap.dedent("""
+    import asyncio, sys
+    from hitl_tui.briefs import Brief
+    from hitl_tui.store import Store
+
+    async def main(path, tag):
+        store = await Store.open(path, tag)
+        try:
+            for i in range(150):
+                await store.sync_brief(Brief(name=f"{tag}-{i % 10}.toml", title="t", brief="b",
+                                             content_hash=f"{tag}{i}"))
+                rows = await store.list_briefs()
+        finally:
+            await store.close()
+
+    asyncio.run(main(sys.argv[1], sys.argv[2]))
+""")
+
+
+def test_two_processes_writing_never_see_database_locked(tmp_path):
+    path = tmp_path / "shared.db"
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    procs = [subprocess.Popen([sys.executable, str(script), str(path), tag], stderr=subprocess.PIPE, text=True)
+             for tag in ("p1", "p2")]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errors
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT COUNT(*) FROM brief_versions").fetchone()[0] == 300
+    con.close()
