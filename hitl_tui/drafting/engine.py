@@ -111,6 +111,7 @@ class DraftEngine:
         # litellm's stream wrapper can swallow a CancelledError and just end the stream, so a cancel is also
         # recorded here and checked on every chunk.
         self._cancelled: set[int] = set()
+        self._draft_of: dict[int, int] = {}  # revision_id -> draft_id of running streams
 
     # ------------------------------------------------------------------ public API
 
@@ -162,6 +163,9 @@ class DraftEngine:
             return True
         return False
 
+    def cancel_draft(self, draft_id: int) -> bool:
+        return any([self.cancel(rid) for rid, did in list(self._draft_of.items()) if did == draft_id])
+
     def cancel_all(self) -> int:
         return sum(self.cancel(rid) for rid in list(self._tasks))
 
@@ -180,6 +184,7 @@ class DraftEngine:
     async def _spawn(self, job: _Job) -> Outcome:
         task = asyncio.ensure_future(self._run(job))
         self._tasks[job.revision_id] = task
+        self._draft_of[job.revision_id] = job.draft_id
         try:
             return await asyncio.shield(task)
         except asyncio.CancelledError:
@@ -190,6 +195,7 @@ class DraftEngine:
         finally:
             if task.done():
                 self._tasks.pop(job.revision_id, None)
+                self._draft_of.pop(job.revision_id, None)
 
     async def _run(self, job: _Job) -> Outcome:
         state = {"text": "", "tokens": 0}

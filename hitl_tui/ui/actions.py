@@ -1,0 +1,258 @@
+"""What every key does. Mixed into HitlApp; state and helpers live in app.py."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Iterable
+
+from textual.app import SystemCommand
+
+from ..gates import blocking, run_gates
+from ..metrics import edit_rate
+from ..outbox import write_approved
+from ..prompts import Feedback
+from .bindings import ACTIONS
+from .screens.diff import DiffScreen
+from .screens.modals import HelpScreen, TextPrompt
+from .screens.stats import StatsScreen
+
+if TYPE_CHECKING:
+    from .app import HitlApp
+
+REVIEW_ACTIONS = {"edit", "approve", "approve_override", "reject", "revise", "regenerate", "score", "score_back",
+                  "checklist", "note"}
+
+
+class ReviewActions:
+    # ---------------------------------------------------------------- gating by state
+
+    def check_action(self: HitlApp, action: str, parameters: tuple) -> bool | None:
+        if self.screen.is_modal:
+            return False  # a dialog is open: only its own keys
+        pane = self.current_pane
+        if pane is not None and pane.editing:
+            # While editing, keys type text; only leaving the editor and quitting stay bound.
+            return action in ("leave", "quit", "help")
+        if action in REVIEW_ACTIONS and (self.claimed_id is None or pane is None):
+            return False
+        return True
+
+    def get_system_commands(self: HitlApp, screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)  # type: ignore[misc]
+        for bid, action, desc, _show in ACTIONS:
+            key = self.config.keys.get(bid, "")
+            yield SystemCommand(desc, f"{bid} ({key})", lambda a=action: self.run_action(a))
+
+    # ---------------------------------------------------------------- navigation
+
+    async def action_next_brief(self: HitlApp) -> None:
+        await self.open_brief(self.query_one("#queue").move(1))
+
+    async def action_prev_brief(self: HitlApp) -> None:
+        await self.open_brief(self.query_one("#queue").move(-1))
+
+    def action_next_variant(self: HitlApp) -> None:
+        self.focus_pane(self.pane_index + 1)
+
+    def action_prev_variant(self: HitlApp) -> None:
+        self.focus_pane(self.pane_index - 1)
+
+    def action_checklist(self: HitlApp) -> None:
+        self.query_one("#checklist").focus()
+
+    async def action_leave(self: HitlApp) -> None:
+        if self.current_pane is not None and self.current_pane.editing:
+            await self.save_open_edit()
+            self.update_details()
+            self.notify("Edit saved.")
+        self.query_one("#queue").focus()
+
+    async def action_filter(self: HitlApp) -> None:
+        queue = self.query_one("#queue")
+        text = await self.push_screen_wait(TextPrompt("Filter briefs (title, file, status, channel)",
+                                                      value=queue.filter_text, allow_empty=True))
+        if text is not None:
+            queue.set_filter(text)
+
+    # ---------------------------------------------------------------- scoring and ticks
+
+    async def action_score(self: HitlApp, value: int) -> None:
+        state = self.current_state
+        dims = list(self.config.rubric)
+        if state is None or not dims:
+            return
+        dim = dims[self.dim_index]
+        previous = await self.store.set_score(state.draft_id, dim, value)
+        self.undo_stack.append(("score", state.draft_id, dim, previous))
+        self._scores[dim] = value
+        self.dim_index = min(self.dim_index + 1, len(dims) - 1)
+        self.update_details()
+
+    def action_score_back(self: HitlApp) -> None:
+        self.dim_index = max(0, self.dim_index - 1)
+        self.update_details()
+
+    async def action_note(self: HitlApp) -> None:
+        state = self.current_state
+        if state is None:
+            return
+        current = await self.store.note(state.draft_id)
+        text = await self.push_screen_wait(TextPrompt("Note on this variant", value=current, allow_empty=True))
+        if text is not None:
+            await self.store.set_note(state.draft_id, text)
+            self.notify("Note saved.")
+
+    # ---------------------------------------------------------------- editing
+
+    async def action_edit(self: HitlApp) -> None:
+        pane = self.current_pane
+        if pane is None or pane.state.status in ("pending", "streaming", "retrying"):
+            self.notify("Wait for this variant to finish streaming before editing.", severity="warning")
+            return
+        self.edit_session = uuid.uuid4().hex[:12]
+        await pane.start_edit()
+
+    async def action_diff(self: HitlApp) -> None:
+        state = self.current_state
+        if state is None:
+            return
+        revs = await self.store.revisions(state.draft_id)
+        if revs[-1]["kind"] == "human":
+            last_ai = [r for r in revs if r["kind"] == "ai"][-1]
+            pair = [last_ai, revs[-1]]
+            await self.push_screen(DiffScreen(pair, title="AI text → your edit"))
+        else:
+            await self.push_screen(DiffScreen(revs, title="Revision diff"))
+
+    async def action_history(self: HitlApp) -> None:
+        state = self.current_state
+        if state is not None:
+            await self.push_screen(DiffScreen(await self.store.revisions(state.draft_id), title="History"))
+
+    # ---------------------------------------------------------------- decisions
+
+    def _failing(self: HitlApp) -> list[str]:
+        state = self.current_state
+        results = run_gates(state.text, self.spec)
+        state.gates = results
+        reasons = [f"{r.label}: {r.message}" for r in blocking(results)]
+        reasons += [f"unticked: {i.text}" for i in self.spec.manual_items if i.required and not self._ticks.get(i.id)]
+        return reasons
+
+    async def action_approve(self: HitlApp) -> None:
+        await self.save_open_edit()
+        failing = self._failing()
+        if failing:
+            self.notify("Not approved. Failing required checks:\n" + "\n".join(f"• {f}" for f in failing) +
+                        "\nFix them, or press A to approve anyway with a reason.", severity="error", timeout=8)
+            return
+        await self._approve("approve", "")
+
+    async def action_approve_override(self: HitlApp) -> None:
+        await self.save_open_edit()
+        failing = self._failing()
+        reason = await self.push_screen_wait(TextPrompt(
+            "Approve over failing checks: why?", placeholder="e.g. legal signed off the claim",
+            detail="\n".join(failing) or "No required check is failing."))
+        if reason:
+            await self._approve("override" if failing else "approve", reason)
+
+    async def _approve(self: HitlApp, kind: str, reason: str) -> None:
+        state = self.current_state
+        draft = self.drafts[state.draft_id]
+        revs = await self.store.revisions(state.draft_id)
+        ai = [r for r in revs if r["kind"] == "ai"][-1]
+        await self.store.record_gates(revs[-1]["id"], state.gates)
+        decision_id = await self.store.decide(state.draft_id, revs[-1]["id"], kind, reason, state.gates)
+        path = write_approved(
+            self.ws.outbox, brief_name=self.current_name, title=self.brief.title, text=state.text,
+            model=draft["model"], label=draft["label"], prompt_version=ai["prompt_version"],
+            reviewer=self.config.reviewer, decision=kind, reason=reason, scores=dict(self._scores),
+            gates=[g.to_dict() for g in state.gates], edit_rate=edit_rate(ai["text"], state.text),
+            revision=ai["number"], drafted_at=ai["created_at"], approved_at=time.time())
+        self.undo_stack.append(("decision", state.draft_id, decision_id, path))
+        state.decision = kind
+        self.current_pane.refresh_state(text_changed=False)
+        await self.refresh_queue()
+        self.notify(f"Approved → {path.relative_to(self.ws.root)}")
+
+    async def action_reject(self: HitlApp) -> None:
+        state = self.current_state
+        reason = await self.push_screen_wait(TextPrompt("Reject this variant: why?",
+                                                        placeholder="e.g. off-brand tone"))
+        if reason:
+            decision_id = await self.store.decide(state.draft_id, None, "reject", reason)
+            self.undo_stack.append(("decision", state.draft_id, decision_id, None))
+            state.decision = "reject"
+            self.current_pane.refresh_state(text_changed=False)
+            await self.refresh_queue()
+            self.notify("Rejected.")
+
+    async def action_undo(self: HitlApp) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo.")
+            return
+        kind, draft_id, *rest = self.undo_stack.pop()
+        if kind == "score":
+            dim, previous = rest
+            await self.store.clear_score(draft_id, dim, restore=previous)
+            self.notify(f"Score for {dim} undone.")
+        else:
+            decision_id, path = rest
+            await self.store.undo_decision(decision_id)
+            if path is not None and path.exists():
+                path.unlink()  # the approval is withdrawn, so is its outbox file
+            if draft_id in self.states:
+                self.states[draft_id].decision = None
+            self.notify("Decision undone.")
+        await self.refresh_queue()
+        if draft_id in self.states:
+            self.focus_pane(self.order.index(draft_id))
+            self.pane_for(draft_id).refresh_state(text_changed=False)
+
+    # ---------------------------------------------------------------- back to the AI
+
+    async def action_revise(self: HitlApp) -> None:
+        await self.save_open_edit()
+        state = self.current_state
+        note = await self.push_screen_wait(TextPrompt(
+            "Revise: what should change? (gates, low scores and your edits are sent too)", allow_empty=True))
+        if note is None:
+            return
+        failed = [f"{r.label} — {r.message} ({r.source})" for r in state.gates if r.status == "fail"]
+        low = {d: v for d, v in self._scores.items() if v <= 2}
+        feedback = Feedback(note=note, failed_gates=failed, low_scores=low, edited=state.edited)
+        self.run_worker(self.engine.revise(self.drafts[state.draft_id], self.brief, state.text, feedback),
+                        group=f"draft-{state.draft_id}", exit_on_error=False)
+        self.notify(f"Revision requested for {state.label}.")
+
+    async def action_regenerate(self: HitlApp) -> None:
+        state = self.current_state
+        if state.status in ("pending", "streaming", "retrying"):
+            self.engine.cancel_draft(state.draft_id)  # replace the stream, do not run two
+        self.run_worker(self.engine.regenerate(self.drafts[state.draft_id], self.brief),
+                        group=f"draft-{state.draft_id}", exit_on_error=False)
+
+    # ---------------------------------------------------------------- misc
+
+    def action_copy(self: HitlApp) -> None:
+        state = self.current_state
+        if state is not None and state.text:
+            self.copy_to_clipboard(state.text)  # OSC 52: reaches the local clipboard over SSH
+            self.notify("Copied to the clipboard.")
+
+    async def action_blind(self: HitlApp) -> None:
+        self.blind = not self.blind
+        self.notify("Blind mode on: models hidden, order shuffled." if self.blind else "Blind mode off.")
+        await self.open_brief(self.current_name, force=True)
+
+    async def action_stats(self: HitlApp) -> None:
+        await self.push_screen(StatsScreen(await self.store.stats()))
+
+    async def action_help(self: HitlApp) -> None:
+        keys = {bid: self.config.keys.get(bid, "") for bid, *_ in ACTIONS}
+        await self.push_screen(HelpScreen(keys))
+
+    async def action_quit(self: HitlApp) -> None:
+        await self.save_and_exit("quit")

@@ -1,0 +1,39 @@
+"""Starting the station: `hitl` / `hitl review` on a workspace, `hitl demo` on a throwaway one."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ..workspace import Workspace, init_workspace
+
+
+def _terminal_defaults(animations: bool) -> None:
+    if not animations:
+        os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    os.environ.setdefault("ESCDELAY", "25")  # escape reacts at once (the default waits for a possible sequence)
+
+
+def run_review(ws: Workspace) -> int:
+    _terminal_defaults(ws.config.ui.animations)
+    from .app import run_app
+
+    return run_app(ws)
+
+
+def run_demo(folder: str | None) -> int:
+    root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="hitl-demo-"))
+    init_workspace(root)
+    ws = Workspace.load(root)
+    code = run_review_demo(ws)
+    print(f"The demo workspace is {root} (hitl.db holds every step; `hitl -w {root} stats`).", file=sys.stderr)
+    return code
+
+
+def run_review_demo(ws: Workspace) -> int:
+    _terminal_defaults(ws.config.ui.animations)
+    from .app import run_app
+
+    return run_app(ws, demo=True)

@@ -1,0 +1,82 @@
+"""Diffs and revision history: AI text vs the current text, and revision N vs N+1 with the feedback sent."""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from ..text import plain
+
+
+def word_diff(old: str, new: str) -> Text:
+    """Inline word diff: removed words struck through in red, added words in green."""
+    a, b = old.split(" "), new.split(" ")
+    out = Text()
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(plain(" ".join(a[i1:i2])) + " ")
+        if op in ("delete", "replace"):
+            out.append(plain(" ".join(a[i1:i2])) + " ", style="strike red")
+        if op in ("insert", "replace"):
+            out.append(plain(" ".join(b[j1:j2])) + " ", style="bold green")
+    return out
+
+
+def describe_revision(rev: dict) -> str:
+    who = "AI" if rev["kind"] == "ai" else "human edit"
+    return f"r{rev['number']} {who} · {rev['status']}"
+
+
+class DiffScreen(ModalScreen[None]):
+    """Steps through a draft's revisions: each shows its diff from the one before, and the feedback sent."""
+
+    BINDINGS = [Binding("escape,q,d,h", "close", "Close", id="diff_close"),
+                Binding("left,p", "step(-1)", "Older", id="diff_older"),
+                Binding("right,n", "step(1)", "Newer", id="diff_newer")]
+
+    def __init__(self, revisions: list[dict], start: int | None = None, title: str = "Diff") -> None:
+        super().__init__()
+        self.revisions = revisions
+        self.index = len(revisions) - 1 if start is None else start
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog diff"):
+            yield Label("", id="diff-title")
+            yield Static("", id="diff-feedback")
+            yield Static("", id="diff-body")
+            yield Label(Text("←/→ older/newer revision · escape closes", style="dim"))
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        rev = self.revisions[self.index]
+        before = self.revisions[self.index - 1] if self.index > 0 else None
+        title = f"{self.title_text}: {describe_revision(rev)}"
+        title += f"  vs  {describe_revision(before)}" if before else "  (first revision)"
+        self.query_one("#diff-title", Label).update(Text(title, style="bold"))
+        feedback = json.loads(rev.get("feedback") or "null") if rev["kind"] == "ai" else None
+        fb = Text()
+        if feedback:
+            fb.append("Feedback sent: ", style="bold")
+            parts = [feedback.get("note") or ""] + [f"failed {g}" for g in feedback.get("failed_gates", [])]
+            parts += [f"{d} {s}/5" for d, s in (feedback.get("low_scores") or {}).items()]
+            fb.append(plain("; ".join(p for p in parts if p) or "(none)"))
+        self.query_one("#diff-feedback", Static).update(fb)
+        body = word_diff(before["text"], rev["text"]) if before else Text(plain(rev["text"]))
+        self.query_one("#diff-body", Static).update(body)
+
+    def action_step(self, step: int) -> None:
+        self.index = max(0, min(len(self.revisions) - 1, self.index + step))
+        self._show()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

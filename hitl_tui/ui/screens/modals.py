@@ -1,0 +1,71 @@
+"""Small modal screens: a one-line prompt (reasons, notes, filter) and the help screen."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from ..bindings import ACTIONS, SCORE_HELP
+from ..text import plain
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line of text. Enter submits (empty allowed only if `allow_empty`), escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt_cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "", allow_empty: bool = False,
+                 detail: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+        self.value = value
+        self.allow_empty = allow_empty
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(plain(self.title_text), style="bold"))
+            if self.detail:
+                yield Static(Text(plain(self.detail)), classes="dialog-detail")
+            yield Input(value=self.value, placeholder=self.placeholder)
+            yield Label(Text("enter to confirm · escape to cancel", style="dim"))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if text or self.allow_empty:
+            self.dismiss(text)
+        else:
+            self.notify("A reason is required.", severity="warning")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help_close")]
+
+    def __init__(self, keys: dict[str, str]) -> None:
+        super().__init__()
+        self.keys = keys
+
+    def compose(self) -> ComposeResult:
+        table = Table(show_header=True, header_style="bold", box=None, expand=True)
+        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("action")
+        table.add_column("id", style="dim")
+        for bid, _action, desc, _show in ACTIONS:
+            table.add_row(self.keys.get(bid, "").replace("question_mark", "?").replace("slash", "/"), desc, bid)
+        for key, desc in SCORE_HELP:
+            table.add_row(key, desc, "")
+        with VerticalScroll(classes="dialog help"):
+            yield Label(Text("Keys — remap any id under [keys] in hitl.toml", style="bold"))
+            yield Static(table)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

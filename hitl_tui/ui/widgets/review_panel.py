@@ -1,0 +1,96 @@
+"""The brief's contract, the focused variant's scores, checklist and gate details."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from ...briefs import Brief
+from ...config import ManualItem
+from ...gates import FAIL, PASS, WARN, GateResult
+from ..text import plain
+
+
+def summary_text(brief: Brief | None, row: dict | None, notice: str = "") -> Text:
+    t = Text()
+    if row is None:
+        return Text("No brief selected. Drop .toml, .md or .txt briefs into the inbox.", style="dim")
+    t.append(plain(brief.title if brief else row["title"]), style="bold")
+    t.append(f"  ({plain(row['name'])}, {row['status']})", style="dim")
+    if notice:
+        t.append(f"\n{plain(notice)}", style="bold magenta")
+    if row.get("error"):
+        t.append(f"\n{plain(row['error'])}", style="bold red")
+        return t
+    if brief is None:
+        return t
+    facts = [("Channel", brief.channel), ("Audience", brief.audience), ("Goal", brief.goal), ("CTA", brief.cta),
+             ("Must include", ", ".join(brief.must_include)), ("Banned", ", ".join(brief.banned))]
+    limits = [f"{n} {v}" for n, v in (("min words", brief.min_words), ("max words", brief.max_words),
+                                      ("max chars", brief.max_chars), ("grade ≤", brief.reading_grade_max)) if v]
+    if limits:
+        facts.append(("Limits", ", ".join(limits)))
+    for name, value in facts:
+        if value:
+            t.append(f"\n{name}: ", style="bold dim")
+            t.append(plain(value))
+    return t
+
+
+class BriefSummary(Static):
+    pass
+
+
+class ScoreCard(Static):
+    def show(self, rubric: dict[str, dict[str, str]], scores: dict[str, int], current: int) -> None:
+        t = Text()
+        names = list(rubric)
+        for i, name in enumerate(names):
+            marker = "▶ " if i == current else "  "
+            value = scores.get(name)
+            t.append(marker, style="bold")
+            t.append(f"{rubric[name].get('label', name):<12}", style="bold" if i == current else "")
+            t.append(" ".join("●" if value and n <= value else "○" for n in range(1, 6)),
+                     style="yellow" if value else "dim")
+            t.append(f" {value or '–'}\n")
+        if 0 <= current < len(names):
+            dim = rubric[names[current]]
+            for n in ("one", "five"):
+                line = Text(f"{1 if n == 'one' else 5} = {plain(dim.get(n, ''))}", style="dim", no_wrap=True,
+                            overflow="ellipsis")
+                t.append_text(line)
+                t.append("\n")
+        t.no_wrap, t.overflow = True, "ellipsis"
+        t.rstrip()
+        self.update(t)
+
+
+class Checklist(SelectionList):
+    """Manual items; space ticks the highlighted one (SelectionList's own key)."""
+
+    def show(self, items: list[ManualItem], ticks: dict[str, bool]) -> None:
+        highlighted = self.highlighted
+        self.clear_options()
+        self.add_options([Selection(Text(("* " if i.required else "  ") + plain(i.text)), i.id,
+                                    ticks.get(i.id, False)) for i in items])
+        if highlighted is not None and highlighted < len(items):
+            self.highlighted = highlighted
+
+
+class GateDetails(Static):
+    def show(self, results: list[GateResult], items: list[ManualItem], ticks: dict[str, bool]) -> None:
+        t = Text()
+        bad = [r for r in results if r.status in (FAIL, WARN)]
+        for r in bad:
+            t.append("✗ " if r.status == FAIL else "! ", style="bold red" if r.status == FAIL else "yellow")
+            t.append(f"{plain(r.label)}: ", style="bold")
+            t.append(plain(r.message))
+            t.append(f"  ← {plain(r.source)}{'' if r.required else ' (advisory)'}\n", style="dim")
+        missing = [i for i in items if i.required and not ticks.get(i.id)]
+        for item in missing:
+            t.append("☐ ", style="yellow")
+            t.append(f"{plain(item.text)} (manual, required)\n", style="dim")
+        passed = sum(r.status == PASS for r in results)
+        t.append(f"{passed}/{len(results)} automatic gates pass", style="green" if not bad else "dim")
+        self.update(t)
