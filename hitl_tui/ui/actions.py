@@ -6,6 +6,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Iterable
 
+from textual import work
 from textual.app import SystemCommand
 
 from ..gates import blocking, run_gates
@@ -59,7 +60,10 @@ class ReviewActions:
         self.focus_pane(self.pane_index - 1)
 
     def action_checklist(self: HitlApp) -> None:
-        self.query_one("#checklist").focus()
+        checklist = self.query_one("#checklist")
+        if checklist.option_count and checklist.highlighted is None:
+            checklist.highlighted = 0  # space ticks the highlighted item, so there must be one
+        checklist.focus()
 
     async def action_leave(self: HitlApp) -> None:
         if self.current_pane is not None and self.current_pane.editing:
@@ -68,6 +72,7 @@ class ReviewActions:
             self.notify("Edit saved.")
         self.query_one("#queue").focus()
 
+    @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_filter(self: HitlApp) -> None:
         queue = self.query_one("#queue")
         text = await self.push_screen_wait(TextPrompt("Filter briefs (title, file, status, channel)",
@@ -93,6 +98,7 @@ class ReviewActions:
         self.dim_index = max(0, self.dim_index - 1)
         self.update_details()
 
+    @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_note(self: HitlApp) -> None:
         state = self.current_state
         if state is None:
@@ -149,6 +155,7 @@ class ReviewActions:
             return
         await self._approve("approve", "")
 
+    @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_approve_override(self: HitlApp) -> None:
         await self.save_open_edit()
         failing = self._failing()
@@ -177,6 +184,7 @@ class ReviewActions:
         await self.refresh_queue()
         self.notify(f"Approved → {path.relative_to(self.ws.root)}")
 
+    @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_reject(self: HitlApp) -> None:
         state = self.current_state
         reason = await self.push_screen_wait(TextPrompt("Reject this variant: why?",
@@ -213,6 +221,7 @@ class ReviewActions:
 
     # ---------------------------------------------------------------- back to the AI
 
+    @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_revise(self: HitlApp) -> None:
         await self.save_open_edit()
         state = self.current_state
