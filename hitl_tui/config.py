@@ -140,11 +140,19 @@ class Config:
     ui: UIConfig = field(default_factory=UIConfig)
 
     def checklist_for(self, name: str | None) -> tuple[Checklist, str]:
-        """The checklist for a channel (or explicit name), falling back to 'default'; returns it and its config key."""
-        for key in (name, "default"):
-            if key and key in self.checklists:
-                return self.checklists[key], f"checklists.{key}"
-        return Checklist(), "checklists.default"
+        """The checklist for a channel (or explicit name) layered over 'default': the default's rules and items
+        apply everywhere, the channel adds its own and overrides limits. Returns it and its config key."""
+        base = self.checklists.get("default", Checklist())
+        if not name or name == "default" or name not in self.checklists:
+            return base, "checklists.default"
+        own = self.checklists[name]
+        merged = Checklist(
+            max_chars=own.max_chars or base.max_chars,
+            reading_grade_max=own.reading_grade_max or base.reading_grade_max,
+            required=base.required + own.required, advisory=base.advisory + own.advisory,
+            disabled=base.disabled + own.disabled, rules=base.rules + own.rules,
+            items=[i for i in base.items if i.id not in {o.id for o in own.items}] + own.items)
+        return merged, f"checklists.{name}"
 
 
 def default_reviewer() -> str:

@@ -45,6 +45,7 @@ def load_litellm(log_file: Path | None = None) -> ModuleType:
             _quiet_env()
             import litellm
 
+            route_logs(log_file)  # before anything below can log to litellm's own stderr handler
             litellm.suppress_debug_info = True
             litellm.set_verbose = False
             litellm.telemetry = False

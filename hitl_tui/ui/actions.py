@@ -48,10 +48,10 @@ class ReviewActions:
     # ---------------------------------------------------------------- navigation
 
     async def action_next_brief(self: HitlApp) -> None:
-        await self.open_brief(self.query_one("#queue").move(1))
+        await self.open_brief(self.main("#queue").move(1))
 
     async def action_prev_brief(self: HitlApp) -> None:
-        await self.open_brief(self.query_one("#queue").move(-1))
+        await self.open_brief(self.main("#queue").move(-1))
 
     def action_next_variant(self: HitlApp) -> None:
         self.focus_pane(self.pane_index + 1)
@@ -60,7 +60,7 @@ class ReviewActions:
         self.focus_pane(self.pane_index - 1)
 
     def action_checklist(self: HitlApp) -> None:
-        checklist = self.query_one("#checklist")
+        checklist = self.main("#checklist")
         if checklist.option_count and checklist.highlighted is None:
             checklist.highlighted = 0  # space ticks the highlighted item, so there must be one
         checklist.focus()
@@ -70,11 +70,11 @@ class ReviewActions:
             await self.save_open_edit()
             self.update_details()
             self.notify("Edit saved.")
-        self.query_one("#queue").focus()
+        self.main("#queue").focus()
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_filter(self: HitlApp) -> None:
-        queue = self.query_one("#queue")
+        queue = self.main("#queue")
         text = await self.push_screen_wait(TextPrompt("Filter briefs (title, file, status, channel)",
                                                       value=queue.filter_text, allow_empty=True))
         if text is not None:

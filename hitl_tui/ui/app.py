@@ -103,14 +103,14 @@ class HitlApp(ReviewActions, App):
     async def on_mount(self) -> None:
         self.theme = self.config.ui.theme
         self.set_keymap(keymap_from_config(self.config.keys))
-        self.query_one(BriefQueue).instance = self.instance
+        self.main(BriefQueue).instance = self.instance
         self.on_resize()
         self._install_signal_handlers()
         self.store = await Store.open(self.ws.db_path, self.config.reviewer)
         await self.store.interrupt_stale()
         self.engine = DraftEngine(self.store, self.config, log_file=self.ws.log_file, on_event=self._engine_event)
         await self.refresh_queue()  # what the log already knows: the first frame shows the queue at once
-        self.query_one(BriefQueue).focus()
+        self.main(BriefQueue).focus()
         self.set_interval(FLUSH_SECONDS, self._flush_streams)
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(CLAIM_RENEW_SECONDS, self._renew_claim)
@@ -183,6 +183,8 @@ class HitlApp(ReviewActions, App):
 
     @on(BriefsChanged)
     async def briefs_changed(self, message: BriefsChanged) -> None:
+        if not self.live:
+            return
         await self.refresh_queue()
         if self.config.drafting.auto_draft:
             for row in self.rows:
@@ -219,6 +221,8 @@ class HitlApp(ReviewActions, App):
             self.post_message(DraftEvent(event))
 
     def _flush_streams(self) -> None:
+        if not self.live:
+            return
         dirty, self._dirty = self._dirty, set()
         for draft_id in dirty:
             state = self.states.get(draft_id)
@@ -234,6 +238,8 @@ class HitlApp(ReviewActions, App):
 
     @on(DraftEvent)
     async def draft_event(self, message: DraftEvent) -> None:
+        if not self.live:
+            return
         event = message.event
         if event.kind in ("done", "failed", "interrupted"):
             self._stream.pop(event.draft_id, None)
@@ -272,16 +278,16 @@ class HitlApp(ReviewActions, App):
     # ---------------------------------------------------------------- queue and brief loading
 
     async def refresh_queue(self) -> None:
-        if self.store is None:
+        if not self.live:
             return
         self.rows = await self.store.list_briefs()
-        queue = self.query_one(BriefQueue)
+        queue = self.main(BriefQueue)
         queue.set_rows(self.rows)
         if self.current_name is None and queue.highlighted_name:
             await self.open_brief(queue.highlighted_name)
         elif self.current_name:
             self.current_row = queue.row(self.current_name) or self.current_row
-            self.query_one(BriefSummary).update(summary_text(self.brief, self.current_row, self.notice))
+            self.main(BriefSummary).update(summary_text(self.brief, self.current_row, self.notice))
 
     async def _poll(self) -> None:
         await self.refresh_queue()
@@ -297,12 +303,12 @@ class HitlApp(ReviewActions, App):
 
     async def open_brief(self, name: str | None, force: bool = False) -> None:
         """Show a brief: claim it, load its current version's variants. A newer call supersedes this one."""
-        if self.store is None or (name == self.current_name and not force):
+        if not self.live or (name == self.current_name and not force):
             return
         self._load_seq += 1
         seq = self._load_seq
         await self.save_open_edit()
-        row = self.query_one(BriefQueue).row(name)
+        row = self.main(BriefQueue).row(name)
         if self.claimed_id is not None and (row is None or row["id"] != self.claimed_id):
             await self.store.release(self.claimed_id, self.instance)
             self.claimed_id = None
@@ -321,7 +327,7 @@ class HitlApp(ReviewActions, App):
             return
         checklist, key = self.config.checklist_for(self.brief.checklist or self.brief.channel if self.brief else None)
         self.spec = spec_for(self.brief, checklist, key)
-        self.query_one(BriefSummary).update(summary_text(self.brief, row, self.notice))
+        self.main(BriefSummary).update(summary_text(self.brief, row, self.notice))
         await self._show_drafts(drafts, seq)
 
     async def _show_drafts(self, drafts: list[dict], seq: int) -> None:
@@ -334,7 +340,7 @@ class HitlApp(ReviewActions, App):
         if seq != self._load_seq:
             return
         self.states, self.order = states, order
-        container = self.query_one("#panes")
+        container = self.main("#panes")
         await container.remove_children()
         await container.mount_all([DraftPane(states[i], id=f"pane-{i}") for i in order])
         self.pane_index = min(self.pane_index, max(0, len(order) - 1)) if order else 0
@@ -358,8 +364,22 @@ class HitlApp(ReviewActions, App):
 
     # ---------------------------------------------------------------- focus and details
 
+    @property
+    def live(self) -> bool:
+        """False during teardown: late stream events and timers must not touch screens that are gone."""
+        return bool(self.screen_stack) and self.store is not None
+
+    @property
+    def main_screen(self):
+        # App.query_one searches the active screen; with a dialog on top that is the dialog, not the station.
+        return self.screen_stack[0]
+
+    def main(self, selector, expect_type=None):
+        return self.main_screen.query_one(selector, expect_type) if expect_type else \
+            self.main_screen.query_one(selector)
+
     def pane_for(self, draft_id: int) -> DraftPane | None:
-        found = self.query(f"#pane-{draft_id}")
+        found = self.main_screen.query(f"#pane-{draft_id}")
         return found.first(DraftPane) if found else None
 
     @property
@@ -374,6 +394,8 @@ class HitlApp(ReviewActions, App):
         return pane.state if pane else None
 
     def focus_pane(self, index: int) -> None:
+        if not self.live:
+            return
         if not self.order:
             self.update_details()
             self.refresh_bindings()
@@ -396,19 +418,19 @@ class HitlApp(ReviewActions, App):
         unscored = [i for i, d in enumerate(dims) if d not in self._scores]
         self.dim_index = unscored[0] if unscored else len(dims) - 1
         self.update_details()
-        self.query_one(Checklist).show(self.spec.manual_items, self._ticks)
+        self.main(Checklist).show(self.spec.manual_items, self._ticks)
 
     _scores: dict[str, int] = {}
     _ticks: dict[str, bool] = {}
 
     def update_details(self) -> None:
         state = self.current_state
-        scores = self.query_one(ScoreCard)
-        gates = self.query_one(GateDetails)
+        scores = self.main(ScoreCard)
+        gates = self.main(GateDetails)
         if state is None:
             scores.update("")
             gates.update("")
-            self.query_one(Checklist).clear_options()
+            self.main(Checklist).clear_options()
             return
         scores.show(self.config.rubric, self._scores, self.dim_index)
         gates.show(state.gates, self.spec.manual_items, self._ticks)
@@ -437,7 +459,9 @@ class HitlApp(ReviewActions, App):
 
     async def save_open_edit(self) -> None:
         """Save and close the editor, if one is open (leaving a brief, quitting, SIGHUP)."""
-        for pane in self.query(DraftPane):
+        if not self.screen_stack:  # already torn down; autosave ran within a second of the last keystroke
+            return
+        for pane in self.main_screen.query(DraftPane):
             if pane.editing and pane.editor is not None and self.store:
                 text = pane.editor.text
                 changed = text != pane.state.text or pane.state.edited

@@ -1,0 +1,302 @@
+"""The review station driven by Textual's Pilot, against the real store and the local OpenAI-compatible server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+import tomli_w
+
+from hitl_tui.store import Store
+from hitl_tui.ui.app import HitlApp
+from hitl_tui.ui.screens.diff import DiffScreen
+from hitl_tui.workspace import Workspace, init_workspace
+
+BRIEF = {"title": "Spring sale", "brief": "Announce 20% off annual plans.", "channel": "email",
+         "banned": ["word3"], "variants": 2}
+
+
+async def wait_until(predicate, timeout: float = 10.0, step: float = 0.05):
+    """Poll (pilot.press would wait for idle, which never comes while streams run)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        await asyncio.sleep(step)
+    raise AssertionError(f"timed out waiting for {predicate}")
+
+
+def make_workspace(root: Path, server, model: str = "ok-30", examples: bool = False, **extra) -> Workspace:
+    init_workspace(root, examples=examples)
+    config = tomllib.loads((root / "hitl.toml").read_text())
+    config["reviewer"] = "tester"
+    config["drafting"]["models"] = [{"model": f"openai/{model}", "api_base": server.base_url, "label": model}]
+    config["drafting"]["variants"] = 2
+    config["inbox"]["settle_ms"] = 50
+    for key, value in extra.items():
+        config.setdefault(key, {}).update(value)
+    (root / "hitl.toml").write_text(tomli_w.dumps(config))
+    return Workspace.load(root)
+
+
+def drop(ws: Workspace, name: str = "sale.toml", **fields) -> Path:
+    path = ws.inbox / name
+    path.write_text(tomli_w.dumps({**BRIEF, **fields}))
+    return path
+
+
+async def open_store(ws: Workspace) -> Store:
+    return await Store.open(ws.db_path, "observer")
+
+
+def panes_done(app: HitlApp, n: int = 2):
+    return len(app.states) == n and all(s.status == "done" for s in app.states.values())
+
+
+async def test_dropped_brief_appears_and_streams(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server, model="slow-60-10")
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)):
+        await asyncio.wait_for(app.ready.wait(), 10)
+        assert app.rows == []
+        drop(ws)
+        await wait_until(lambda: [r["name"] for r in app.rows] == ["sale.toml"])
+        # tokens arrive live, before the stream ends
+        await wait_until(lambda: any(s.status == "streaming" and s.text for s in app.states.values()))
+        await wait_until(lambda: panes_done(app), timeout=20)
+        assert all(s.text.count("word") == 60 and s.tokens == 60 for s in app.states.values())
+        assert {r["status"] for r in app.rows} == {"in review"}  # claimed by us while open
+        pane = app.current_pane
+        assert pane.state.gates and any(g.id == "banned" and g.status == "fail" for g in pane.state.gates)
+
+
+async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server)
+    drop(ws)
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(lambda: panes_done(app))
+        draft_id = app.current_state.draft_id
+        await pilot.press("4", "5", "2")
+        store = await open_store(ws)
+        try:
+            assert await store.scores(draft_id) == {"voice": 4, "accuracy": 5, "clarity": 2}
+            await pilot.press("backspace", "3")  # back one dimension and re-score it
+            assert (await store.scores(draft_id))["clarity"] == 3
+            await pilot.press("u")  # undo the last score
+            assert (await store.scores(draft_id))["clarity"] == 2
+
+            # approve is refused: a banned word (required gate) and an unticked required item
+            await pilot.press("a")
+            assert not list(ws.outbox.iterdir())
+            assert not await store.decisions(draft_id)
+
+            await pilot.press("c", "space", "escape")
+            assert await store.ticks(draft_id) == {"facts": True}
+
+            # fix the draft inline; the edit autosaves within a second, before leaving the editor
+            await pilot.press("e")
+            editor = app.current_pane.editor
+            fixed = editor.text.replace("word3 ", "")
+            editor.replace(fixed, (0, 0), editor.document.end)
+            await asyncio.sleep(1.0)
+            revs = await store.revisions(draft_id)
+            assert revs[-1]["kind"] == "human" and revs[-1]["text"] == fixed
+            await pilot.press("escape")
+            assert not app.current_pane.editing
+
+            await pilot.press("a")
+            outbox = list(ws.outbox.iterdir())
+            assert [p.name for p in outbox] == ["spring-sale.md"]
+            text = outbox[0].read_text()
+            front = tomllib.loads(text.split("+++")[1])
+            assert front["brief"] == "sale.toml" and front["model"] == "openai/ok-30"
+            assert front["reviewer"] == "tester" and front["prompt_version"] == "v1"
+            assert front["scores"] == {"voice": 4, "accuracy": 5, "clarity": 2}
+            assert {g["id"]: g["status"] for g in front["gates"]}["banned"] == "pass"
+            assert 0 < front["human_edit_rate"] < 0.2 and "approved_at" in front
+            assert text.rstrip().endswith(fixed.rstrip())
+            kinds = [e["kind"] for e in await store.events()]
+            for kind in ("score", "score_undone", "tick", "edit", "approve", "gates", "claim"):
+                assert kind in kinds, kind
+            assert (await store.list_briefs())[0]["status"] == "approved"
+
+            await pilot.press("u")  # undo the approval: decision withdrawn, outbox file removed
+            assert not list(ws.outbox.iterdir()) and not await store.decisions(draft_id)
+        finally:
+            await store.close()
+
+
+async def test_override_and_reject_ask_for_reasons(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server)
+    drop(ws)
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(lambda: panes_done(app))
+        await pilot.press("A")
+        await wait_until(lambda: app.screen.is_modal)
+        await pilot.press(*"legal ok", "enter")
+        await wait_until(lambda: list(ws.outbox.iterdir()))
+        front = tomllib.loads(next(ws.outbox.iterdir()).read_text().split("+++")[1])
+        assert front["decision"] == "override" and front["override_reason"] == "legal ok"
+        await pilot.press("tab", "x")
+        await wait_until(lambda: app.screen.is_modal)
+        await pilot.press("enter")  # an empty reason is refused
+        assert app.screen.is_modal
+        await pilot.press(*"off brand", "enter")
+        store = await open_store(ws)
+        try:
+            decisions = await wait_until(lambda: store.fetchall("SELECT kind, reason FROM decisions ORDER BY id"))
+            assert [(d["kind"], d["reason"]) for d in decisions] == [("override", "legal ok"),
+                                                                     ("reject", "off brand")]
+        finally:
+            await store.close()
+
+
+async def test_revise_streams_revision_2_with_feedback_and_diff(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server)
+    drop(ws)
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(lambda: panes_done(app))
+        draft_id = app.current_state.draft_id
+        await pilot.press("1")  # a low score travels with the feedback
+        await pilot.press("r")
+        await wait_until(lambda: app.screen.is_modal)
+        await pilot.press(*"shorter please", "enter")
+        await wait_until(lambda: app.states[draft_id].revision == 2 and app.states[draft_id].status == "done")
+        store = await open_store(ws)
+        try:
+            revs = await store.revisions(draft_id)
+            assert [(r["kind"], r["number"], r["status"]) for r in revs] == [("ai", 1, "done"), ("ai", 2, "done")]
+            feedback = json.loads(revs[1]["feedback"])
+            assert feedback["note"] == "shorter please" and feedback["low_scores"] == {"voice": 1}
+            assert any("banned" in g for g in feedback["failed_gates"])
+            sent = llm_server.requests[-1]["messages"][-1]["content"]
+            assert "shorter please" in sent and "## Previous draft" in sent
+        finally:
+            await store.close()
+        await pilot.press("d")
+        assert isinstance(app.screen, DiffScreen)
+        assert "r2 AI" in str(app.screen.query_one("#diff-title").render())
+        assert "shorter please" in str(app.screen.query_one("#diff-feedback").render())
+        await pilot.press("escape")
+
+
+async def test_two_instances_respect_the_claim(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server)
+    drop(ws)
+    first = HitlApp(ws)
+    async with first.run_test(size=(120, 40)):
+        await wait_until(lambda: panes_done(first))
+        colleague_ws = Workspace.load(ws.root)
+        colleague_ws.config.reviewer = "colleague"
+        second = HitlApp(colleague_ws)
+        async with second.run_test(size=(120, 40)) as pilot2:
+            await asyncio.wait_for(second.ready.wait(), 10)
+            await wait_until(lambda: second.current_name == "sale.toml")
+            assert second.claimed_id is None and second.states == {}
+            assert "In review by tester" in second.notice
+            assert second.rows[0]["status"] == "in review" and second.rows[0]["claimed_by"] == "tester"
+            await pilot2.press("a")  # nothing to approve: the brief is not open for review here
+            assert not list(ws.outbox.iterdir())
+        await first.open_brief(None)  # the first reviewer moves away: the claim is released
+    store = await open_store(ws)
+    try:
+        assert await store.fetchall("SELECT * FROM claims") == []
+    finally:
+        await store.close()
+
+
+async def test_llm_failure_shows_in_pane_and_app_keeps_running(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server, model="auth")
+    drop(ws)
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(lambda: len(app.states) == 2 and all(s.status == "failed" for s in app.states.values()))
+        state = app.current_state
+        assert "AuthenticationError" in state.error and "Incorrect API key" in state.error
+        await pilot.press("g")  # retry key: fails again, the app stays up
+        await wait_until(lambda: app.states[state.draft_id].revision == 2 and
+                         app.states[state.draft_id].status == "failed")
+        assert app.is_running
+
+
+async def test_partial_text_is_kept_when_the_stream_drops(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server, model="drop-6")
+    drop(ws)
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)):
+        await wait_until(lambda: len(app.states) == 2 and all(s.status == "failed" for s in app.states.values()))
+        assert app.current_state.text.count("word") == 6 and app.is_running
+
+
+async def test_model_text_is_never_markup(tmp_path, llm_server):
+    from fake_openai import MARKUP_TEXT
+
+    ws = make_workspace(tmp_path / "ws", llm_server, model="markup")
+    drop(ws, banned=[])
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)):
+        await wait_until(lambda: panes_done(app))
+        body = app.current_pane.query_one(".pane-text").render()
+        rendered = str(body)
+        assert "[bold red]news[/]" in rendered and "[link=http://x]" in rendered
+        assert "\x1b" not in rendered and app.current_state.text == MARKUP_TEXT
+
+
+async def test_invalid_brief_is_listed_with_its_reason(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server)
+    (ws.inbox / "broken.toml").write_text('title = "x"\nmax_words = "lots"\n')
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)):
+        await asyncio.wait_for(app.ready.wait(), 10)
+        await wait_until(lambda: app.rows)
+        assert app.rows[0]["status"] == "invalid" and "max_words" in app.rows[0]["error"]
+        assert "expected a whole number" in str(app.query_one("#summary").render())
+
+
+async def test_keys_can_be_remapped_from_config(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server, keys={"approve_override": "v"})
+    drop(ws)
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(lambda: panes_done(app))
+        await pilot.press("v")
+        await wait_until(lambda: app.screen.is_modal)
+        await pilot.press("escape")
+
+
+async def test_help_and_stats_screens(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server)
+    drop(ws)
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(lambda: panes_done(app))
+        await pilot.press("question_mark")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape", "s")
+        assert type(app.screen).__name__ == "StatsScreen"
+        assert "Approval rate" in str(app.screen.query_one("#stats-body").render())
+        await pilot.press("escape")
+
+
+@pytest.mark.parametrize("size", [(80, 24)])
+async def test_narrow_terminal_shows_one_pane(tmp_path, llm_server, size):
+    ws = make_workspace(tmp_path / "ws", llm_server)
+    drop(ws)
+    app = HitlApp(ws)
+    async with app.run_test(size=size) as pilot:
+        await wait_until(lambda: panes_done(app))
+        visible = [p for p in app.query(".draft-pane") if p.display]
+        assert len(visible) == 1 and visible[0] is app.current_pane
+        await pilot.press("tab")
+        visible = [p for p in app.query(".draft-pane") if p.display]
+        assert visible == [app.current_pane] and app.pane_index == 1
