@@ -253,6 +253,16 @@ def _placeholders(text: str, spec: GateSpec) -> list[GateResult]:
     return [_result("placeholders", "no placeholders", not spans, msg, "built-in", spec, spans)]
 
 
+_SIGN_OFF = re.compile(r"^\s*(all the )?best( wishes| regards)?,?\s*$", re.IGNORECASE)
+
+
+def _is_sign_off(text: str, m: re.Match) -> bool:
+    """'Best,' closing an email is a greeting, not a superlative claim."""
+    start = text.rfind("\n", 0, m.start()) + 1
+    end = text.find("\n", m.end())
+    return bool(_SIGN_OFF.match(text[start:end if end != -1 else len(text)]))
+
+
 def _claims(text: str, spec: GateSpec) -> list[GateResult]:
     # A number or superlative that the brief itself states is sourced; anything else needs a citation.
     sourced = spec.brief_text.lower()
@@ -263,7 +273,7 @@ def _claims(text: str, spec: GateSpec) -> list[GateResult]:
             continue  # small bare numbers ("3 tips", "24/7") are rarely claims
         if token in sourced or re.sub(r"\s", "", token) in sourced.replace(" ", ""):
             continue
-        if any(s <= m.start() < e for s, e in spans):
+        if any(s <= m.start() < e for s, e in spans) or _is_sign_off(text, m):
             continue
         spans.append(m.span())
     msg = (f"{len(spans)} claim(s) need a source: " + ", ".join(f"“{text[s:e]}”" for s, e in spans[:4])

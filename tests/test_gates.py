@@ -79,6 +79,11 @@ def test_claims_warn_unless_the_brief_states_them():
     assert "#1" in shown and "guaranteed" in shown and "30%" not in shown
 
 
+def test_email_sign_off_is_not_a_claim():
+    assert gate("Thanks for reading.\n\nBest,\nThe team", "claims").status == "pass"
+    assert gate("The best tool for teams.", "claims").status == WARN
+
+
 def test_checklist_moves_gates_between_required_and_advisory():
     cl = Checklist(required=["claims"], advisory=["banned"])
     results = run_gates("The best tool, cheap too.", spec_for(brief(banned=["cheap"]), cl))

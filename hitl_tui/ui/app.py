@@ -7,6 +7,7 @@ and with streams, and shuts down cleanly.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import random
 import signal
@@ -31,6 +32,21 @@ from .messages import BriefsChanged, DraftEvent
 from .widgets.draft_pane import DraftPane, PaneState
 from .widgets.queue import BriefQueue
 from .widgets.review_panel import BriefSummary, Checklist, GateDetails, ScoreCard, summary_text
+
+def guarded(handler):
+    """Errors in a handler become a notification, never an exit; during teardown they are expected and dropped."""
+
+    @functools.wraps(handler)
+    async def wrapper(self, *args, **kwargs):
+        try:
+            return await handler(self, *args, **kwargs)
+        except Exception as exc:
+            if self.live:
+                self.log.error(f"{handler.__name__}: {exc!r}")
+                self.notify(f"{type(exc).__name__}: {exc}", severity="error", markup=False)
+
+    return wrapper
+
 
 FLUSH_SECONDS = 0.1  # streamed tokens are applied to panes ~10 times a second, never per token
 POLL_SECONDS = 2.0  # other instances' changes (claims, statuses) arrive through the database
@@ -136,7 +152,6 @@ class HitlApp(ReviewActions, App):
     async def save_and_exit(self, reason: str = "quit") -> None:
         if self._shutting_down:
             return
-        self._shutting_down = True
         try:
             await self.shutdown_services(reason)
         finally:
@@ -151,6 +166,7 @@ class HitlApp(ReviewActions, App):
     async def shutdown_services(self, reason: str = "quit") -> None:
         if self.store is None:
             return
+        self._shutting_down = True  # from here on, late events and timers leave the screen alone
         await self.save_open_edit()
         if self.engine:
             for rid in self.engine.active:
@@ -182,6 +198,7 @@ class HitlApp(ReviewActions, App):
         self.post_message(BriefsChanged([update]))
 
     @on(BriefsChanged)
+    @guarded
     async def briefs_changed(self, message: BriefsChanged) -> None:
         if not self.live:
             return
@@ -237,6 +254,7 @@ class HitlApp(ReviewActions, App):
                 self.update_details()
 
     @on(DraftEvent)
+    @guarded
     async def draft_event(self, message: DraftEvent) -> None:
         if not self.live:
             return
@@ -264,6 +282,8 @@ class HitlApp(ReviewActions, App):
             if event.kind == "done":
                 await self.store.record_gates(event.revision_id, state.gates)
             await self.refresh_queue()
+        if not self.live:  # the app may have closed during the awaits above
+            return
         pane = self.pane_for(event.draft_id)
         if pane and not pane.editing:
             pane.refresh_state(state)
@@ -289,14 +309,17 @@ class HitlApp(ReviewActions, App):
             self.current_row = queue.row(self.current_name) or self.current_row
             self.main(BriefSummary).update(summary_text(self.brief, self.current_row, self.notice))
 
+    @guarded
     async def _poll(self) -> None:
         await self.refresh_queue()
 
+    @guarded
     async def _renew_claim(self) -> None:
         if self.store and self.claimed_id is not None:
             await self.store.claim(self.claimed_id, self.instance)
 
     @on(BriefQueue.OptionHighlighted, "#queue")
+    @guarded
     async def queue_moved(self, event: BriefQueue.OptionHighlighted) -> None:
         if event.option.id != self.current_name:
             await self.open_brief(event.option.id)
@@ -342,7 +365,10 @@ class HitlApp(ReviewActions, App):
         self.states, self.order = states, order
         container = self.main("#panes")
         await container.remove_children()
-        await container.mount_all([DraftPane(states[i], id=f"pane-{i}") for i in order])
+        panes = [DraftPane(states[i], id=f"pane-{i}") for i in order]
+        for n, pane in enumerate(panes, 1):
+            pane.border_title = f"v{n}/{len(panes)}"  # in a narrow terminal this is the only tab hint
+        await container.mount_all(panes)
         self.pane_index = min(self.pane_index, max(0, len(order) - 1)) if order else 0
         self.focus_pane(self.pane_index)
 
@@ -367,7 +393,7 @@ class HitlApp(ReviewActions, App):
     @property
     def live(self) -> bool:
         """False during teardown: late stream events and timers must not touch screens that are gone."""
-        return bool(self.screen_stack) and self.store is not None
+        return bool(self.screen_stack) and self.store is not None and not self._shutting_down
 
     @property
     def main_screen(self):
@@ -379,12 +405,14 @@ class HitlApp(ReviewActions, App):
             self.main_screen.query_one(selector)
 
     def pane_for(self, draft_id: int) -> DraftPane | None:
+        if not self.screen_stack:
+            return None
         found = self.main_screen.query(f"#pane-{draft_id}")
         return found.first(DraftPane) if found else None
 
     @property
     def current_pane(self) -> DraftPane | None:
-        if not self.order:
+        if not self.order or not self.screen_stack:
             return None
         return self.pane_for(self.order[self.pane_index % len(self.order)])
 
@@ -409,11 +437,13 @@ class HitlApp(ReviewActions, App):
         self.run_worker(self._load_review(), group="details", exclusive=True, exit_on_error=False)
 
     async def _load_review(self) -> None:
-        state = self.current_state
-        if state is None or self.store is None:
+        state = self.current_state if self.live else None
+        if state is None:
             return
         self._scores = await self.store.scores(state.draft_id)
         self._ticks = await self.store.ticks(state.draft_id)
+        if not self.live:
+            return
         dims = list(self.config.rubric)
         unscored = [i for i, d in enumerate(dims) if d not in self._scores]
         self.dim_index = unscored[0] if unscored else len(dims) - 1
@@ -424,6 +454,8 @@ class HitlApp(ReviewActions, App):
     _ticks: dict[str, bool] = {}
 
     def update_details(self) -> None:
+        if not self.live:
+            return
         state = self.current_state
         scores = self.main(ScoreCard)
         gates = self.main(GateDetails)
@@ -449,6 +481,7 @@ class HitlApp(ReviewActions, App):
             self._autosave_timer.stop()
         self._autosave_timer = self.set_timer(AUTOSAVE_SECONDS, self._autosave)
 
+    @guarded
     async def _autosave(self) -> None:
         pane = self.current_pane
         if pane and pane.editing and pane.editor is not None and self.store and self.edit_session:
@@ -472,6 +505,7 @@ class HitlApp(ReviewActions, App):
         self.edit_session = None
 
     @on(SelectionList.SelectionToggled, "#checklist")
+    @guarded
     async def tick_toggled(self, event: SelectionList.SelectionToggled) -> None:
         state = self.current_state
         if state is None or self.store is None:

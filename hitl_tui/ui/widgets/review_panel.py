@@ -44,25 +44,18 @@ class BriefSummary(Static):
 
 class ScoreCard(Static):
     def show(self, rubric: dict[str, dict[str, str]], scores: dict[str, int], current: int) -> None:
-        t = Text()
+        t = Text(no_wrap=True, overflow="ellipsis")
         names = list(rubric)
         for i, name in enumerate(names):
-            marker = "▶ " if i == current else "  "
             value = scores.get(name)
-            t.append(marker, style="bold")
-            t.append(f"{rubric[name].get('label', name):<12}", style="bold" if i == current else "")
-            t.append(" ".join("●" if value and n <= value else "○" for n in range(1, 6)),
+            t.append("▶ " if i == current else "  ", style="bold")
+            t.append(f"{rubric[name].get('label', name)[:11]:<11} ", style="bold" if i == current else "")
+            t.append("".join("●" if value and n <= value else "○" for n in range(1, 6)),
                      style="yellow" if value else "dim")
             t.append(f" {value or '–'}\n")
         if 0 <= current < len(names):
             dim = rubric[names[current]]
-            for n in ("one", "five"):
-                line = Text(f"{1 if n == 'one' else 5} = {plain(dim.get(n, ''))}", style="dim", no_wrap=True,
-                            overflow="ellipsis")
-                t.append_text(line)
-                t.append("\n")
-        t.no_wrap, t.overflow = True, "ellipsis"
-        t.rstrip()
+            t.append(f"1 = {plain(dim.get('one', ''))}\n5 = {plain(dim.get('five', ''))}", style="dim")
         self.update(t)
 
 

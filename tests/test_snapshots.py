@@ -1,0 +1,79 @@
+"""Snapshots of the station's main states at 80×24 and 120×40 (pytest-textual-snapshot).
+
+Deterministic on purpose: the offline drafter (fast), one valid and one broken brief, a fixed reviewer name.
+Update after an intended visual change with `pytest tests/test_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+import tomli_w
+
+from hitl_tui.ui.app import HitlApp
+from hitl_tui.workspace import Workspace, init_workspace
+
+SALE = {"title": "Spring sale: 20% off", "brief": "Paid plans add unlimited projects and brand kits.",
+        "channel": "email", "audience": "design studios", "cta": "Upgrade now", "must_include": ["20% off"],
+        "banned": ["unlimited"], "max_words": 120, "variants": 3}
+
+
+def station(tmp_path) -> HitlApp:
+    root = tmp_path / "ws"
+    init_workspace(root, examples=False)
+    config = tomllib.loads((root / "hitl.toml").read_text())
+    config["reviewer"] = "tester"
+    config["drafting"]["models"] = ["hitl-offline/fast"]
+    (root / "hitl.toml").write_text(tomli_w.dumps(config))
+    (root / "briefs" / "a-spring-sale.toml").write_text(tomli_w.dumps(SALE))
+    (root / "briefs" / "b-broken.toml").write_text('title = "Broken brief"\nmax_words = "many"\n')
+    return HitlApp(Workspace.load(root))
+
+
+async def drafted(pilot) -> None:
+    import asyncio
+
+    app = pilot.app
+    for _ in range(400):
+        details_busy = any(not w.is_finished for w in app.workers if w.group == "details")
+        if len(app.states) == 3 and all(s.status == "done" for s in app.states.values()) and not details_busy:
+            break
+        await asyncio.sleep(0.05)
+    await pilot.pause(0.3)  # let deferred follow-the-end scrolls from the last flush run first
+    for body in app.query(".pane-body"):  # streamed panes follow the end; whether they streamed is timing
+        body.scroll_home(animate=False)
+    await pilot.pause(0.2)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_station_with_drafts(snap_compare, tmp_path, size):
+    assert snap_compare(station(tmp_path), terminal_size=size, run_before=drafted)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_invalid_brief_selected(snap_compare, tmp_path, size):
+    async def select_broken(pilot):
+        await drafted(pilot)
+        await pilot.press("n")
+        await pilot.pause(0.2)
+
+    assert snap_compare(station(tmp_path), terminal_size=size, run_before=select_broken)
+
+
+def test_scored_and_second_variant(snap_compare, tmp_path):
+    async def score(pilot):
+        await drafted(pilot)
+        await pilot.press("4", "3", "5", "tab")
+        await pilot.pause(0.2)
+
+    assert snap_compare(station(tmp_path), terminal_size=(120, 40), run_before=score)
+
+
+def test_help_screen(snap_compare, tmp_path):
+    async def help_screen(pilot):
+        await drafted(pilot)
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+
+    assert snap_compare(station(tmp_path), terminal_size=(120, 40), run_before=help_screen)
