@@ -1,0 +1,106 @@
+"""Shared pieces of the benchmarks: workspaces, a pseudo-terminal launcher, statistics, reporting."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import time
+import fcntl
+from pathlib import Path
+
+import tomli_w
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/fake_openai.py
+
+RESULTS: list[tuple[str, str, str, bool]] = []
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def report(name: str, figure: str, target: str, ok: bool) -> None:
+    RESULTS.append((name, figure, target, ok))
+    print(f"  {'OK  ' if ok else 'MISS'} {name:<44} {figure:<34} target {target}", flush=True)
+
+
+def make_workspace(root: Path, briefs: int = 0, auto_draft: bool = False, models: list | None = None,
+                   variants: int = 3) -> Path:
+    from hitl_tui.config import starter_config
+    from hitl_tui.workspace import init_workspace
+
+    init_workspace(root, examples=False)
+    config = starter_config()
+    config["reviewer"] = "bench"
+    config["drafting"].update(auto_draft=auto_draft, variants=variants, concurrency=8)
+    if models:
+        config["drafting"]["models"] = models
+    config["inbox"]["settle_ms"] = 60
+    (root / "hitl.toml").write_text(tomli_w.dumps(config))
+    for i in range(briefs):
+        (root / "briefs" / f"brief-{i:05d}.toml").write_text(
+            f'title = "Campaign {i:05d}"\nbrief = "Announce offer {i}."\nchannel = "email"\n')
+    return root
+
+
+def time_to_text(argv: list[str], needle: bytes, env: dict | None = None, timeout: float = 30.0,
+                 size: tuple[int, int] = (120, 40)) -> float:
+    """Seconds from process start until `needle` appears on a pseudo-terminal it draws to; then quit it."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    full_env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", **(env or {})}
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=full_env, close_fds=True,
+                            start_new_session=True)
+    os.close(slave)
+    seen, found = b"", None
+    try:
+        while time.perf_counter() - start < timeout:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                seen = (seen + chunk)[-200_000:]
+                if needle in seen:
+                    found = time.perf_counter() - start
+                    break
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        os.close(master)
+    if found is None:
+        raise RuntimeError(f"{needle!r} never appeared; last output: {seen[-400:]!r}")
+    return found
+
+
+BARE_APP = '''
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("bare app ready")
+Bare().run()
+'''
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
