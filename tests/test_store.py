@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 import sys
@@ -178,3 +179,18 @@ def test_two_processes_writing_never_see_database_locked(tmp_path):
     con = sqlite3.connect(path)
     assert con.execute("SELECT COUNT(*) FROM brief_versions").fetchone()[0] == 300
     con.close()
+
+
+@pytest.mark.parametrize("turns", range(6))
+async def test_a_write_cancelled_midway_never_leaves_the_connection_in_a_transaction(store, turns):
+    # The UI cancels superseded workers (open_brief claims) at any await; the next write must still work.
+    brief_id = (await store.sync_brief(brief())).brief_id
+    task = asyncio.ensure_future(store.claim(brief_id, "i1"))
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    ok, _ = await store.claim(brief_id, "i1")  # "cannot start a transaction within a transaction" before
+    assert ok and not store.db.in_transaction
+    claims = await store.fetchall("SELECT instance FROM claims")
+    assert claims == [{"instance": "i1"}]

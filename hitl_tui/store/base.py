@@ -92,14 +92,17 @@ class Database:
     async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._tx_lock:
             db = self.db
-            await db.execute("BEGIN IMMEDIATE")
+            # A caller may be cancelled at any await here (an exclusive worker replaced by a newer one), but the
+            # statement it was waiting on still runs in aiosqlite's thread. Statements run in order, so a ROLLBACK
+            # queued after a cancelled BEGIN or INSERT always undoes it; the connection never stays mid-transaction.
             try:
+                await db.execute("BEGIN IMMEDIATE")
                 yield db
             except BaseException:
-                await db.execute("ROLLBACK")
+                await asyncio.shield(_rollback(db))
                 raise
             else:
-                await db.execute("COMMIT")
+                await asyncio.shield(db.execute("COMMIT"))
 
     async def event(self, db: aiosqlite.Connection, kind: str, *, brief_id: int | None = None,
                     draft_id: int | None = None, revision_id: int | None = None, **payload: Any) -> None:
@@ -110,6 +113,22 @@ class Database:
             (time.time(), self.reviewer, kind, brief_id, draft_id, revision_id,
              json.dumps(payload, ensure_ascii=False, default=str)))
 
+    async def _write_gates(self, db: aiosqlite.Connection, revision_id: int, results: list) -> None:
+        """A revision's gate results (replacing earlier ones) and their event; call inside a transaction."""
+        now = time.time()
+        await db.execute("DELETE FROM gate_results WHERE revision_id=?", (revision_id,))
+        await db.executemany(
+            "INSERT INTO gate_results (revision_id, gate, status, required, message, source, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(revision_id, r.id, r.status, int(r.required), r.message, r.source, now) for r in results])
+        await self.event(db, "gates", revision_id=revision_id, failed=[r.id for r in results if r.status == "fail"],
+                         warned=[r.id for r in results if r.status == "warn"])
+
+    async def last_event_id(self) -> int:
+        """The newest event's id: every state change writes one, so a changed id means something changed."""
+        async with self.db.execute("SELECT COALESCE(MAX(id), 0) FROM events") as cur:
+            return (await cur.fetchone())[0]
+
     async def fetchall(self, sql: str, params: tuple = ()) -> list[dict]:
         async with self.db.execute(sql, params) as cur:
             return [dict(row) for row in await cur.fetchall()]
@@ -118,3 +137,10 @@ class Database:
         async with self.db.execute(sql, params) as cur:
             row = await cur.fetchone()
             return dict(row) if row else None
+
+
+async def _rollback(db: aiosqlite.Connection) -> None:
+    try:
+        await db.execute("ROLLBACK")
+    except sqlite3.OperationalError:  # BEGIN itself failed (busy): there is nothing to undo
+        pass
