@@ -80,7 +80,7 @@ def cmd_draft(args) -> int:
 def cmd_check(args) -> int:
     from .briefs import parse_brief
     from .config import Config
-    from .gates import run_gates, spec_for
+    from .gates import gate_spec, run_gates
 
     try:
         text = Path(args.file).read_text(encoding="utf-8")
@@ -96,8 +96,7 @@ def cmd_check(args) -> int:
         brief = parse_brief(_resolve_brief_path(ws, args.brief))
         if brief.error:
             raise UsageError(f"the brief is invalid: {brief.error}")
-    checklist, key = config.checklist_for((brief.checklist or brief.channel) if brief else args.channel)
-    spec = spec_for(brief, checklist, key, channel=args.channel)
+    spec = gate_spec(config, brief, channel=args.channel)
     results = run_gates(text, spec)
     failed = [r for r in results if r.blocking]
     if args.json:
@@ -114,7 +113,7 @@ def cmd_check(args) -> int:
                 col = start - (text.rfind("\n", 0, start) + 1) + 1
                 print(f"    {args.file}:{line}:{col}: {text[start:end][:60]!r}")
         for item in spec.manual_items:
-            print(f"? {item.text:<22} manual check, not run here  [{key}.items]")
+            print(f"? {item.text:<22} manual check, not run here  [{spec.checklist_key}.items]")
         print(f"\n{'FAIL' if failed else 'PASS'}: {len(failed)} required gate(s) failing")
     return 1 if failed else 0
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from .briefs import Brief
-from .config import Checklist, ManualItem
+from .config import Checklist, Config, ManualItem
 
 PASS, FAIL, WARN = "pass", "fail", "warn"
 
@@ -93,6 +93,12 @@ def spec_for(brief: Brief | None, checklist: Checklist | None = None, checklist_
     elif checklist.reading_grade_max:
         spec.reading_grade_max = (checklist.reading_grade_max, f"{checklist_key}.reading_grade_max")
     return spec
+
+
+def gate_spec(config: Config, brief: Brief | None, channel: str | None = None) -> GateSpec:
+    """The spec for a brief under a workspace config: its checklist (or its channel's) layered over the default."""
+    checklist, key = config.checklist_for((brief.checklist or brief.channel) if brief else channel)
+    return spec_for(brief, checklist, key, channel=channel)
 
 
 def _is_required(gate_id: str, spec: GateSpec, default: bool | None = None) -> bool:

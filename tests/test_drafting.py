@@ -46,6 +46,18 @@ async def test_stream_ok_records_text_tokens_and_usage(store, tmp_path, llm_serv
     assert len({r["messages"][-1]["content"] for r in reqs}) == 2
 
 
+async def test_finished_drafts_log_their_gate_results(store, tmp_path, llm_server):
+    # No screen is open: the engine itself logs each finished draft's gates, in the commit that ends it.
+    outs, _, _ = await draft(store, tmp_path, llm_server, "ok-12")
+    rows = await store.fetchall("SELECT gate, status, source FROM gate_results WHERE revision_id=?",
+                                (outs[0].revision_id,))
+    by_gate = {r["gate"]: r for r in rows}
+    assert by_gate["must_include"]["status"] == "fail" and by_gate["must_include"]["source"] == "brief.must_include"
+    assert by_gate["cta"]["status"] == "fail"
+    kinds = [e["kind"] for e in await store.events()]
+    assert kinds.index("gates") == kinds.index("draft_done") + 1
+
+
 async def test_401_fails_once_without_retry(store, tmp_path, llm_server):
     before = llm_server.calls["auth"]
     outs, events, _ = await draft(store, tmp_path, llm_server, "auth")

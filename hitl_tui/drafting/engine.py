@@ -16,6 +16,7 @@ from typing import Callable
 
 from ..briefs import Brief
 from ..config import Config, ModelSpec
+from ..gates import GateSpec, gate_spec, run_gates
 from ..prompts import (Feedback, build_draft_messages, build_revision_messages, prompt_version,
                        variant_temperature)
 from ..store import Store
@@ -71,6 +72,7 @@ class _Job:
     messages: list[dict]
     temperature: float
     label: str = ""
+    gates: GateSpec | None = None  # a finished draft's gate results are logged with it
     outcome: Outcome | None = field(default=None)
 
 
@@ -112,6 +114,8 @@ class DraftEngine:
         # recorded here and checked on every chunk.
         self._cancelled: set[int] = set()
         self._draft_of: dict[int, int] = {}  # revision_id -> draft_id of running streams
+        self._partials: dict[int, tuple[str, int]] = {}  # latest unsaved text of each live stream
+        self._checkpointer: asyncio.Task | None = None
 
     # ------------------------------------------------------------------ public API
 
@@ -127,6 +131,7 @@ class DraftEngine:
         """Create and stream N variants × the brief's models; returns when all have ended."""
         n = variants or brief.variants or self.config.drafting.variants
         jobs = []
+        gates = gate_spec(self.config, brief)
         specs = self.models_for(brief, models)
         for m_index, spec in enumerate(specs):
             for v in range(n):
@@ -136,7 +141,7 @@ class DraftEngine:
                 draft_id, revision_id = await self.store.create_draft(version_id, variant, spec.model, label, temp,
                                                                       prompt_version(self.config))
                 jobs.append(_Job(draft_id, revision_id, variant, spec, build_draft_messages(brief, self.config, v),
-                                 temp, label))
+                                 temp, label, gates))
         return list(await asyncio.gather(*(self._spawn(job) for job in jobs)))
 
     async def revise(self, draft: dict, brief: Brief, previous: str, feedback: Feedback) -> Outcome:
@@ -145,7 +150,8 @@ class DraftEngine:
                                                        feedback.to_dict(), "revise")
         messages = build_revision_messages(brief, self.config, previous, feedback)
         return await self._spawn(_Job(draft["id"], revision_id, draft["variant"], spec, messages,
-                                      draft.get("temperature") or self.config.drafting.temperature, draft["label"]))
+                                      draft.get("temperature") or self.config.drafting.temperature, draft["label"],
+                                      gate_spec(self.config, brief)))
 
     async def regenerate(self, draft: dict, brief: Brief) -> Outcome:
         spec = self._spec_for_draft(draft)
@@ -153,7 +159,22 @@ class DraftEngine:
                                                        "regenerate")
         messages = build_draft_messages(brief, self.config, draft["variant"] + random.randint(1, 7))
         return await self._spawn(_Job(draft["id"], revision_id, draft["variant"], spec, messages,
-                                      draft.get("temperature") or self.config.drafting.temperature, draft["label"]))
+                                      draft.get("temperature") or self.config.drafting.temperature, draft["label"],
+                                      gate_spec(self.config, brief)))
+
+    def _ensure_checkpointer(self) -> None:
+        if self._checkpointer is None or self._checkpointer.done():
+            self._checkpointer = asyncio.ensure_future(self._checkpoint_loop())
+
+    async def _checkpoint_loop(self) -> None:
+        """Once a second, write every live stream's partial text in one transaction."""
+        while self._partials:
+            await asyncio.sleep(CHECKPOINT_SECONDS)
+            partials, self._partials = self._partials, {}
+            try:
+                await self.store.save_partials(partials)
+            except Exception:  # a failed checkpoint must not end the streams; the final write still happens
+                pass
 
     def cancel(self, revision_id: int) -> bool:
         task = self._tasks.get(revision_id)
@@ -214,16 +235,18 @@ class DraftEngine:
             return await self._finish(job, state, outcome)
 
     async def _finish(self, job: _Job, state: dict, outcome: Outcome) -> Outcome:
+        self._partials.pop(job.revision_id, None)
         if job.revision_id in self._cancelled:
             self._cancelled.discard(job.revision_id)
             outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
         outcome.text = state["text"]
         outcome.tokens_out = outcome.tokens_out or state["tokens"]
+        gates = run_gates(outcome.text, job.gates) if job.gates and outcome.status == "done" else None
         # The final write must happen even while this task is being cancelled.
         await asyncio.shield(self.store.finish_revision(
             job.revision_id, status=outcome.status, text=outcome.text, error=outcome.error,
             tokens_in=outcome.tokens_in, tokens_out=outcome.tokens_out, cost=outcome.cost,
-            latency_ms=outcome.latency_ms, finish_reason=outcome.finish_reason))
+            latency_ms=outcome.latency_ms, finish_reason=outcome.finish_reason, gates=gates))
         self.on_event(StreamEvent(outcome.status, job.revision_id, job.draft_id, text=outcome.text,
                                   tokens=outcome.tokens_out or 0, error=outcome.error, cost=outcome.cost,
                                   latency_ms=outcome.latency_ms))
@@ -266,18 +289,12 @@ class DraftEngine:
         started = time.monotonic()
         self.on_event(StreamEvent("start", job.revision_id, job.draft_id, attempt=attempt))
         resp = await litellm.acompletion(**self._call_kwargs(job))
-        last_save = time.monotonic()
         usage = None
         finish = None
         try:
-            iterator = resp.__aiter__()
-            while True:
-                try:
-                    chunk = await asyncio.wait_for(iterator.__anext__(), self.config.drafting.chunk_timeout)
-                except StopAsyncIteration:
-                    break
-                except asyncio.TimeoutError:
-                    raise TimeoutError(f"no tokens for {self.config.drafting.chunk_timeout:g} s") from None
+            # No asyncio.wait_for per chunk: it costs a task and extra loop turns for every token. litellm's
+            # `timeout=` already bounds the wait for each chunk (httpx read timeout) and raises litellm.Timeout.
+            async for chunk in resp:
                 if job.revision_id in self._cancelled:
                     raise asyncio.CancelledError()
                 usage = getattr(chunk, "usage", None) or usage
@@ -292,9 +309,8 @@ class DraftEngine:
                 state["tokens"] += 1
                 self.on_event(StreamEvent("delta", job.revision_id, job.draft_id, text=state["text"], delta=delta,
                                           tokens=state["tokens"]))
-                if time.monotonic() - last_save >= CHECKPOINT_SECONDS:
-                    last_save = time.monotonic()
-                    await self.store.save_partial(job.revision_id, state["text"], state["tokens"])
+                self._partials[job.revision_id] = (state["text"], state["tokens"])
+                self._ensure_checkpointer()
         finally:
             # Breaking out of the loop does not close the HTTP stream; without this the server keeps generating.
             await _close(resp)

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 
 from ..briefs import Brief
+from ..gates import GateResult
 from .base import Database
 
 STREAMING_STATES = ("pending", "streaming")
@@ -171,14 +172,22 @@ class BriefDraftOps(Database):
             return cur.lastrowid
 
     async def save_partial(self, revision_id: int, text: str, tokens_out: int) -> None:
-        """Streaming checkpoint (at least once a second) so a crash keeps the partial text."""
+        await self.save_partials({revision_id: (text, tokens_out)})
+
+    async def save_partials(self, partials: dict[int, tuple[str, int]]) -> None:
+        """Streaming checkpoint for every live stream in one transaction (one fsync, not one per stream), so a
+        crash keeps the partial text. A revision that has already ended is left alone."""
+        now = time.time()
         async with self.tx() as db:
-            await db.execute("UPDATE revisions SET text=?, tokens_out=?, status='streaming', updated_at=? "
-                             "WHERE id=?", (text, tokens_out, time.time(), revision_id))
+            await db.executemany("UPDATE revisions SET text=?, tokens_out=?, status='streaming', updated_at=? "
+                                 "WHERE id=? AND status IN ('pending', 'streaming')",
+                                 [(text, tokens, now, rid) for rid, (text, tokens) in partials.items()])
 
     async def finish_revision(self, revision_id: int, *, status: str, text: str, error: str | None = None,
                               tokens_in: int | None = None, tokens_out: int | None = None, cost: float | None = None,
-                              latency_ms: int | None = None, finish_reason: str | None = None) -> None:
+                              latency_ms: int | None = None, finish_reason: str | None = None,
+                              gates: list[GateResult] | None = None) -> None:
+        """End a revision (done / failed / interrupted); a finished draft's gate results go in the same commit."""
         async with self.tx() as db:
             await db.execute("UPDATE revisions SET status=?, text=?, error=?, tokens_in=?, tokens_out=?, cost=?, "
                              "latency_ms=?, finish_reason=?, updated_at=? WHERE id=?",
@@ -187,6 +196,8 @@ class BriefDraftOps(Database):
             await self.event(db, f"draft_{status}", revision_id=revision_id, error=error, tokens_in=tokens_in,
                              tokens_out=tokens_out, cost=cost, latency_ms=latency_ms, finish_reason=finish_reason,
                              chars=len(text))
+            if gates is not None:
+                await self._write_gates(db, revision_id, gates)
 
     async def interrupt_stale(self, older_than: float = 10.0) -> int:
         """Revisions left streaming by a process that died (no checkpoint for a while) become interrupted."""

@@ -93,16 +93,8 @@ class ReviewOps(Database):
         return row["text"] if row else ""
 
     async def record_gates(self, revision_id: int, results: list[GateResult]) -> None:
-        now = time.time()
         async with self.tx() as db:
-            await db.execute("DELETE FROM gate_results WHERE revision_id=?", (revision_id,))
-            await db.executemany(
-                "INSERT INTO gate_results (revision_id, gate, status, required, message, source, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(revision_id, r.id, r.status, int(r.required), r.message, r.source, now) for r in results])
-            await self.event(db, "gates", revision_id=revision_id,
-                             failed=[r.id for r in results if r.status == "fail"],
-                             warned=[r.id for r in results if r.status == "warn"])
+            await self._write_gates(db, revision_id, results)
 
     async def decide(self, draft_id: int, revision_id: int | None, kind: str, reason: str = "",
                      gates: list[GateResult] | None = None) -> int:
