@@ -65,15 +65,18 @@ def test_signal_saves_the_open_edit_and_releases_the_claim(tmp_path, sig):
     (root / "briefs" / "sale.toml").write_text('title = "Sale"\nbrief = "20% off."\n')
     proc, master = start_app(root)
     try:
-        deadline = time.monotonic() + 30
+        shown, deadline = b"", time.monotonic() + 30
         while time.monotonic() < deadline:  # wait until the draft is done and shown
-            drain(master, 0.2)
+            shown += drain(master, 0.2)
             try:
                 if query(root / "hitl.db", "SELECT 1 FROM revisions WHERE status='done'"):
                     break
             except sqlite3.OperationalError:  # not created yet
                 pass
-        drain(master, 1.0)
+        deadline = time.monotonic() + 15
+        while b"done" not in shown and time.monotonic() < deadline:  # the pane's status line says done
+            shown += drain(master, 0.1)
+        drain(master, 0.3)
         os.write(master, b"e")
         drain(master, 0.5)
         os.write(master, b"ZQX")  # typed, and the line drops before the 0.5 s autosave

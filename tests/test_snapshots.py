@@ -32,17 +32,19 @@ def station(tmp_path) -> HitlApp:
 
 
 async def drafted(pilot) -> None:
+    """Wait until every variant is done and shown, and nothing is left to load, then show each from the top."""
     import asyncio
 
     app = pilot.app
     for _ in range(400):
-        details_busy = any(not w.is_finished for w in app.workers if w.group == "details")
-        if len(app.states) == 3 and all(s.status == "done" for s in app.states.values()) and not details_busy:
+        busy = any(not w.is_finished for w in app.workers if w.group in ("details", "reload", "queue-refresh"))
+        if len(app.states) == 3 and all(s.status == "done" for s in app.states.values()) and not busy \
+                and not app._stream:
             break
         await asyncio.sleep(0.05)
-    await pilot.pause(0.3)  # let deferred follow-the-end scrolls from the last flush run first
+    await pilot.pause(0.3)
     for body in app.query(".pane-body"):  # streamed panes follow the end; whether they streamed is timing
-        body.scroll_home(animate=False)
+        body.scroll_home(animate=False, immediate=True)
     await pilot.pause(0.2)
 
 

@@ -180,7 +180,7 @@ class ReviewActions:
             revision=ai["number"], drafted_at=ai["created_at"], approved_at=time.time())
         self.undo_stack.append(("decision", state.draft_id, decision_id, path))
         state.decision = kind
-        self.current_pane.refresh_state(text_changed=False)
+        self.current_pane.refresh_state()
         await self.refresh_queue()
         self.notify(f"Approved → {path.relative_to(self.ws.root)}")
 
@@ -193,7 +193,7 @@ class ReviewActions:
             decision_id = await self.store.decide(state.draft_id, None, "reject", reason)
             self.undo_stack.append(("decision", state.draft_id, decision_id, None))
             state.decision = "reject"
-            self.current_pane.refresh_state(text_changed=False)
+            self.current_pane.refresh_state()
             await self.refresh_queue()
             self.notify("Rejected.")
 
@@ -217,7 +217,7 @@ class ReviewActions:
         await self.refresh_queue()
         if draft_id in self.states:
             self.focus_pane(self.order.index(draft_id))
-            self.pane_for(draft_id).refresh_state(text_changed=False)
+            self.pane_for(draft_id).refresh_state()
 
     # ---------------------------------------------------------------- back to the AI
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
 from rich.text import Text
 
 # C0/C1 control characters except newline and tab; ESC among them, so ANSI sequences arrive inert.
@@ -27,3 +28,33 @@ def highlight(text: str, spans: list[tuple[int, int, str]]) -> Text:
         if 0 <= start < end <= len(text):
             rendered.stylize(style, start, end)
     return rendered
+
+
+_WORD = re.compile(r"\S+\s*|\s+")
+
+
+def wrap_starts(line: str, width: int) -> list[int]:
+    """Where each wrapped row of one line (no newlines) starts, greedy by words, folding words wider than a row.
+
+    Greedy wrapping decides each break from the text before it and the word after it, so appending text can
+    only change the last row: callers re-wrap from the last row's start (see DraftText)."""
+    width = max(1, width)
+    starts, col = [0], 0
+    for match in _WORD.finditer(line):
+        word = match.group()
+        body = word.rstrip()
+        need = cell_len(body)
+        if col and col + need > width:
+            starts.append(match.start())
+            col = 0
+        if need > width:  # longer than a row: fold it character by character
+            for i, char in enumerate(body):
+                w = cell_len(char)
+                if col and col + w > width:
+                    starts.append(match.start() + i)
+                    col = 0
+                col += w
+            col += len(word) - len(body)
+        else:
+            col += cell_len(word)
+    return starts

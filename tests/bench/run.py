@@ -117,7 +117,7 @@ async def _streaming(tmp: Path, smoke: bool) -> None:
     from hitl_tui.ui.app import HitlApp
     from hitl_tui.workspace import Workspace
 
-    tokens = 200 if smoke else 2000
+    tokens = 200 if smoke else int(os.environ.get("BENCH_TOKENS", 2000))
     model = f"ok-{tokens}"
     server = FakeOpenAI().start()
     try:
@@ -141,8 +141,10 @@ async def _streaming(tmp: Path, smoke: bool) -> None:
             await wait_until(lambda: app.engine and app.engine.active, timeout=20)
             start = time.perf_counter()
 
+            streaming_done = asyncio.Event()
+
             async def keys():
-                while app.engine.active or not app.states:
+                while not streaming_done.is_set():
                     sent = time.perf_counter()
                     before = len(handled)
                     app.post_message(__import__("textual.events", fromlist=["Key"]).Key("backspace", None))
@@ -155,9 +157,10 @@ async def _streaming(tmp: Path, smoke: bool) -> None:
             key_task = asyncio.create_task(keys())
             await wait_until(lambda: len(app.states) == 8 and not app.engine.active, timeout=600)
             in_app = time.perf_counter() - start
+            streaming_done.set()
             await key_task
+            await pilot.pause(0.2)
             assert all(s.tokens == tokens for s in app.states.values()), [s.tokens for s in app.states.values()]
-            del pilot
         HitlApp.action_score_back = original
         alone = await _litellm_alone(server.base_url, model, 8)
     finally:

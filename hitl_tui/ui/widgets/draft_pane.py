@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.widgets import Static, TextArea
 
 from ...gates import FAIL, PASS, WARN, GateResult
-from ..text import highlight, plain
+from ..text import plain
+from .draft_text import DraftText
 
 STATUS_STYLE = {"pending": "dim", "streaming": "yellow", "done": "green", "failed": "bold red",
                 "interrupted": "red", "retrying": "yellow"}
-EVIDENCE_STYLE = {FAIL: "bold white on red", WARN: "black on yellow"}
+# Underlined as well as coloured, so evidence still shows with 16 colours or NO_COLOR.
+EVIDENCE_STYLE = {FAIL: Style.parse("bold underline white on red"), WARN: Style.parse("underline black on yellow")}
 
 
 @dataclass
@@ -27,6 +30,7 @@ class PaneState:
     cost: float | None = None
     error: str | None = None
     revision: int = 1
+    revision_id: int | None = None  # the AI revision shown; a start event with another id is revision N+1
     edited: bool = False
     decision: str | None = None
     gates: list[GateResult] = field(default_factory=list)
@@ -62,6 +66,16 @@ def badges_text(results: list[GateResult]) -> Text:
     return t
 
 
+def _set(widget: Static, text: Text, layout: bool = True) -> None:
+    if widget.content != text:
+        widget.update(text, layout=layout)
+
+
+def evidence_spans(results: list[GateResult]) -> list[tuple[int, int, Style]]:
+    """Where failing (and warning) gates found their evidence, as styled character spans of the text."""
+    return [(s, e, EVIDENCE_STYLE[r.status]) for r in results if r.status in EVIDENCE_STYLE for s, e in r.evidence]
+
+
 class DraftPane(Vertical):
     DEFAULT_CLASSES = "draft-pane"
 
@@ -70,50 +84,47 @@ class DraftPane(Vertical):
         self.state = state
         self.current = False
         self.editing = False
+        # Made here, not in compose, so a stream flush that arrives before compose has somewhere to go.
+        self.header = Static(header_text(state, False), classes="pane-header")
+        self.badges = Static(badges_text(state.gates), classes="pane-gates")
+        self.body = DraftText(state.text, evidence_spans(state.gates), self._placeholder(), classes="pane-body")
+        self.error = Static(Text(plain(state.error), style="red") if state.error else "", classes="pane-error")
+        self.error.display = bool(state.error)
 
     def compose(self) -> ComposeResult:
-        yield Static(header_text(self.state, False), classes="pane-header")
-        yield Static(badges_text(self.state.gates), classes="pane-gates")
-        with VerticalScroll(classes="pane-body"):
-            yield Static(self._body(), classes="pane-text")
-        yield Static("", classes="pane-error")
+        yield self.header
+        yield self.badges
+        yield self.body
+        yield self.error
 
-    def _body(self) -> Text:
-        if not self.state.text:
-            return Text("…waiting for the first tokens" if self.state.status in ("pending", "streaming") else "",
-                        style="dim italic")
-        spans = [(s, e, EVIDENCE_STYLE[r.status]) for r in self.state.gates if r.status in EVIDENCE_STYLE
-                 for s, e in r.evidence]
-        return highlight(self.state.text, spans)
+    def _placeholder(self) -> str:
+        return "…waiting for the first tokens" if self.state.status in ("pending", "streaming", "retrying") else ""
 
-    def refresh_state(self, state: PaneState | None = None, text_changed: bool = True) -> None:
+    def refresh_state(self, state: PaneState | None = None) -> None:
+        """Show the state. Called ~10 times a second while streaming, so each part is redrawn only if it changed."""
         if state is not None:
             self.state = state
-        self.query_one(".pane-header", Static).update(header_text(self.state, self.current))
-        self.query_one(".pane-gates", Static).update(badges_text(self.state.gates))
-        error = self.query_one(".pane-error", Static)
-        error.update(Text(plain(self.state.error), style="red") if self.state.error else "")
-        error.display = bool(self.state.error)
-        if text_changed and not self.editing:
-            body = self.query_one(".pane-body", VerticalScroll)
-            # Follow the end only if the reader is already there; never yank someone reading above.
-            at_end = body.max_scroll_y == 0 or body.scroll_y >= body.max_scroll_y - 1
-            self.query_one(".pane-text", Static).update(self._body())
-            if at_end:
-                body.call_after_refresh(body.scroll_end, animate=False)
+        _set(self.header, header_text(self.state, self.current), layout=False)  # fixed height
+        _set(self.badges, badges_text(self.state.gates))
+        if self.state.error or self.error.display:
+            _set(self.error, Text(plain(self.state.error), style="red") if self.state.error else Text())
+            self.error.display = bool(self.state.error)
+        if not self.editing:
+            self.body.placeholder = self._placeholder()
+            self.body.update(self.state.text, evidence_spans(self.state.gates))
 
     def set_current(self, current: bool) -> None:
         self.current = current
         self.set_class(current, "-current")
-        self.query_one(".pane-header", Static).update(header_text(self.state, current))
+        _set(self.header, header_text(self.state, current), layout=False)
 
     # ---------------------------------------------------------------- editing
 
     async def start_edit(self) -> TextArea:
         self.editing = True
-        self.query_one(".pane-body").display = False
+        self.body.display = False
         editor = TextArea(self.state.text, soft_wrap=True, classes="pane-editor", id=f"editor-{self.state.draft_id}")
-        await self.mount(editor, before=self.query_one(".pane-error"))
+        await self.mount(editor, before=self.error)
         editor.focus()
         self.app.refresh_bindings()
         return editor
@@ -130,7 +141,7 @@ class DraftPane(Vertical):
         text = editor.text
         await editor.remove()
         self.editing = False
-        self.query_one(".pane-body").display = True
+        self.body.display = True
         self.state.text = text
         self.refresh_state()
         self.app.refresh_bindings()

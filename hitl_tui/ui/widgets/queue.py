@@ -1,10 +1,23 @@
-"""The brief queue: status, title, channel and counts per brief, with a filter. Text is never markup."""
+"""The brief queue: status, title, channel and counts per brief, with a filter. Text is never markup.
+
+A line-API list rather than an OptionList: an inbox can hold 10,000 briefs, and OptionList re-measures every
+option when one changes. Here each row has a height known without wrapping (titles are cut with an ellipsis),
+only visible lines are drawn, and a changed row re-renders alone.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from ..text import plain
 
@@ -12,37 +25,89 @@ STATUS_STYLE = {"new": "bold cyan", "drafting": "yellow", "ready": "bold green",
                 "approved": "green", "rejected": "red", "invalid": "bold red"}
 STATUS_MARK = {"new": "●", "drafting": "◐", "ready": "◉", "in review": "◎", "approved": "✓", "rejected": "✗",
                "invalid": "!"}
+CURSOR_MARK = "▌"  # the highlighted row is marked in text too, so it shows without colour
 
 
-def row_label(row: dict, me: str | None = None) -> Text:
+def row_label(row: dict, me: str | None = None) -> list[Text]:
+    """The lines of one row: mark and title; status, counts and channel; the error of an invalid brief."""
     status = row["status"]
-    label = Text(no_wrap=True, overflow="ellipsis")
-    label.append(f"{STATUS_MARK.get(status, '?')} ", style=STATUS_STYLE.get(status, ""))
-    label.append(plain(row["title"] or row["name"]))
+    title = Text(no_wrap=True, overflow="ellipsis")
+    title.append(f"{STATUS_MARK.get(status, '?')} ", style=STATUS_STYLE.get(status, ""))
+    title.append(plain(row["title"] or row["name"]))
     detail = status
     if status == "in review" and row.get("claimed_by"):
         detail = "yours" if row.get("claim_instance") == me else f"in review by {row['claimed_by']}"
-    elif row.get("drafts"):
+    if row.get("drafts"):
         detail += f" · {row['done']}/{row['drafts']}"
     if row.get("channel"):
         detail += f" · {row['channel']}"
-    label.append(f"\n  {plain(detail)}", style="dim")
+    lines = [title, Text(f"  {plain(detail)}", style="dim", no_wrap=True, overflow="ellipsis")]
     if row.get("error"):
-        label.append(f"\n  {plain(row['error'])}", style="red")
-    return label
+        lines.append(Text(f"  {plain(row['error'])}", style="red", no_wrap=True, overflow="ellipsis"))
+    return lines
 
 
-class BriefQueue(OptionList):
-    """One option per brief, id = file name. Rebuilt only when the rows change; the highlight is kept."""
+def _row_key(row: dict) -> tuple:
+    return (row["status"], row["title"], row.get("drafts"), row.get("done"), row.get("claimed_by"),
+            row.get("claim_instance"), row.get("channel"), row.get("error"))
 
-    can_focus = True
+
+class BriefQueue(ScrollView, can_focus=True):
+    """One row per brief, keyed by file name. `Highlighted` is posted when the reader moves the cursor."""
+
+    COMPONENT_CLASSES = {"brief-queue--cursor"}
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Up", show=False, id="queue_up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="queue_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="queue_page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="queue_page_down"),
+        Binding("home", "jump(0)", "First", show=False, id="queue_first"),
+        Binding("end", "jump(-1)", "Last", show=False, id="queue_last"),
+    ]
+
+    class Highlighted(Message):
+        def __init__(self, queue: BriefQueue, name: str | None) -> None:
+            super().__init__()
+            self.queue = queue
+            self.name = name
+
+        @property
+        def control(self) -> BriefQueue:
+            return self.queue
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.rows: list[dict] = []
         self.filter_text = ""
         self.instance: str | None = None
-        self._signature: tuple = ()
+        self._by_name: dict[str, dict] = {}
+        self._visible: list[dict] = []
+        self._firsts: list[int] = []  # first line of each visible row
+        self._lines = 0
+        self._cursor: int | None = None
+        self._rendered: dict[str, tuple[tuple, int, list[Strip]]] = {}  # name -> (row key, width, strips)
+
+    # ------------------------------------------------------------------ data
+
+    def set_rows(self, rows: list[dict]) -> None:
+        """Replace the rows; the cursor stays on the same brief. Unchanged rows are not re-rendered."""
+        self.rows = rows
+        self._by_name = {r["name"]: r for r in rows}
+        self._relist()
+
+    def update_row(self, name: str, **fields) -> None:
+        """Change one row in place (e.g. our own claim) without a trip to the database."""
+        row = self._by_name.get(name)
+        if row is not None:
+            row.update(fields)
+            self.refresh()
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text
+        self._relist()
+
+    def row(self, name: str | None) -> dict | None:
+        return self._by_name.get(name) if name is not None else None
 
     def visible_rows(self) -> list[dict]:
         f = self.filter_text.lower()
@@ -51,42 +116,124 @@ class BriefQueue(OptionList):
         return [r for r in self.rows if f in (r["title"] or "").lower() or f in r["name"].lower()
                 or f in r["status"] or f in (r["channel"] or "").lower()]
 
-    def set_rows(self, rows: list[dict]) -> None:
-        self.rows = rows
-        self._rebuild()
-
-    def set_filter(self, text: str) -> None:
-        self.filter_text = text
-        self._rebuild()
-
-    def _rebuild(self) -> None:
-        rows = self.visible_rows()
-        signature = tuple((r["name"], r["status"], r["title"], r.get("drafts"), r.get("done"), r.get("claimed_by"),
-                           r.get("error")) for r in rows)
-        if signature == self._signature:
-            return
-        self._signature = signature
+    def _relist(self) -> None:
         current = self.highlighted_name
-        self.clear_options()
-        self.add_options([Option(row_label(r, self.instance), id=r["name"]) for r in rows])
-        names = [r["name"] for r in rows]
-        if current in names:
-            self.highlighted = names.index(current)
-        elif names and self.highlighted is None:
-            self.highlighted = 0
+        old_cursor = self._cursor
+        self._visible = self.visible_rows()
+        firsts, line = [], 0
+        for r in self._visible:
+            firsts.append(line)
+            line += 3 if r.get("error") else 2
+        self._firsts, self._lines = firsts, line
+        if not self._visible:
+            self._cursor = None
+        elif current is not None and current in self._by_name and self._by_name[current] in self._visible:
+            self._cursor = self._index_of(current)
+        else:
+            self._cursor = min(old_cursor or 0, len(self._visible) - 1)
+        self.virtual_size = Size(self.scrollable_content_region.width, self._lines)
+        self.refresh()
+        if self.highlighted_name != current:
+            self.post_message(self.Highlighted(self, self.highlighted_name))
+
+    def _index_of(self, name: str) -> int | None:
+        for i, r in enumerate(self._visible):
+            if r["name"] == name:
+                return i
+        return None
+
+    # ------------------------------------------------------------------ cursor
+
+    @property
+    def highlighted(self) -> int | None:
+        return self._cursor
 
     @property
     def highlighted_name(self) -> str | None:
-        if self.highlighted is None or self.highlighted >= self.option_count:
+        if self._cursor is None or self._cursor >= len(self._visible):
             return None
-        return self.get_option_at_index(self.highlighted).id
+        return self._visible[self._cursor]["name"]
 
-    def row(self, name: str | None) -> dict | None:
-        return next((r for r in self.rows if r["name"] == name), None)
+    @property
+    def option_count(self) -> int:
+        return len(self._visible)
+
+    def select(self, index: int) -> str | None:
+        if not self._visible:
+            return None
+        index = max(0, min(len(self._visible) - 1, index))
+        if index != self._cursor:
+            self._cursor = index
+            self.refresh()
+            self.post_message(self.Highlighted(self, self.highlighted_name))
+        self._scroll_to_cursor()
+        return self.highlighted_name
 
     def move(self, step: int) -> str | None:
-        if not self.option_count:
+        """Move the cursor by `step` rows, wrapping around; returns the brief now highlighted."""
+        if not self._visible:
             return None
-        index = 0 if self.highlighted is None else (self.highlighted + step) % self.option_count
-        self.highlighted = index
-        return self.highlighted_name
+        return self.select(0 if self._cursor is None else (self._cursor + step) % len(self._visible))
+
+    def action_cursor(self, step: int) -> None:
+        if self._visible:
+            self.select(0 if self._cursor is None else self._cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        if self._visible and self._cursor is not None:
+            rows = max(1, self.scrollable_content_region.height // 2)
+            self.select(self._cursor + direction * rows)
+
+    def action_jump(self, index: int) -> None:
+        if self._visible:
+            self.select(index % len(self._visible))
+
+    def _scroll_to_cursor(self) -> None:
+        if self._cursor is None:
+            return
+        top = self._firsts[self._cursor]
+        bottom = self._firsts[self._cursor + 1] if self._cursor + 1 < len(self._firsts) else self._lines
+        height = self.scrollable_content_region.height
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif bottom > self.scroll_y + height:
+            self.scroll_to(y=bottom - height, animate=False, immediate=True)
+
+    def on_click(self, event: events.Click) -> None:
+        line = event.y + int(self.scroll_y)
+        if 0 <= line < self._lines:
+            self.select(bisect_right(self._firsts, line) - 1)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self._lines)
+        self._scroll_to_cursor()
+
+    # ------------------------------------------------------------------ drawing
+
+    def _strips(self, row: dict, width: int) -> list[Strip]:
+        key = _row_key(row)
+        cached = self._rendered.get(row["name"])
+        if cached and cached[0] == key and cached[1] == width:
+            return cached[2]
+        console = self.app.console
+        strips = []
+        for text in row_label(row, self.instance):
+            text.truncate(max(1, width - 1), overflow="ellipsis")
+            strips.append(Strip(list(text.render(console)), text.cell_len))
+        self._rendered[row["name"]] = (key, width, strips)
+        return strips
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        line = int(self.scroll_y) + y
+        if line >= self._lines or not self._visible:
+            return Strip.blank(width, base)
+        index = bisect_right(self._firsts, line) - 1
+        row = self._visible[index]
+        strip = self._strips(row, width)[line - self._firsts[index]]
+        if index == self._cursor:
+            cursor = self.get_component_rich_style("brief-queue--cursor")
+            gutter = Segment(CURSOR_MARK, Style(bold=True))
+            return Strip([gutter, *strip]).crop_extend(0, width, None).apply_style(base + cursor)
+        return Strip([Segment(" "), *strip]).crop_extend(0, width, base).apply_style(base)

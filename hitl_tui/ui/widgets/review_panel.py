@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
 
 from ...briefs import Brief
 from ...config import ManualItem
@@ -59,16 +61,45 @@ class ScoreCard(Static):
         self.update(t)
 
 
-class Checklist(SelectionList):
-    """Manual items; space ticks the highlighted one (SelectionList's own key)."""
+class Checklist(OptionList):
+    """Manual checklist items, each shown as [x] or [ ] (visible without colour); space or enter ticks the
+    highlighted one."""
+
+    BINDINGS = [Binding("space", "select", "Tick", show=False, id="checklist_tick")]
+
+    class Toggled(Message):
+        def __init__(self, item: str, checked: bool) -> None:
+            super().__init__()
+            self.item = item
+            self.checked = checked
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._items: list[ManualItem] = []
+        self._ticks: dict[str, bool] = {}
 
     def show(self, items: list[ManualItem], ticks: dict[str, bool]) -> None:
         highlighted = self.highlighted
-        self.clear_options()
-        self.add_options([Selection(Text(("* " if i.required else "  ") + plain(i.text)), i.id,
-                                    ticks.get(i.id, False)) for i in items])
-        if highlighted is not None and highlighted < len(items):
-            self.highlighted = highlighted
+        self._items, self._ticks = items, dict(ticks)
+        self.set_options([Option(self._prompt(i), id=i.id) for i in items])
+        if items:
+            self.highlighted = min(highlighted or 0, len(items) - 1)
+
+    def _prompt(self, item: ManualItem) -> Text:
+        checked = self._ticks.get(item.id, False)
+        t = Text()
+        t.append("[x] " if checked else "[ ] ", style="bold green" if checked else "bold")
+        t.append(plain(item.text))
+        if item.required:
+            t.append(" (required)", style="dim")
+        return t
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        item = next(i for i in self._items if i.id == event.option.id)
+        self._ticks[item.id] = not self._ticks.get(item.id, False)
+        self.replace_option_prompt(item.id, self._prompt(item))
+        self.post_message(self.Toggled(item.id, self._ticks[item.id]))
 
 
 class GateDetails(Static):

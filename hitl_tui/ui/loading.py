@@ -1,0 +1,235 @@
+"""The queue, the open brief and its panes: what the store knows, brought to the screen.
+
+Mixed into HitlApp. Opening a brief claims it (a lease, renewed while open) so a colleague's instance shows it as
+in review; the queue row changes at once, without waiting for the next poll.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from typing import TYPE_CHECKING
+
+from ..gates import gate_spec, run_gates
+from ..store.drafts import brief_status
+from ..store.review import CLAIM_TTL
+from .guard import guarded
+from .widgets.draft_pane import DraftPane, PaneState
+from .widgets.queue import BriefQueue
+from .widgets.review_panel import BriefSummary, Checklist, GateDetails, ScoreCard, summary_text
+
+if TYPE_CHECKING:
+    from .app import HitlApp
+
+
+class BriefLoading:
+    def _init_loading(self: HitlApp) -> None:
+        self.rows: list[dict] = []
+        self.current_name: str | None = None
+        self.current_row: dict | None = None
+        self.brief = None
+        self.claimed_id: int | None = None
+        self.notice = ""
+        self.states: dict[int, PaneState] = {}
+        self.drafts: dict[int, dict] = {}
+        self.order: list[int] = []
+        self.pane_index = 0
+        self.dim_index = 0
+        self._scores: dict[str, int] = {}
+        self._ticks: dict[str, bool] = {}
+        self._load_seq = 0
+        self._seen_event = -1  # the newest event id the queue reflects
+        self._next_expiry = float("inf")  # when a colleague's claim runs out (their app may have died)
+
+    # ---------------------------------------------------------------- the queue
+
+    async def refresh_queue(self: HitlApp) -> None:
+        if not self.live:
+            return
+        self._seen_event = await self.store.last_event_id()
+        self.rows = await self.store.list_briefs()
+        now = time.time()
+        self._next_expiry = min((r["claim_expires"] for r in self.rows
+                                 if r["claim_expires"] and r["claim_expires"] > now), default=float("inf"))
+        queue = self.main(BriefQueue)
+        queue.set_rows(self.rows)
+        if self.current_name is None and queue.highlighted_name:
+            await self.open_brief(queue.highlighted_name)
+        elif self.current_name:
+            self.current_row = queue.row(self.current_name) or self.current_row
+            self._show_summary()
+
+    @guarded
+    async def _poll(self: HitlApp) -> None:
+        """Other instances' changes arrive through the database. Every change writes an event, so one cheap
+        query says whether the queue is stale; only then is it reloaded (10,000 rows are not free)."""
+        if self.store and (await self.store.last_event_id() != self._seen_event or time.time() >= self._next_expiry):
+            await self.refresh_queue()
+
+    def request_queue_refresh(self: HitlApp) -> None:
+        """Refresh the queue soon, off the App's message queue; bursts (8 drafts ending) coalesce into one."""
+        if self.live:
+            self.run_worker(self._refresh_soon, group="queue-refresh", exclusive=True, exit_on_error=False)
+
+    async def _refresh_soon(self: HitlApp) -> None:
+        import asyncio
+
+        await asyncio.sleep(0.05)
+        await self.refresh_queue()
+
+    @guarded
+    async def _renew_claim(self: HitlApp) -> None:
+        if self.store and self.claimed_id is not None:
+            await self.store.claim(self.claimed_id, self.instance)
+
+    @guarded
+    async def on_brief_queue_highlighted(self: HitlApp, event: BriefQueue.Highlighted) -> None:
+        if event.name != self.current_name:
+            await self.open_brief(event.name)
+
+    def _mark_claim(self: HitlApp, row: dict | None, mine: bool) -> None:
+        """Show our own claim (or its release) in the queue at once."""
+        if row is None:
+            return
+        if mine:
+            row.update(claimed_by=self.config.reviewer, claim_instance=self.instance,
+                       claim_expires=time.time() + CLAIM_TTL)
+        elif row.get("claim_instance") == self.instance:
+            row.update(claimed_by=None, claim_instance=None, claim_expires=None)
+        row["status"] = brief_status(row)
+        self.main(BriefQueue).update_row(row["name"])
+
+    # ---------------------------------------------------------------- the open brief
+
+    async def open_brief(self: HitlApp, name: str | None, force: bool = False) -> None:
+        """Show a brief: claim it, load its current version's variants. A newer call supersedes this one."""
+        if not self.live or (name == self.current_name and not force):
+            return
+        self._load_seq += 1
+        seq = self._load_seq
+        self.current_name = name  # at once: a second request for the same brief is then a no-op
+        await self.save_open_edit()
+        queue = self.main(BriefQueue)
+        row = queue.row(name)
+        if self.claimed_id is not None and (row is None or row["id"] != self.claimed_id):
+            released, self.claimed_id = self.claimed_id, None
+            await self.store.release(released, self.instance)
+            self._mark_claim(next((r for r in self.rows if r["id"] == released), None), mine=False)
+        self.current_row, self.notice = row, ""
+        self.brief, drafts = None, []
+        if row and not row["error"]:
+            ok, holder = await self.store.claim(row["id"], self.instance)
+            if ok:
+                self.claimed_id = row["id"]
+                self._mark_claim(row, mine=True)
+                self.brief = await self.store.current_brief(row["id"])
+                if row["current_version_id"]:
+                    drafts = await self.store.drafts_for_version(row["current_version_id"])
+            else:
+                self.notice = f"In review by {holder}: not opened for review here."
+        if seq != self._load_seq:
+            return
+        self.spec = gate_spec(self.config, self.brief)
+        self._show_summary()
+        await self._show_drafts(drafts, seq)
+
+    def _show_summary(self: HitlApp) -> None:
+        self.main(BriefSummary).update(summary_text(self.brief, self.current_row, self.notice))
+
+    async def _show_drafts(self: HitlApp, drafts: list[dict], seq: int) -> None:
+        states, self.drafts = {}, {d["id"]: d for d in drafts}
+        for d in drafts:
+            states[d["id"]] = await self._pane_state(d)
+        order = [d["id"] for d in drafts]
+        if self.blind and self.config.ui.shuffle and self.current_row:
+            random.Random(self.current_row["id"]).shuffle(order)  # stable per brief, so panes do not jump
+        if seq != self._load_seq:
+            return
+        self.states, self.order = states, order
+        container = self.main("#panes")
+        await container.remove_children()
+        panes = [DraftPane(states[i], id=f"pane-{i}") for i in order]
+        for n, pane in enumerate(panes, 1):
+            pane.border_title = f"v{n}/{len(panes)}"  # in a narrow terminal this is the only tab hint
+        await container.mount_all(panes)
+        self.pane_index = min(self.pane_index, max(0, len(order) - 1)) if order else 0
+        self.focus_pane(self.pane_index)
+
+    async def _pane_state(self: HitlApp, draft: dict) -> PaneState:
+        revs = draft["revisions"]
+        ai = [r for r in revs if r["kind"] == "ai"]
+        top, last_ai = revs[-1], ai[-1]
+        label = f"Variant {chr(65 + draft['variant'] % 26)}" if self.blind else draft["label"]
+        decisions = await self.store.decisions(draft["id"])
+        state = PaneState(draft["id"], label, status=last_ai["status"], text=top["text"],
+                          tokens=last_ai["tokens_out"] or 0, cost=last_ai["cost"], error=last_ai["error"],
+                          revision=last_ai["number"], revision_id=last_ai["id"], edited=top["kind"] == "human",
+                          decision=decisions[-1]["kind"] if decisions else None)
+        if draft["id"] in self._stream:
+            _rid, state.text, state.tokens = self._stream[draft["id"]]
+            state.status = "streaming"
+        state.gates = run_gates(state.text, self.spec)
+        return state
+
+    # ---------------------------------------------------------------- panes and the details below them
+
+    def pane_for(self: HitlApp, draft_id: int) -> DraftPane | None:
+        if not self.screen_stack:
+            return None
+        found = self.main_screen.query(f"#pane-{draft_id}")
+        return found.first(DraftPane) if found else None
+
+    @property
+    def current_pane(self: HitlApp) -> DraftPane | None:
+        if not self.order or not self.screen_stack:
+            return None
+        return self.pane_for(self.order[self.pane_index % len(self.order)])
+
+    @property
+    def current_state(self: HitlApp) -> PaneState | None:
+        pane = self.current_pane
+        return pane.state if pane else None
+
+    def focus_pane(self: HitlApp, index: int) -> None:
+        if not self.live:
+            return
+        if not self.order:
+            self.update_details()
+            self.refresh_bindings()
+            return
+        self.pane_index = index % len(self.order)
+        for i, draft_id in enumerate(self.order):
+            pane = self.pane_for(draft_id)
+            if pane:
+                pane.set_current(i == self.pane_index)
+        self.refresh_bindings()  # the footer shows only what can be done now
+        self.run_worker(self._load_review, group="details", exclusive=True, exit_on_error=False)
+
+    async def _load_review(self: HitlApp) -> None:
+        state = self.current_state if self.live else None
+        if state is None:
+            return
+        scores = await self.store.scores(state.draft_id)
+        ticks = await self.store.ticks(state.draft_id)
+        if not self.live or self.current_state is not state:
+            return
+        self._scores, self._ticks = scores, ticks
+        dims = list(self.config.rubric)
+        unscored = [i for i, d in enumerate(dims) if d not in self._scores]
+        self.dim_index = unscored[0] if unscored else len(dims) - 1
+        self.update_details()
+        self.main(Checklist).show(self.spec.manual_items, self._ticks)
+
+    def update_details(self: HitlApp) -> None:
+        if not self.live:
+            return
+        state = self.current_state
+        scores = self.main(ScoreCard)
+        gates = self.main(GateDetails)
+        if state is None:
+            scores.update("")
+            gates.update("")
+            self.main(Checklist).show([], {})
+            return
+        scores.show(self.config.rubric, self._scores, self.dim_index)
+        gates.show(state.gates, self.spec.manual_items, self._ticks)
