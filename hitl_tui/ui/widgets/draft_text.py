@@ -31,6 +31,10 @@ class DraftText(ScrollView, can_focus=False):
         self._strips: list[Strip] = []
         self._width = 0  # the width the lines were wrapped at; 0 = not laid out yet
         self.placeholder = placeholder
+        # Part of how the widget works, not its looks: lines are wrapped to the width, never scrolled sideways,
+        # and the scrollbar's column is kept even before there is one, so the wrap width never changes mid-stream.
+        self.styles.overflow_x = "hidden"
+        self.styles.scrollbar_gutter = "stable"
         self.update(text, spans or [])
 
     # ------------------------------------------------------------------ public
@@ -65,7 +69,7 @@ class DraftText(ScrollView, can_focus=False):
                 self._restyle(set(spans).symmetric_difference(old_spans))
             self._resized()
             if at_end:  # follow the end only if the reader is already there
-                self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+                self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
         self.refresh()
 
     # ------------------------------------------------------------------ wrapping and styling
