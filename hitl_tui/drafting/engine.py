@@ -23,6 +23,7 @@ from ..store import Store
 from .llm import load_litellm
 
 CHECKPOINT_SECONDS = 1.0
+YIELD_SECONDS = 0.005  # a stream hands the loop over at least this often
 RETRYABLE = ("RateLimitError", "InternalServerError", "ServiceUnavailableError", "APIConnectionError", "Timeout",
              "BadGatewayError", "APIError")
 NOT_RETRYABLE = ("AuthenticationError", "PermissionDeniedError", "BadRequestError", "NotFoundError",
@@ -31,7 +32,7 @@ NOT_RETRYABLE = ("AuthenticationError", "PermissionDeniedError", "BadRequestErro
 
 @dataclass
 class StreamEvent:
-    kind: str  # start, delta, retry, done, failed, interrupted
+    kind: str  # created, start, delta, retry, done, failed, interrupted
     revision_id: int
     draft_id: int
     text: str = ""
@@ -140,6 +141,7 @@ class DraftEngine:
                 label = model_label(spec)
                 draft_id, revision_id = await self.store.create_draft(version_id, variant, spec.model, label, temp,
                                                                       prompt_version(self.config))
+                self.on_event(StreamEvent("created", revision_id, draft_id))
                 jobs.append(_Job(draft_id, revision_id, variant, spec, build_draft_messages(brief, self.config, v),
                                  temp, label, gates))
         return list(await asyncio.gather(*(self._spawn(job) for job in jobs)))
@@ -291,6 +293,7 @@ class DraftEngine:
         resp = await litellm.acompletion(**self._call_kwargs(job))
         usage = None
         finish = None
+        last_yield = time.monotonic()
         try:
             # No asyncio.wait_for per chunk: it costs a task and extra loop turns for every token. litellm's
             # `timeout=` already bounds the wait for each chunk (httpx read timeout) and raises litellm.Timeout.
@@ -311,6 +314,11 @@ class DraftEngine:
                                           tokens=state["tokens"]))
                 self._partials[job.revision_id] = (state["text"], state["tokens"])
                 self._ensure_checkpointer()
+                # A fast provider's chunks are often already buffered, so `async for` would not yield to the
+                # loop at all: the other streams (and in-process callers) would wait for this one to finish.
+                if time.monotonic() - last_yield > YIELD_SECONDS:
+                    await asyncio.sleep(0)
+                    last_yield = time.monotonic()
         finally:
             # Breaking out of the loop does not close the HTTP stream; without this the server keeps generating.
             await _close(resp)

@@ -53,6 +53,10 @@ def load_litellm(log_file: Path | None = None) -> ModuleType:
             from .offline_provider import register_offline
 
             register_offline(litellm)
+            try:  # cost tracking counts prompt tokens on the event loop; load tiktoken's tables here instead
+                litellm.token_counter(model="gpt-4o-mini", text="warm up")
+            except Exception:
+                pass
             _litellm = litellm
         route_logs(log_file)
         return _litellm

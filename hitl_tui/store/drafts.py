@@ -199,6 +199,16 @@ class BriefDraftOps(Database):
             if gates is not None:
                 await self._write_gates(db, revision_id, gates)
 
+    async def interrupt_revision(self, revision_id: int, text: str, error: str) -> bool:
+        """End a revision its writer could not end (its process died), unless it ended after all."""
+        async with self.tx() as db:
+            cur = await db.execute("UPDATE revisions SET status='interrupted', text=?, error=?, updated_at=? "
+                                   "WHERE id=? AND status IN ('pending', 'streaming')",
+                                   (text, error, time.time(), revision_id))
+            if cur.rowcount:
+                await self.event(db, "draft_interrupted", revision_id=revision_id, error=error, chars=len(text))
+            return bool(cur.rowcount)
+
     async def interrupt_stale(self, older_than: float = 10.0) -> int:
         """Revisions left streaming by a process that died (no checkpoint for a while) become interrupted."""
         cutoff = time.time() - older_than

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header
 
 from ..config import ModelSpec
-from ..drafting.engine import DraftEngine
+from ..drafting.client import DraftingClient
 from ..gates import GateSpec, gate_spec
 from ..inbox import BriefUpdate, InboxService
 from ..store import Store
@@ -51,7 +51,7 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         self.instance = uuid.uuid4().hex[:12]
         self.sub_title = f"{workspace.root.name} · {self.config.reviewer}" + (" · demo (offline)" if demo else "")
         self.store: Store | None = None
-        self.engine: DraftEngine | None = None
+        self.engine: DraftingClient | None = None
         self.inbox_service: InboxService | None = None
         self.spec: GateSpec = gate_spec(self.config, None)
         self.blind = self.config.ui.blind
@@ -94,8 +94,10 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         self._install_signal_handlers()
         self.store = await Store.open(self.ws.db_path, self.config.reviewer)
         await self.store.interrupt_stale()
-        self.engine = DraftEngine(self.store, self.config, log_file=self.ws.log_file, on_event=self._engine_event)
+        self.engine = DraftingClient(self.ws.root, self.config.reviewer, self._engine_event, store=self.store)
         await self.refresh_queue()  # what the log already knows: the first frame shows the queue at once
+        if self.config.drafting.auto_draft:
+            self.set_timer(0.5, self.engine.start)  # after the first frame; it loads litellm on the other core
         self.main(BriefQueue).focus()
         self.set_interval(FLUSH_SECONDS, self._flush_streams)
         self.set_interval(POLL_SECONDS, self._poll)
@@ -139,13 +141,7 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         self._shutting_down = True  # from here on, late events and timers leave the screen alone
         await self.save_open_edit()
         if self.engine:
-            for rid in self.engine.active:
-                self.engine.cancel(rid)
-            await asyncio.sleep(0)
-            for _ in range(50):  # let cancelled streams write their partial text
-                if not self.engine.active:
-                    break
-                await asyncio.sleep(0.02)
+            await self.engine.close()  # cancels the streams; the worker saves their partial text
         if self.inbox_service:
             self.inbox_service.stop()
         await self.store.release_all(self.instance)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from ..gates import gate_spec, run_gates
 from ..store.drafts import brief_status
 from ..store.review import CLAIM_TTL
+from .coalesce import Coalesced
 from .guard import guarded
 from .widgets.draft_pane import DraftPane, PaneState
 from .widgets.queue import BriefQueue
@@ -31,6 +32,7 @@ class BriefLoading:
         self.claimed_id: int | None = None
         self.notice = ""
         self.states: dict[int, PaneState] = {}
+        self._panes: dict[int, DraftPane] = {}
         self.drafts: dict[int, dict] = {}
         self.order: list[int] = []
         self.pane_index = 0
@@ -40,6 +42,7 @@ class BriefLoading:
         self._load_seq = 0
         self._seen_event = -1  # the newest event id the queue reflects
         self._next_expiry = float("inf")  # when a colleague's claim runs out (their app may have died)
+        self._queue_refresher = Coalesced(self, self._refresh_queue_guarded, "queue-refresh")
 
     # ---------------------------------------------------------------- the queue
 
@@ -60,6 +63,10 @@ class BriefLoading:
             self._show_summary()
 
     @guarded
+    async def _refresh_queue_guarded(self: HitlApp) -> None:
+        await self.refresh_queue()
+
+    @guarded
     async def _poll(self: HitlApp) -> None:
         """Other instances' changes arrive through the database. Every change writes an event, so one cheap
         query says whether the queue is stale; only then is it reloaded (10,000 rows are not free)."""
@@ -69,13 +76,7 @@ class BriefLoading:
     def request_queue_refresh(self: HitlApp) -> None:
         """Refresh the queue soon, off the App's message queue; bursts (8 drafts ending) coalesce into one."""
         if self.live:
-            self.run_worker(self._refresh_soon, group="queue-refresh", exclusive=True, exit_on_error=False)
-
-    async def _refresh_soon(self: HitlApp) -> None:
-        import asyncio
-
-        await asyncio.sleep(0.05)
-        await self.refresh_queue()
+            self._queue_refresher.request()
 
     @guarded
     async def _renew_claim(self: HitlApp) -> None:
@@ -146,13 +147,19 @@ class BriefLoading:
         if seq != self._load_seq:
             return
         self.states, self.order = states, order
+        await self._mount_panes()
+
+    async def _mount_panes(self: HitlApp) -> None:
+        """One pane per variant in `self.order`, showing `self.states`."""
         container = self.main("#panes")
+        self._panes = {}
         await container.remove_children()
-        panes = [DraftPane(states[i], id=f"pane-{i}") for i in order]
+        panes = [DraftPane(self.states[i], id=f"pane-{i}") for i in self.order]
+        self._panes = {pane.state.draft_id: pane for pane in panes}
         for n, pane in enumerate(panes, 1):
             pane.border_title = f"v{n}/{len(panes)}"  # in a narrow terminal this is the only tab hint
         await container.mount_all(panes)
-        self.pane_index = min(self.pane_index, max(0, len(order) - 1)) if order else 0
+        self.pane_index = min(self.pane_index, max(0, len(self.order) - 1)) if self.order else 0
         self.focus_pane(self.pane_index)
 
     async def _pane_state(self: HitlApp, draft: dict) -> PaneState:
@@ -174,10 +181,9 @@ class BriefLoading:
     # ---------------------------------------------------------------- panes and the details below them
 
     def pane_for(self: HitlApp, draft_id: int) -> DraftPane | None:
-        if not self.screen_stack:
-            return None
-        found = self.main_screen.query(f"#pane-{draft_id}")
-        return found.first(DraftPane) if found else None
+        # A dict, not a DOM query: this runs for every pane on every stream flush.
+        pane = self._panes.get(draft_id)
+        return pane if pane is not None and pane.is_attached else None
 
     @property
     def current_pane(self: HitlApp) -> DraftPane | None:

@@ -6,12 +6,12 @@ awaits the database. Starts and ends arrive as DraftEvent messages on the App's 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
 from ..drafting.engine import StreamEvent
 from ..gates import run_gates
+from .coalesce import Coalesced
 from .guard import guarded
 from .messages import DraftEvent
 
@@ -19,17 +19,19 @@ if TYPE_CHECKING:
     from .app import HitlApp
 
 FLUSH_SECONDS = 0.1  # streamed tokens are applied to panes ~10 times a second, never per token
-SIDE_FLUSH_SECONDS = 0.3  # panes other than the focused one refresh a little less often
+SIDE_FLUSH_SECONDS = 1.0  # panes other than the focused one: once a second is enough to watch them grow
 STREAM_GATE_SECONDS = 1.0  # gates re-run on streaming text at most this often per pane (always at the end)
+STREAM_GATE_GROWTH = 1.1  # ... and only once the text has grown by this factor since the last run
 
 
 class StreamView:
     def _init_streaming(self: HitlApp) -> None:
         self._stream: dict[int, tuple[int, str, int]] = {}  # draft_id -> (revision_id, text, tokens)
         self._dirty: set[int] = set()
-        self._gated_at: dict[int, float] = {}
+        self._gated_at: dict[int, tuple[float, int]] = {}  # draft_id -> (when, text length) gates last ran
         self._flushed_at: dict[int, float] = {}
         self._unseen_drafts: set[int] = set()
+        self._pane_loader = Coalesced(self, self._add_new_panes, "reload")
 
     def _engine_event(self: HitlApp, event: StreamEvent) -> None:
         """Called by the engine for every chunk: buffer deltas (applied by a timer), post the rest as messages."""
@@ -58,11 +60,15 @@ class StreamView:
             state.text, state.tokens, state.status = text, tokens, "streaming"
             # Gates cost a few ms on a long draft; at 8 panes x 10 flushes a second that would starve the loop.
             # Streaming text only grows, so earlier evidence stays valid: re-check once a second per pane.
-            if now - self._gated_at.get(draft_id, 0.0) >= STREAM_GATE_SECONDS:
-                self._gated_at[draft_id] = now
+            # Gates cost time in proportion to the text. Re-run them at most once a second, and only once the
+            # text has grown by a tenth: over a whole stream that adds up to a few passes, however long it is.
+            last_at, last_len = self._gated_at.get(draft_id, (0.0, 0))
+            gated = now - last_at >= STREAM_GATE_SECONDS and len(text) >= last_len * STREAM_GATE_GROWTH
+            if gated:
+                self._gated_at[draft_id] = (now, len(text))
                 state.gates = run_gates(text, self.spec)
             pane.refresh_state(state)
-            if pane is current:
+            if pane is current and gated:
                 self.update_details()
 
     @guarded
@@ -77,8 +83,10 @@ class StreamView:
         state = self.states.get(event.draft_id)
         if state is None:  # a variant without a pane yet (new drafts): reload panes if it is this brief's
             self._unseen_drafts.add(event.draft_id)
-            self.run_worker(self._maybe_add_panes, group="reload", exclusive=True, exit_on_error=False)
+            self._pane_loader.request()
             self.request_queue_refresh()
+            return
+        if event.kind == "created":
             return
         if event.kind == "start":
             if state.revision_id is not None and event.revision_id != state.revision_id:
@@ -98,10 +106,10 @@ class StreamView:
             pane.refresh_state(state)
         if pane is not None and pane is self.current_pane:
             self.update_details()
-            self.refresh_bindings()  # e.g. edit becomes possible once the variant is done
 
-    async def _maybe_add_panes(self: HitlApp) -> None:
-        await asyncio.sleep(0.05)  # coalesce a burst of new variants into one reload (cancelled and restarted)
+    @guarded
+    async def _add_new_panes(self: HitlApp) -> None:
+        """New variants streaming: if they belong to the open brief, reload its panes (once per burst)."""
         unseen, self._unseen_drafts = self._unseen_drafts, set()
         for draft_id in unseen:
             draft = await self.store.draft(draft_id)

@@ -99,6 +99,20 @@ Bare().run()
 '''
 
 
+class ServerProcess:
+    """The OpenAI-compatible test server in a process of its own, like a real provider: its work must not share
+    a GIL with what is being measured."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve().parent.parent / "fake_openai.py")],
+                                     stdout=subprocess.PIPE, text=True)
+        self.base_url = self.proc.stdout.readline().strip()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(5)
+
+
 def rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

@@ -55,7 +55,7 @@ def header_text(state: PaneState, current: bool) -> Text:
 
 def badges_text(results: list[GateResult]) -> Text:
     """Failures and warnings by name (they need attention), passes as a count."""
-    t = Text(no_wrap=False)
+    t = Text(no_wrap=True, overflow="ellipsis")
     passed = sum(r.status == PASS for r in results)
     t.append(f"✓{passed} ", style="green")
     for r in results:
@@ -88,6 +88,7 @@ class DraftPane(Vertical):
         self.header = Static(header_text(state, False), classes="pane-header")
         self.badges = Static(badges_text(state.gates), classes="pane-gates")
         self.body = DraftText(state.text, evidence_spans(state.gates), self._placeholder(), classes="pane-body")
+        self._gates_shown = state.gates
         self.error = Static(Text(plain(state.error), style="red") if state.error else "", classes="pane-error")
         self.error.display = bool(state.error)
 
@@ -105,13 +106,15 @@ class DraftPane(Vertical):
         if state is not None:
             self.state = state
         _set(self.header, header_text(self.state, self.current), layout=False)  # fixed height
-        _set(self.badges, badges_text(self.state.gates))
+        _set(self.badges, badges_text(self.state.gates), layout=False)  # one line, cut with an ellipsis
         if self.state.error or self.error.display:
             _set(self.error, Text(plain(self.state.error), style="red") if self.state.error else Text())
             self.error.display = bool(self.state.error)
         if not self.editing:
             self.body.placeholder = self._placeholder()
-            self.body.update(self.state.text, evidence_spans(self.state.gates))
+            gates_changed = self.state.gates is not self._gates_shown
+            self._gates_shown = self.state.gates
+            self.body.update(self.state.text, evidence_spans(self.state.gates) if gates_changed else None)
 
     def set_current(self, current: bool) -> None:
         self.current = current

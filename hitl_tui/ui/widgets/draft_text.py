@@ -9,7 +9,7 @@ re-styles just the lines it touches. Text is never parsed as markup and arrives 
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,11 +22,18 @@ from ..text import plain, wrap_starts
 Span = tuple[int, int, Style]
 
 
+def _clean(text: str) -> str:
+    return plain(text).replace("\t", " ")  # one character for one keeps evidence offsets aligned
+
+
 class DraftText(ScrollView, can_focus=False):
     def __init__(self, text: str = "", spans: list[Span] | None = None, placeholder: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
+        self._raw = ""  # the text as given; _text is it made safe to show, character for character
         self._text = ""
         self._spans: list[Span] = []
+        self._span_starts: list[int] = []
+        self._span_longest = 0
         self._lines: list[tuple[int, int]] = []  # (start, end) of each wrapped line in _text, newline excluded
         self._strips: list[Strip] = []
         self._width = 0  # the width the lines were wrapped at; 0 = not laid out yet
@@ -52,25 +59,32 @@ class DraftText(ScrollView, can_focus=False):
         return [strip.text for strip in self._strips]
 
     def update(self, text: str, spans: list[Span] | None = None) -> None:
-        """Show `text` (with `spans` styled, if given). Appended text is wrapped incrementally."""
-        text = plain(text).replace("\t", " ")  # one character for one keeps evidence offsets aligned
+        """Show `text` (with `spans` styled; None keeps the current ones). Appended text costs only its own length:
+        it is cleaned and wrapped on its own, from the start of the last line."""
+        appended = bool(self._raw) and text.startswith(self._raw)
+        clean = self._text + _clean(text[len(self._raw):]) if appended else _clean(text)
+        self._raw = text
         spans = self._spans if spans is None else sorted(spans)
-        if text == self._text and spans == self._spans:
+        if clean == self._text and spans == self._spans:
             return
         at_end = self.max_scroll_y == 0 or self.scroll_y >= self.max_scroll_y - 1
-        old_text, old_spans = self._text, self._spans
-        self._text, self._spans = text, spans
+        old_spans = self._spans
+        self._text = clean
+        if spans != old_spans:
+            self._set_spans(spans)
         if self._width:
-            if self._lines and text.startswith(old_text):
-                self._rewrap_from(len(self._lines) - 1)  # the common streaming case
-            else:
-                self._rewrap_from(0)
+            self._rewrap_from(len(self._lines) - 1 if appended and self._lines else 0)
             if spans != old_spans:
                 self._restyle(set(spans).symmetric_difference(old_spans))
             self._resized()
             if at_end:  # follow the end only if the reader is already there
                 self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True, force=True)
         self.refresh()
+
+    def _set_spans(self, spans: list[Span]) -> None:
+        self._spans = spans
+        self._span_starts = [s for s, _e, _st in spans]
+        self._span_longest = max((e - s for s, e, _st in spans), default=0)
 
     # ------------------------------------------------------------------ wrapping and styling
 
@@ -106,7 +120,11 @@ class DraftText(ScrollView, can_focus=False):
 
     def _strip(self, a: int, b: int) -> Strip:
         text = self._text
-        spans = [s for s in self._spans if s[0] < b and s[1] > a]
+        # Only spans starting within one span-length before the line can reach it (bisect, not a scan of all:
+        # a draft full of numbers has thousands of claim spans).
+        lo = bisect_left(self._span_starts, a - self._span_longest)
+        hi = bisect_left(self._span_starts, b)
+        spans = [s for s in self._spans[lo:hi] if s[1] > a]
         if not spans:
             return Strip([Segment(text[a:b])])
         cuts = sorted({a, b, *(max(a, s) for s, _e, _st in spans), *(min(b, e) for _s, e, _st in spans)})
@@ -117,7 +135,17 @@ class DraftText(ScrollView, can_focus=False):
         return Strip(segments)
 
     def _resized(self) -> None:
-        self.virtual_size = Size(self._width, len(self._lines))
+        size = Size(self._width, len(self._lines))
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted:
+            self.virtual_size = size
+            return
+        # Setting virtual_size the usual way re-lays out the whole screen, ten times a second per streaming pane.
+        # The size of this widget does not change, only its scrollbar: update that (it asks for a layout itself
+        # when the scrollbar appears or goes).
+        self.set_reactive(DraftText.virtual_size, size)
+        self._scroll_update(size)
 
     def on_resize(self) -> None:
         width = max(1, self.scrollable_content_region.width)

@@ -44,7 +44,14 @@ class BriefSummary(Static):
     pass
 
 
-class ScoreCard(Static):
+class Panel(Static):
+    def show_text(self, text: Text) -> None:
+        """Redraw only on a change: the details below the panes are refreshed while drafts stream."""
+        if self.content != text:
+            self.update(text)
+
+
+class ScoreCard(Panel):
     def show(self, rubric: dict[str, dict[str, str]], scores: dict[str, int], current: int) -> None:
         t = Text(no_wrap=True, overflow="ellipsis")
         names = list(rubric)
@@ -58,7 +65,7 @@ class ScoreCard(Static):
         if 0 <= current < len(names):
             dim = rubric[names[current]]
             t.append(f"1 = {plain(dim.get('one', ''))}\n5 = {plain(dim.get('five', ''))}", style="dim")
-        self.update(t)
+        self.show_text(t)
 
 
 class Checklist(OptionList):
@@ -102,7 +109,7 @@ class Checklist(OptionList):
         self.post_message(self.Toggled(item.id, self._ticks[item.id]))
 
 
-class GateDetails(Static):
+class GateDetails(Panel):
     def show(self, results: list[GateResult], items: list[ManualItem], ticks: dict[str, bool]) -> None:
         t = Text()
         bad = [r for r in results if r.status in (FAIL, WARN)]
@@ -117,4 +124,4 @@ class GateDetails(Static):
             t.append(f"{plain(item.text)} (manual, required)\n", style="dim")
         passed = sum(r.status == PASS for r in results)
         t.append(f"{passed}/{len(results)} automatic gates pass", style="green" if not bad else "dim")
-        self.update(t)
+        self.show_text(t)

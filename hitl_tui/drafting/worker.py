@@ -1,0 +1,177 @@
+"""The drafting worker: a child process that runs the DraftEngine for the review station.
+
+Why a process: litellm does a lot of synchronous work per chunk and per call (pydantic parsing, cost tracking,
+assembling the whole response at the end). In the app's own event loop that work delayed key presses by a
+quarter of a second with eight fast streams; in a second process it runs on the other core. It also keeps
+litellm's ~200 MB and its prints out of the UI process: this process's stdout and stderr go to hitl.log, and the
+protocol travels on a descriptor of its own.
+
+Protocol: JSON lines. The parent sends requests ({"op": "draft" | "revise" | "regenerate", "id": n, ...}) and
+commands ({"op": "cancel" | "cancel_draft" | "shutdown"}). The worker sends engine events ({"event": {...}};
+deltas carry only the new text, coalesced ~20 times a second) and replies ({"reply": n, "outcomes": [...]}
+or {"reply": n, "error": "..."}). When its stdin closes (the app quit or died), it cancels every stream, saves
+the partial text as interrupted, and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from ..briefs import Brief
+from ..config import ModelSpec
+from ..prompts import Feedback
+from ..store import Store
+from ..workspace import Workspace
+from .engine import DraftEngine, StreamEvent
+from .llm import load_litellm
+
+DELTA_SECONDS = 0.05  # streamed text is sent to the app at most this often per revision
+
+
+class _Events:
+    """Engine events to the protocol pipe; deltas coalesced per revision, everything else in order."""
+
+    def __init__(self, write) -> None:
+        self.write = write
+        self._pending: dict[int, list] = {}  # revision_id -> [draft_id, text, tokens]
+        self._sent_at = 0.0
+        self._flusher: asyncio.TimerHandle | None = None
+
+    def __call__(self, event: StreamEvent) -> None:
+        if event.kind == "delta":
+            pending = self._pending.get(event.revision_id)
+            if pending is None:
+                self._pending[event.revision_id] = [event.draft_id, event.delta, event.tokens]
+            else:
+                pending[1] += event.delta
+                pending[2] = event.tokens
+            # Sent from here when it is time, not from a timer alone: with eight fast streams the loop is busy
+            # and a 50 ms timer fired after 170 ms. The timer only catches the tail of a stream that goes quiet.
+            now = time.monotonic()
+            if now - self._sent_at >= DELTA_SECONDS:
+                self._flush_all()
+            elif self._flusher is None:
+                self._flusher = asyncio.get_running_loop().call_later(DELTA_SECONDS, self._flush_all)
+            return
+        self._flush(event.revision_id)  # the text before an end (or a retry) arrives first
+        body = asdict(event)
+        body["text"] = "" if event.kind in ("start", "created", "retry") else event.text
+        self.write({"event": body})
+
+    def _flush_all(self) -> None:
+        self._sent_at = time.monotonic()
+        if self._flusher is not None:
+            self._flusher.cancel()
+            self._flusher = None
+        for revision_id in list(self._pending):
+            self._flush(revision_id)
+
+    def _flush(self, revision_id: int) -> None:
+        pending = self._pending.pop(revision_id, None)
+        if pending:
+            draft_id, text, tokens = pending
+            self.write({"event": {"kind": "delta", "revision_id": revision_id, "draft_id": draft_id,
+                                  "delta": text, "tokens": tokens}})
+
+
+class Worker:
+    def __init__(self, engine: DraftEngine, write) -> None:
+        self.engine = engine
+        self.write = write
+        self.requests: set[asyncio.Task] = set()
+
+    def handle(self, msg: dict) -> bool:
+        """Act on one message; False once it is time to stop."""
+        op = msg.get("op")
+        if op == "shutdown":
+            return False
+        if op == "cancel":
+            self.engine.cancel(msg["revision_id"])
+        elif op == "cancel_draft":
+            self.engine.cancel_draft(msg["draft_id"])
+        elif op in ("draft", "revise", "regenerate"):
+            task = asyncio.ensure_future(self._serve(msg))
+            self.requests.add(task)
+            task.add_done_callback(self.requests.discard)
+        return True
+
+    async def _serve(self, msg: dict) -> None:
+        try:
+            brief = Brief(**msg["brief"])
+            if msg["op"] == "draft":
+                models = [ModelSpec(**m) for m in msg.get("models") or []] or None
+                outcomes = await self.engine.draft_brief(brief, msg["version_id"], models=models)
+            elif msg["op"] == "revise":
+                outcomes = [await self.engine.revise(msg["draft"], brief, msg["previous"],
+                                                     Feedback(**msg["feedback"]))]
+            else:
+                outcomes = [await self.engine.regenerate(msg["draft"], brief)]
+            self.write({"reply": msg["id"], "outcomes": [o.to_dict() for o in outcomes]})
+        except asyncio.CancelledError:
+            self.write({"reply": msg["id"], "error": "the drafting worker stopped"})
+            raise
+        except Exception as exc:  # reported to the app, which shows it; the worker carries on
+            self.write({"reply": msg["id"], "error": f"{type(exc).__name__}: {exc}"})
+
+    async def stop(self) -> None:
+        self.engine.cancel_all()
+        if self.requests:
+            await asyncio.wait(self.requests, timeout=5)
+
+
+async def serve(root: Path, reviewer: str, protocol_out: int) -> None:
+    ws = Workspace.load(root)
+    ws.config.reviewer = reviewer
+    loop = asyncio.get_running_loop()
+    transport, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(protocol_out, "wb", buffering=0))
+
+    def write(msg: dict) -> None:
+        if not transport.is_closing():
+            transport.write(json.dumps(msg, ensure_ascii=False).encode() + b"\n")
+
+    reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    store = await Store.open(ws.db_path, reviewer)
+    engine = DraftEngine(store, ws.config, log_file=ws.log_file, on_event=_Events(write))
+    worker = Worker(engine, write)
+    warm = asyncio.ensure_future(asyncio.to_thread(load_litellm, ws.log_file))  # before the first request
+    warm.add_done_callback(lambda task: task.cancelled() or task.exception() or write({"warm": True}))
+    try:
+        while True:
+            line = await reader.readline()
+            if not line or not worker.handle(json.loads(line)):
+                break  # shutdown, or the app is gone (stdin closed)
+    finally:
+        warm.cancel()
+        await worker.stop()
+        await store.close()
+        transport.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="hitl drafting worker (started by the review station)")
+    parser.add_argument("--root", required=True)
+    parser.add_argument("--reviewer", required=True)
+    args = parser.parse_args()
+    # The protocol gets its own copy of stdout; fd 1 and 2 then go to the log, so nothing litellm prints can
+    # reach the terminal or corrupt the protocol.
+    protocol_out = os.dup(1)
+    root = Path(args.root)
+    log = os.open(root / "hitl.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    sys.stdout = open(1, "w", buffering=1, closefd=False)
+    sys.stderr = open(2, "w", buffering=1, closefd=False)
+    asyncio.run(serve(root, args.reviewer, protocol_out))
+
+
+if __name__ == "__main__":
+    main()
