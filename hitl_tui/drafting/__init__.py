@@ -1,5 +1,16 @@
-"""Drafting service: litellm streaming (lazily loaded), retries, timeouts, cancellation, the offline drafter."""
+"""Drafting service: litellm streaming (lazily loaded), retries, timeouts, cancellation, the offline drafter.
 
-from .engine import DraftEngine, Outcome, StreamEvent, describe_error
+Names are loaded on first use: the review station imports `drafting.client` before its first frame and must not
+pay for the engine's imports there.
+"""
 
-__all__ = ["DraftEngine", "Outcome", "StreamEvent", "describe_error"]
+from importlib import import_module
+
+_EXPORTS = {"DraftEngine": "engine", "describe_error": "engine", "Outcome": "events", "StreamEvent": "events"}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(name)

@@ -12,13 +12,15 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from ..briefs import Brief
-from ..config import ModelSpec
-from ..prompts import Feedback
-from ..store import Store
-from .engine import Outcome, StreamEvent
+from .events import Outcome, StreamEvent
+
+if TYPE_CHECKING:  # the app imports this before its first frame: nothing heavy at import time
+    from ..briefs import Brief
+    from ..config import ModelSpec
+    from ..prompts import Feedback
+    from ..store import Store
 
 ENDED = ("done", "failed", "interrupted")
 

@@ -20,6 +20,7 @@ from ..gates import GateSpec, gate_spec, run_gates
 from ..prompts import (Feedback, build_draft_messages, build_revision_messages, prompt_version,
                        variant_temperature)
 from ..store import Store
+from .events import Outcome, StreamEvent
 from .llm import load_litellm
 
 CHECKPOINT_SECONDS = 1.0
@@ -28,40 +29,6 @@ RETRYABLE = ("RateLimitError", "InternalServerError", "ServiceUnavailableError",
              "BadGatewayError", "APIError")
 NOT_RETRYABLE = ("AuthenticationError", "PermissionDeniedError", "BadRequestError", "NotFoundError",
                  "ContextWindowExceededError", "UnprocessableEntityError", "MidStreamFallbackError")
-
-
-@dataclass
-class StreamEvent:
-    kind: str  # created, start, delta, retry, done, failed, interrupted
-    revision_id: int
-    draft_id: int
-    text: str = ""
-    delta: str = ""
-    tokens: int = 0
-    error: str | None = None
-    cost: float | None = None
-    latency_ms: int | None = None
-    attempt: int = 0
-
-
-@dataclass
-class Outcome:
-    draft_id: int
-    revision_id: int
-    variant: int
-    model: str
-    label: str
-    status: str
-    text: str
-    error: str | None = None
-    tokens_in: int | None = None
-    tokens_out: int | None = None
-    cost: float | None = None
-    latency_ms: int | None = None
-    finish_reason: str | None = None
-
-    def to_dict(self) -> dict:
-        return dict(self.__dict__)
 
 
 @dataclass

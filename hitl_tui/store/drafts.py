@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..briefs import Brief
-from ..gates import GateResult
 from .base import Database
+
+if TYPE_CHECKING:  # only for annotations: the store loads before the first frame, the gates after it
+    from ..gates import GateResult
 
 STREAMING_STATES = ("pending", "streaming")
 
@@ -212,9 +215,11 @@ class BriefDraftOps(Database):
     async def interrupt_stale(self, older_than: float = 10.0) -> int:
         """Revisions left streaming by a process that died (no checkpoint for a while) become interrupted."""
         cutoff = time.time() - older_than
+        stale = "SELECT id FROM revisions WHERE status IN ('pending', 'streaming') AND updated_at < ?"
+        if not await self.fetchall(stale, (cutoff,)):
+            return 0  # the usual case: no write, no fsync at start-up
         async with self.tx() as db:
-            rows = await (await db.execute("SELECT id FROM revisions WHERE status IN ('pending', 'streaming') "
-                                           "AND updated_at < ?", (cutoff,))).fetchall()
+            rows = await (await db.execute(stale, (cutoff,))).fetchall()
             for row in rows:
                 await db.execute("UPDATE revisions SET status='interrupted', error=COALESCE(error, ?) WHERE id=?",
                                  ("the app stopped while this was streaming", row["id"]))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from ..metrics import compute_stats, edit_rate
 from .base import Database
 
 _FINAL_ROWS = """
@@ -28,6 +27,8 @@ ORDER BY b.name, v.version, d.variant, d.id
 class ReportOps(Database):
     async def draft_rows(self) -> list[dict]:
         """One row per variant in its final state: text, decision, scores, human edit rate."""
+        from ..metrics import edit_rate
+
         rows = await self.fetchall(_FINAL_ROWS)
         scores: dict[int, dict[str, int]] = {}
         for s in await self.fetchall("SELECT draft_id, dimension, value FROM scores"):
@@ -38,6 +39,7 @@ class ReportOps(Database):
         return rows
 
     async def stats(self) -> dict:
+        from ..metrics import compute_stats, edit_rate
         from .drafts import BriefDraftOps
 
         assert isinstance(self, BriefDraftOps)

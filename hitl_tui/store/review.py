@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
-from ..gates import GateResult
 from .base import Database
+
+if TYPE_CHECKING:  # only for annotations: the store loads before the first frame, the gates after it
+    from ..gates import GateResult
 
 CLAIM_TTL = 30.0  # seconds; an open brief renews its claim every ~10 s
 

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from typing import TYPE_CHECKING, Iterable
 
 from textual import work
 from textual.app import SystemCommand
 
 from ..gates import blocking, run_gates
-from ..metrics import edit_rate
-from ..outbox import write_approved
-from ..prompts import Feedback
 from .bindings import ACTIONS
-from .screens.diff import DiffScreen
-from .screens.modals import HelpScreen, TextPrompt
-from .screens.stats import StatsScreen
 
 if TYPE_CHECKING:
     from .app import HitlApp
+
 
 REVIEW_ACTIONS = {"edit", "approve", "approve_override", "reject", "revise", "regenerate", "score", "score_back",
                   "checklist", "note"}
@@ -44,6 +39,12 @@ class ReviewActions:
         for bid, action, desc, _show in ACTIONS:
             key = self.config.keys.get(bid, "")
             yield SystemCommand(desc, f"{bid} ({key})", lambda a=action: self.run_action(a))
+
+    async def _ask(self: HitlApp, title: str, **kwargs) -> str | None:
+        """One line of text from the reviewer (None if they cancel). Dialogs load on first use."""
+        from .screens.modals import TextPrompt
+
+        return await self.push_screen_wait(TextPrompt(title, **kwargs))
 
     # ---------------------------------------------------------------- navigation
 
@@ -75,8 +76,8 @@ class ReviewActions:
     @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_filter(self: HitlApp) -> None:
         queue = self.main("#queue")
-        text = await self.push_screen_wait(TextPrompt("Filter briefs (title, file, status, channel)",
-                                                      value=queue.filter_text, allow_empty=True))
+        text = await self._ask("Filter briefs (title, file, status, channel)", value=queue.filter_text,
+                               allow_empty=True)
         if text is not None:
             queue.set_filter(text)
 
@@ -104,7 +105,7 @@ class ReviewActions:
         if state is None:
             return
         current = await self.store.note(state.draft_id)
-        text = await self.push_screen_wait(TextPrompt("Note on this variant", value=current, allow_empty=True))
+        text = await self._ask("Note on this variant", value=current, allow_empty=True)
         if text is not None:
             await self.store.set_note(state.draft_id, text)
             self.notify("Note saved.")
@@ -116,10 +117,12 @@ class ReviewActions:
         if pane is None or pane.state.status in ("pending", "streaming", "retrying"):
             self.notify("Wait for this variant to finish streaming before editing.", severity="warning")
             return
-        self.edit_session = uuid.uuid4().hex[:12]
+        self.edit_session = os.urandom(6).hex()
         await pane.start_edit()
 
     async def action_diff(self: HitlApp) -> None:
+        from .screens.diff import DiffScreen
+
         state = self.current_state
         if state is None:
             return
@@ -132,6 +135,8 @@ class ReviewActions:
             await self.push_screen(DiffScreen(revs, title="Revision diff"))
 
     async def action_history(self: HitlApp) -> None:
+        from .screens.diff import DiffScreen
+
         state = self.current_state
         if state is not None:
             await self.push_screen(DiffScreen(await self.store.revisions(state.draft_id), title="History"))
@@ -159,13 +164,16 @@ class ReviewActions:
     async def action_approve_override(self: HitlApp) -> None:
         await self.save_open_edit()
         failing = self._failing()
-        reason = await self.push_screen_wait(TextPrompt(
+        reason = await self._ask(
             "Approve over failing checks: why?", placeholder="e.g. legal signed off the claim",
-            detail="\n".join(failing) or "No required check is failing."))
+            detail="\n".join(failing) or "No required check is failing.")
         if reason:
             await self._approve("override" if failing else "approve", reason)
 
     async def _approve(self: HitlApp, kind: str, reason: str) -> None:
+        from ..metrics import edit_rate
+        from ..outbox import write_approved
+
         state = self.current_state
         draft = self.drafts[state.draft_id]
         revs = await self.store.revisions(state.draft_id)
@@ -187,8 +195,7 @@ class ReviewActions:
     @work(group="dialog", exclusive=True, exit_on_error=False)
     async def action_reject(self: HitlApp) -> None:
         state = self.current_state
-        reason = await self.push_screen_wait(TextPrompt("Reject this variant: why?",
-                                                        placeholder="e.g. off-brand tone"))
+        reason = await self._ask("Reject this variant: why?", placeholder="e.g. off-brand tone")
         if reason:
             decision_id = await self.store.decide(state.draft_id, None, "reject", reason)
             self.undo_stack.append(("decision", state.draft_id, decision_id, None))
@@ -225,10 +232,12 @@ class ReviewActions:
     async def action_revise(self: HitlApp) -> None:
         await self.save_open_edit()
         state = self.current_state
-        note = await self.push_screen_wait(TextPrompt(
-            "Revise: what should change? (gates, low scores and your edits are sent too)", allow_empty=True))
+        note = await self._ask(
+            "Revise: what should change? (gates, low scores and your edits are sent too)", allow_empty=True)
         if note is None:
             return
+        from ..prompts import Feedback
+
         failed = [f"{r.label} — {r.message} ({r.source})" for r in state.gates if r.status == "fail"]
         low = {d: v for d, v in self._scores.items() if v <= 2}
         feedback = Feedback(note=note, failed_gates=failed, low_scores=low, edited=state.edited)
@@ -257,9 +266,13 @@ class ReviewActions:
         await self.open_brief(self.current_name, force=True)
 
     async def action_stats(self: HitlApp) -> None:
+        from .screens.stats import StatsScreen
+
         await self.push_screen(StatsScreen(await self.store.stats()))
 
     async def action_help(self: HitlApp) -> None:
+        from .screens.modals import HelpScreen
+
         keys = {bid: self.config.keys.get(bid, "") for bid, *_ in ACTIONS}
         await self.push_screen(HelpScreen(keys))
 

@@ -7,19 +7,17 @@ The rest of the app is mixed in, one job per file: `loading.py` (queue, open bri
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import threading
-import uuid
 
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header
 
 from ..config import ModelSpec
 from ..drafting.client import DraftingClient
 from ..gates import GateSpec, gate_spec
-from ..inbox import BriefUpdate, InboxService
 from ..store import Store
 from ..workspace import Workspace, package_dir
 from .actions import ReviewActions
@@ -29,6 +27,7 @@ from .guard import guarded
 from .loading import BriefLoading
 from .messages import BriefsChanged
 from .streaming import FLUSH_SECONDS, StreamView
+from .widgets.bars import KeyBar, TitleBar
 from .widgets.queue import BriefQueue
 from .widgets.review_panel import BriefSummary, Checklist, GateDetails, ScoreCard, summary_text
 
@@ -48,11 +47,11 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         self.config = workspace.config
         self.models = models
         self.watch = watch
-        self.instance = uuid.uuid4().hex[:12]
+        self.instance = os.urandom(6).hex()  # this running app, for claims
         self.sub_title = f"{workspace.root.name} · {self.config.reviewer}" + (" · demo (offline)" if demo else "")
         self.store: Store | None = None
         self.engine: DraftingClient | None = None
-        self.inbox_service: InboxService | None = None
+        self.inbox_service = None  # an InboxService once the first frame is up
         self.spec: GateSpec = gate_spec(self.config, None)
         self.blind = self.config.ui.blind
         self.undo_stack: list[tuple] = []
@@ -68,7 +67,7 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
     # ---------------------------------------------------------------- layout
 
     def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="✎")
+        yield TitleBar(id="title")
         with Horizontal(id="main"):
             yield BriefQueue(id="queue")
             with Vertical(id="review"):
@@ -78,7 +77,7 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
                     yield ScoreCard("", id="scores")
                     yield Checklist(id="checklist")
                     yield GateDetails("", id="gates")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_resize(self) -> None:
         # Narrow terminals (80×24 over SSH) show one variant at a time, like tabs.
@@ -87,25 +86,40 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
     # ---------------------------------------------------------------- lifecycle
 
     async def on_mount(self) -> None:
-        self.theme = self.config.ui.theme
+        # Only what the first frame needs happens here: the queue from the log. The rest waits for that frame.
+        if self.theme != self.config.ui.theme:
+            self.theme = self.config.ui.theme
         self.set_keymap(keymap_from_config(self.config.keys))
-        self.main(BriefQueue).instance = self.instance
+        self.main(TitleBar).show(self.title, self.sub_title)
+        queue = self.main(BriefQueue)
+        queue.instance = self.instance
+        queue.focus()
         self.on_resize()
         self._install_signal_handlers()
         self.store = await Store.open(self.ws.db_path, self.config.reviewer)
         await self.store.interrupt_stale()
         self.engine = DraftingClient(self.ws.root, self.config.reviewer, self._engine_event, store=self.store)
-        await self.refresh_queue()  # what the log already knows: the first frame shows the queue at once
+        await self.refresh_queue(open_first=False)
+        self.call_after_refresh(self._after_first_frame)
+
+    async def _after_first_frame(self) -> None:
+        if not gc.isenabled():  # `hitl` starts with it off (ui/run.py)
+            gc.freeze()
+            gc.enable()
+        if not self.live:
+            return
         if self.config.drafting.auto_draft:
-            self.set_timer(0.5, self.engine.start)  # after the first frame; it loads litellm on the other core
-        self.main(BriefQueue).focus()
+            self.set_timer(0.5, self.engine.start)  # it loads litellm, in its own process, on the other core
         self.set_interval(FLUSH_SECONDS, self._flush_streams)
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(CLAIM_RENEW_SECONDS, self._renew_claim)
-        self.run_worker(self._start_inbox(), name="inbox", exit_on_error=False)
+        self.run_worker(self._start_inbox, name="inbox", exit_on_error=False)
         for n in range(2):
-            self.run_worker(self._draft_consumer(), name=f"drafter-{n}", exit_on_error=False)
+            self.run_worker(self._draft_consumer, name=f"drafter-{n}", exit_on_error=False)
         self.run_worker(self._warm_up, thread=True, name="warm-up", exit_on_error=False)
+        queue = self.main(BriefQueue)
+        if self.current_name is None and queue.highlighted_name:
+            await self.open_brief(queue.highlighted_name)
 
     def _warm_up(self) -> None:
         from ..gates import reading_grade
@@ -154,13 +168,15 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
     # ---------------------------------------------------------------- inbox and drafting
 
     async def _start_inbox(self) -> None:
+        from ..inbox import InboxService  # watchfiles and parsing are not needed for the first frame
+
         self.inbox_service = InboxService(self.ws.inbox, self.store, self.config.inbox, self._inbox_update)
         updates = await self.inbox_service.start()
         self.post_message(BriefsChanged(updates))
         if self.watch:
             await self.inbox_service.run()
 
-    async def _inbox_update(self, update: BriefUpdate) -> None:
+    async def _inbox_update(self, update) -> None:
         self.post_message(BriefsChanged([update]))
 
     @guarded

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.widgets import TextArea
-
 from ..gates import run_gates
 from .guard import guarded
 from .widgets.draft_pane import DraftPane
 from .widgets.review_panel import Checklist
 
 if TYPE_CHECKING:
+    from textual.widgets import TextArea
+
     from .app import HitlApp
 
 AUTOSAVE_SECONDS = 0.5

@@ -46,7 +46,8 @@ class BriefLoading:
 
     # ---------------------------------------------------------------- the queue
 
-    async def refresh_queue(self: HitlApp) -> None:
+    async def refresh_queue(self: HitlApp, open_first: bool = True) -> None:
+        """Reload the queue from the log; with nothing open yet, open the highlighted brief."""
         if not self.live:
             return
         self._seen_event = await self.store.last_event_id()
@@ -57,7 +58,8 @@ class BriefLoading:
         queue = self.main(BriefQueue)
         queue.set_rows(self.rows)
         if self.current_name is None and queue.highlighted_name:
-            await self.open_brief(queue.highlighted_name)
+            if open_first:
+                await self.open_brief(queue.highlighted_name)
         elif self.current_name:
             self.current_row = queue.row(self.current_name) or self.current_row
             self._show_summary()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from ..drafting.engine import StreamEvent
-from ..inbox import BriefUpdate
+from ..drafting.events import StreamEvent
+
+if TYPE_CHECKING:
+    from ..inbox import BriefUpdate
 
 
 class BriefsChanged(Message):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from ..drafting.engine import StreamEvent
+from ..drafting.events import StreamEvent
 from ..gates import run_gates
 from .coalesce import Coalesced
 from .guard import guarded

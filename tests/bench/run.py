@@ -198,11 +198,9 @@ async def _long_drafts(tmp: Path, smoke: bool) -> None:
     """Stream one long draft into the focused pane the way the engine does (every token buffered, the pane
     flushed ~10x a second, i.e. every 50 tokens from a fast provider) and let the screen draw after each flush.
     CPU time, not wall time: the pauses between frames would otherwise hide quadratic work."""
-    from textual import events  # noqa: F401  (the app must be importable before timing)
-
-    from hitl_tui.drafting.engine import StreamEvent
+    from hitl_tui.drafting.events import StreamEvent
     from hitl_tui.ui.app import HitlApp
-    from hitl_tui.ui.widgets.draft_pane import DraftPane, PaneState
+    from hitl_tui.ui.widgets.draft_pane import PaneState
     from hitl_tui.workspace import Workspace
 
     sizes = (200, 800) if smoke else (1000, 4000)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
 from ...gates import FAIL, PASS, WARN, GateResult
 from ..text import plain
 from .draft_text import DraftText
+
+if TYPE_CHECKING:
+    from textual.widgets import TextArea
 
 STATUS_STYLE = {"pending": "dim", "streaming": "yellow", "done": "green", "failed": "bold red",
                 "interrupted": "red", "retrying": "yellow"}
@@ -124,6 +128,8 @@ class DraftPane(Vertical):
     # ---------------------------------------------------------------- editing
 
     async def start_edit(self) -> TextArea:
+        from textual.widgets import TextArea  # the editor's code loads when someone first edits
+
         self.editing = True
         self.body.display = False
         editor = TextArea(self.state.text, soft_wrap=True, classes="pane-editor", id=f"editor-{self.state.draft_id}")
@@ -135,7 +141,7 @@ class DraftPane(Vertical):
     @property
     def editor(self) -> TextArea | None:
         found = self.query(".pane-editor")
-        return found.first(TextArea) if found else None
+        return found.first() if found else None
 
     async def end_edit(self) -> str | None:
         editor = self.editor
