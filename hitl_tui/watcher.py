@@ -46,9 +46,13 @@ def snapshot(inbox: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
+STEP_MS = 25  # watchfiles yields a batch once the folder has been quiet this long (it checks this often)
+
+
 class InboxWatcher:
     """Calls `on_changes` with settled changes. A file is taken once it has been quiet for `settle_ms` and its
-    size and mtime are unchanged on a re-check; a file that keeps changing waits longer (slow copies)."""
+    size and mtime are what they were when its last event came in; a file that keeps changing waits longer
+    (slow copies: the quiet period stretches with the gaps its writer leaves)."""
 
     def __init__(self, inbox: Path, on_changes: Callable[[list[Change]], Awaitable[None]], *, debounce_ms: int = 300,
                  settle_ms: int = 100, force_polling: bool = False, poll_delay_ms: int = 300,
@@ -61,8 +65,10 @@ class InboxWatcher:
         self.poll_delay_ms = poll_delay_ms
         self.reconcile_seconds = reconcile_seconds
         self.taken: dict[str, tuple[int, int]] = dict(known or {})
-        self._pending: dict[str, float] = {}  # name -> time of last event
+        # name -> (when its last event happened, its size and mtime then)
+        self._pending: dict[str, tuple[float, tuple[int, int] | None]] = {}
         self._gaps: dict[str, float] = {}  # name -> last gap between events (how fast its writer writes)
+        self._events: dict[str, float] = {}  # name -> when its last event happened
         self._wakeup = asyncio.Event()
         self._stop = asyncio.Event()
         self.ready = asyncio.Event()  # set once watchfiles is live
@@ -74,25 +80,31 @@ class InboxWatcher:
     async def run(self) -> None:
         await asyncio.gather(self._watch(), self._settle_loop(), self._reconcile_loop())
 
-    def note(self, name: str) -> None:
-        now = time.monotonic()
-        last = self._pending.get(name)
-        if last is not None:
-            self._gaps[name] = min(2.0, now - last)
-        self._pending[name] = now
+    def note(self, name: str, quiet_for: float = 0.0) -> None:
+        """An event for `name`; `quiet_for` is how long the folder has already been quiet since it (watchfiles
+        waits that long before it reports a batch, so the settle time counts it)."""
+        when = time.monotonic() - quiet_for
+        previous = self._events.get(name)
+        if previous is not None:
+            self._gaps[name] = min(2.0, max(0.0, when - previous))
+        self._events[name] = when
+        pending = self._pending.get(name)
+        self._pending[name] = (max(when, pending[0]) if pending else when, _signature(self.inbox / name))
         self._wakeup.set()
 
     async def _watch(self) -> None:
         from watchfiles import awatch
 
-        async for batch in awatch(self.inbox, debounce=self.debounce_ms, step=50, stop_event=self._stop,
+        quiet = 0.0 if self.force_polling else STEP_MS / 1000
+        async for batch in awatch(self.inbox, debounce=self.debounce_ms, step=STEP_MS, stop_event=self._stop,
                                   force_polling=self.force_polling, poll_delay_ms=self.poll_delay_ms,
                                   rust_timeout=200, yield_on_timeout=True, recursive=False):
             self.ready.set()
-            for _change, raw in batch:
-                path = Path(raw)
-                if path.parent == self.inbox or path.parent.resolve() == self.inbox.resolve():
-                    self.note(path.name)
+            for name in {Path(raw).name for _change, raw in batch if self._in_inbox(Path(raw))}:
+                self.note(name, quiet_for=quiet)
+
+    def _in_inbox(self, path: Path) -> bool:
+        return path.parent == self.inbox or path.parent.resolve() == self.inbox.resolve()
 
     async def _reconcile_loop(self) -> None:
         # Polling on network filesystems misses changes within the same second; a periodic full scan catches them.
@@ -116,14 +128,14 @@ class InboxWatcher:
                 continue
             now = time.monotonic()
             due, wait = [], self.settle
-            for name, last in list(self._pending.items()):
+            for name, (last, _sig) in list(self._pending.items()):
                 quiet = max(self.settle, 1.5 * self._gaps.get(name, 0.0))
                 left = last + quiet - now
                 if left <= 0:
                     due.append(name)
                 else:
                     wait = min(wait, left)
-            changes = await self._check(due) if due else []
+            changes = self._check(due) if due else []
             if changes:
                 await self.on_changes(changes)
             if self._pending and not due:
@@ -133,19 +145,19 @@ class InboxWatcher:
                 except asyncio.TimeoutError:
                     pass
 
-    async def _check(self, names: list[str]) -> list[Change]:
-        before = {n: _signature(self.inbox / n) for n in names}
-        await asyncio.sleep(min(self.settle, 0.05))  # the re-check: a writer still at work changes size or mtime
+    def _check(self, names: list[str]) -> list[Change]:
+        """The re-check: a file whose size or mtime moved since its last event is still being written."""
         changes = []
         for name in names:
             path = self.inbox / name
             sig = _signature(path)
-            if sig != before[name]:
-                self.note(name)
+            if sig != self._pending[name][1]:
+                self._pending[name] = (time.monotonic(), sig)  # written since: wait again from now
                 continue
             self._pending.pop(name, None)
             if sig is None:
                 self._gaps.pop(name, None)
+                self._events.pop(name, None)
                 if self.taken.pop(name, None) is not None:
                     changes.append(Change(name, deleted=True))
             elif is_brief_candidate(path) and self.taken.get(name) != sig:

@@ -46,7 +46,6 @@ def make_workspace(root: Path, briefs: int = 0, auto_draft: bool = False, models
     config["drafting"].update(auto_draft=auto_draft, variants=variants, concurrency=8)
     if models:
         config["drafting"]["models"] = models
-    config["inbox"]["settle_ms"] = 60
     (root / "hitl.toml").write_text(tomli_w.dumps(config))
     for i in range(briefs):
         (root / "briefs" / f"brief-{i:05d}.toml").write_text(
