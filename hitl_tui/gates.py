@@ -6,6 +6,7 @@ spans in the text) and which brief field or config entry asked for it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -238,9 +239,25 @@ def _rules(text: str, spec: GateSpec) -> list[GateResult]:
 
 
 def reading_grade(text: str) -> float:
-    import textstat  # loads a pronunciation dictionary (~0.4 s) on first use; callers warm it off the UI thread
+    """Flesch-Kincaid grade. Words and sentences are counted by textstat; syllables come from pyphen's English
+    hyphenation patterns rather than textstat's default, the CMU pronouncing dictionary, which costs 85 MB and
+    0.7 s to load (pyphen: 10 MB, 0.08 s) and reads grades about one higher on long words."""
+    from textstat.backend.counts import count_words
+    from textstat.backend.metrics import words_per_sentence
+    from textstat.backend.selections import list_words
 
-    return float(textstat.flesch_kincaid_grade(text))
+    words = count_words(text)
+    if not words:
+        return 0.0
+    syllables = sum(len(_hyphenator().positions(w)) + 1 for w in list_words(text, lowercase=True))
+    return 0.39 * words_per_sentence(text) + 11.8 * syllables / words - 15.59
+
+
+@functools.cache
+def _hyphenator():
+    from pyphen import Pyphen
+
+    return Pyphen(lang="en_US")
 
 
 def _reading(text: str, spec: GateSpec) -> list[GateResult]:

@@ -84,12 +84,15 @@ class InboxWatcher:
         """An event for `name`; `quiet_for` is how long the folder has already been quiet since it (watchfiles
         waits that long before it reports a batch, so the settle time counts it)."""
         when = time.monotonic() - quiet_for
+        sig = _signature(self.inbox / name)
+        pending = self._pending.get(name)
+        if pending is not None and pending[1] == sig:
+            return  # nothing new since the last event (a reconcile scan, a touch): keep waiting as before
         previous = self._events.get(name)
         if previous is not None:
             self._gaps[name] = min(2.0, max(0.0, when - previous))
         self._events[name] = when
-        pending = self._pending.get(name)
-        self._pending[name] = (max(when, pending[0]) if pending else when, _signature(self.inbox / name))
+        self._pending[name] = (max(when, pending[0]) if pending else when, sig)
         self._wakeup.set()
 
     async def _watch(self) -> None:

@@ -165,3 +165,30 @@ def test_snapshot_ignores_non_briefs(tmp_path: Path):
     (tmp_path / ".hidden.toml").write_text("x")
     (tmp_path / "dir.md").mkdir()
     assert set(snapshot(tmp_path)) == {"a.toml"}
+
+
+async def test_a_rescan_reads_only_the_files_that_changed(tmp_path, store, monkeypatch):
+    import hitl_tui.inbox as inbox_module
+    from hitl_tui.inbox import sync_inbox
+
+    inbox = tmp_path / "briefs"
+    inbox.mkdir()
+    for name in ("a.toml", "b.toml", "c.toml"):
+        (inbox / name).write_text(BRIEF.replace("Sale", name))
+    assert len(await sync_inbox(inbox, store)) == 3
+    events_before = len(await store.events())
+
+    read: list[str] = []
+    real_parse = inbox_module.parse_brief
+    monkeypatch.setattr(inbox_module, "parse_brief", lambda path, root: read.append(path.name) or real_parse(path, root))
+    assert await sync_inbox(inbox, store) == []  # nothing moved: nothing read, nothing written
+    assert read == [] and len(await store.events()) == events_before
+
+    (inbox / "b.toml").write_text(BRIEF + 'cta = "Buy"\n')
+    os.utime(inbox / "c.toml")  # touched, same content: read, but no new version
+    (inbox / "a.toml").unlink()
+    updates = {u.name: u for u in await sync_inbox(inbox, store)}
+    assert sorted(read) == ["b.toml", "c.toml"]
+    assert updates["b.toml"].new_version and not updates["c.toml"].new_version and updates["a.toml"].deleted
+    kinds = [e["kind"] for e in await store.events()][events_before:]
+    assert sorted(kinds) == ["brief_deleted", "brief_version"]

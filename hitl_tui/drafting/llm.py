@@ -53,10 +53,10 @@ def load_litellm(log_file: Path | None = None) -> ModuleType:
             from .offline_provider import register_offline
 
             register_offline(litellm)
-            try:  # cost tracking counts prompt tokens on the event loop; load tiktoken's tables here instead
-                litellm.token_counter(model="gpt-4o-mini", text="warm up")
-            except Exception:
-                pass
+            # litellm estimates prompt tokens with tiktoken to price a stream before it starts: +110 MB and
+            # ~0.1 s on the event loop at the first call. Tokens and cost come from the usage the provider
+            # reports at the end of the stream (stream_options.include_usage), so the estimate is not needed.
+            litellm.disable_token_counter = True
             _litellm = litellm
         route_logs(log_file)
         return _litellm

@@ -50,37 +50,48 @@ class BriefDraftOps(Database):
         """Record a parsed brief; a changed content hash becomes a new version (old drafts stay with the old one)."""
         return (await self.sync_briefs([brief]))[0]
 
-    async def sync_briefs(self, briefs: list[Brief]) -> list[SyncResult]:
-        """Record many briefs in one transaction (one fsync, not one per brief)."""
+    async def sync_briefs(self, briefs: list[Brief], file_sigs: dict[str, str] | None = None) -> list[SyncResult]:
+        """Record many briefs in one transaction (one fsync, not one per brief). `file_sigs` (name -> size and
+        mtime of the file read) lets the next scan skip files that have not changed."""
+        sigs = file_sigs or {}
         async with self.tx() as db:
-            return [await self._sync(db, brief, time.time()) for brief in briefs]
+            return [await self._sync(db, brief, time.time(), sigs.get(brief.name)) for brief in briefs]
 
-    async def _sync(self, db, brief: Brief, now: float) -> SyncResult:
-        row = await (await db.execute("SELECT id, current_version_id, error, deleted FROM briefs WHERE name=?",
-                                      (brief.name,))).fetchone()
+    async def file_sigs(self) -> dict[str, str]:
+        """name -> file signature of every brief in the inbox, as last read."""
+        rows = await self.fetchall("SELECT name, file_sig FROM briefs WHERE deleted = 0")
+        return {r["name"]: r["file_sig"] for r in rows}
+
+    async def _sync(self, db, brief: Brief, now: float, file_sig: str | None) -> SyncResult:
+        row = await (await db.execute(
+            "SELECT b.id, b.current_version_id, b.title, b.channel, b.error, b.deleted, v.content_hash "
+            "FROM briefs b LEFT JOIN brief_versions v ON v.id = b.current_version_id WHERE b.name=?",
+            (brief.name,))).fetchone()
         if row is None:
-            cur = await db.execute("INSERT INTO briefs (name, title, channel, error, created_at, updated_at) "
-                                   "VALUES (?, ?, ?, ?, ?, ?)",
-                                   (brief.name, brief.title, brief.channel, brief.error, now, now))
+            cur = await db.execute("INSERT INTO briefs (name, title, channel, error, file_sig, created_at, "
+                                   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                   (brief.name, brief.title, brief.channel, brief.error, file_sig, now, now))
             brief_id = cur.lastrowid
             await self.event(db, "brief_added", brief_id=brief_id, name=brief.name, error=brief.error)
             current = None
         else:
-            brief_id = row["id"]
-            await db.execute("UPDATE briefs SET title=?, channel=?, error=?, deleted=0, updated_at=? WHERE id=?",
-                             (brief.title, brief.channel, brief.error, now, brief_id))
-            current = row["current_version_id"]
+            brief_id, current = row["id"], row["current_version_id"]
+            same = (row["title"], row["channel"], row["error"], row["deleted"]) == \
+                (brief.title, brief.channel, brief.error, 0)
+            if same and (brief.error or row["content_hash"] == brief.content_hash):
+                if file_sig is not None:  # touched, not changed: remember the new signature, nothing else
+                    await db.execute("UPDATE briefs SET file_sig=? WHERE id=?", (file_sig, brief_id))
+                return SyncResult(brief_id, current, False)
+            await db.execute("UPDATE briefs SET title=?, channel=?, error=?, deleted=0, file_sig=?, updated_at=? "
+                             "WHERE id=?", (brief.title, brief.channel, brief.error, file_sig, now, brief_id))
             if brief.error and brief.error != row["error"]:
                 await self.event(db, "brief_invalid", brief_id=brief_id, error=brief.error)
             if row["deleted"]:
                 await self.event(db, "brief_restored", brief_id=brief_id)
+            if not brief.error and row["content_hash"] == brief.content_hash:
+                return SyncResult(brief_id, current, False)
         if brief.error:
             return SyncResult(brief_id, current, False)
-        if current is not None:
-            old = await (await db.execute("SELECT content_hash FROM brief_versions WHERE id=?",
-                                          (current,))).fetchone()
-            if old and old["content_hash"] == brief.content_hash:
-                return SyncResult(brief_id, current, False)
         number = (await (await db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM brief_versions "
                                           "WHERE brief_id=?", (brief_id,))).fetchone())[0]
         cur = await db.execute("INSERT INTO brief_versions (brief_id, version, content_hash, fields, created_at) "
@@ -92,13 +103,22 @@ class BriefDraftOps(Database):
         return SyncResult(brief_id, version_id, True)
 
     async def mark_deleted(self, name: str) -> int | None:
+        return (await self.mark_deleted_many([name])).get(name)
+
+    async def mark_deleted_many(self, names: list[str]) -> dict[str, int]:
+        """Briefs whose files are gone: kept with their history, hidden from the queue. Returns name -> id."""
+        gone: dict[str, int] = {}
         async with self.tx() as db:
-            row = await (await db.execute("SELECT id FROM briefs WHERE name=? AND deleted=0", (name,))).fetchone()
-            if row is None:
-                return None
-            await db.execute("UPDATE briefs SET deleted=1, updated_at=? WHERE id=?", (time.time(), row["id"]))
-            await self.event(db, "brief_deleted", brief_id=row["id"], name=name)
-            return row["id"]
+            for name in names:
+                row = await (await db.execute("SELECT id FROM briefs WHERE name=? AND deleted=0",
+                                              (name,))).fetchone()
+                if row is None:
+                    continue
+                await db.execute("UPDATE briefs SET deleted=1, file_sig=NULL, updated_at=? WHERE id=?",
+                                 (time.time(), row["id"]))
+                await self.event(db, "brief_deleted", brief_id=row["id"], name=name)
+                gone[name] = row["id"]
+        return gone
 
     async def list_briefs(self, include_deleted: bool = False) -> list[dict]:
         """One row per brief with what the queue shows, including its derived `status`."""

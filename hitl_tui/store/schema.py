@@ -64,5 +64,8 @@ V2 = [
     "CREATE INDEX decisions_brief ON decisions(brief_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2]
+# v3: each brief's file size and mtime when last read, so a start-up scan re-reads only files that changed.
+V3 = ["ALTER TABLE briefs ADD COLUMN file_sig TEXT"]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3]
 LATEST = len(MIGRATIONS)

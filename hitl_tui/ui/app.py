@@ -124,7 +124,7 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
     def _warm_up(self) -> None:
         from ..gates import reading_grade
 
-        reading_grade("Warm the readability dictionary off the UI thread.")
+        reading_grade("Load the hyphenation patterns off the UI thread.")
 
     def _install_signal_handlers(self) -> None:
         # Textual does not handle SIGHUP: a dropped SSH connection would kill us without saving the open edit.

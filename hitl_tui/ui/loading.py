@@ -10,6 +10,8 @@ import random
 import time
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+
 from ..gates import gate_spec, run_gates
 from ..store.drafts import brief_status
 from ..store.review import CLAIM_TTL
@@ -27,6 +29,7 @@ class BriefLoading:
     def _init_loading(self: HitlApp) -> None:
         self.rows: list[dict] = []
         self.current_name: str | None = None
+        self.shown_name: str | None = None  # the brief whose panes are on screen (tests, benchmarks)
         self.current_row: dict | None = None
         self.brief = None
         self.claimed_id: int | None = None
@@ -135,9 +138,11 @@ class BriefLoading:
         self.spec = gate_spec(self.config, self.brief)
         self._show_summary()
         await self._show_drafts(drafts, seq)
+        if seq == self._load_seq:
+            self.shown_name = name
 
     def _show_summary(self: HitlApp) -> None:
-        self.main(BriefSummary).update(summary_text(self.brief, self.current_row, self.notice))
+        self.main(BriefSummary).show_text(summary_text(self.brief, self.current_row, self.notice))
 
     async def _show_drafts(self: HitlApp, drafts: list[dict], seq: int) -> None:
         states, self.drafts = {}, {d["id"]: d for d in drafts}
@@ -154,6 +159,9 @@ class BriefLoading:
     async def _mount_panes(self: HitlApp) -> None:
         """One pane per variant in `self.order`, showing `self.states`."""
         container = self.main("#panes")
+        if not self._panes and not self.order:  # nothing shown, nothing to show: no re-layout
+            self.focus_pane(0)
+            return
         self._panes = {}
         await container.remove_children()
         panes = [DraftPane(self.states[i], id=f"pane-{i}") for i in self.order]
@@ -235,8 +243,8 @@ class BriefLoading:
         scores = self.main(ScoreCard)
         gates = self.main(GateDetails)
         if state is None:
-            scores.update("")
-            gates.update("")
+            scores.show_text(Text())
+            gates.show_text(Text())
             self.main(Checklist).show([], {})
             return
         scores.show(self.config.rubric, self._scores, self.dim_index)

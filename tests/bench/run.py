@@ -248,19 +248,33 @@ async def _scale_in_app(ws_root: Path, smoke: bool) -> None:
     from hitl_tui.ui.app import HitlApp
     from hitl_tui.workspace import Workspace
 
+    from textual import events
+
     app = HitlApp(Workspace.load(ws_root))
     async with app.run_test(size=(120, 40)) as pilot:
         await asyncio.wait_for(app.ready.wait(), 60)
+        await pilot.pause(0.5)
         times = []
         for _ in range(5 if smoke else 30):
+            # From the key to the frame that shows the next brief (not pilot.press: it sleeps in 20 ms steps
+            # until the process looks idle, which measures the pilot, not the app).
+            before = app.current_name
             start = time.perf_counter()
-            await pilot.press("n")
+            app.post_message(events.Key("n", "n"))
+            await wait_until(lambda: app.shown_name not in (None, before), step=0.0005)
+            drawn = asyncio.Event()
+            app.call_after_refresh(drawn.set)
+            await drawn.wait()
             times.append(time.perf_counter() - start)
-        await asyncio.to_thread(load_litellm, None)
-        rss = rss_mb()
+            await asyncio.sleep(0.05)  # a reader's pace, not a held-down key
+        app.engine.start()  # litellm loads in the drafting worker, a second process: count both
+        await asyncio.wait_for(app.engine.warm.wait(), 60)
+        await asyncio.sleep(0.5)
+        ui, worker = rss_mb(), rss_mb(app.engine._proc.pid)
     report(f"queue move with {len(app.rows):,} briefs", f"{median(times) * 1000:.1f} ms median, p95 "
            f"{p95(times) * 1000:.1f} ms", "≤ 50 ms a key", median(times) <= 0.05)
-    report("resident memory after litellm loaded", f"{rss:.0f} MB", "≤ 350 MB", rss <= 350)
+    report("resident memory after litellm loaded", f"{ui + worker:.0f} MB (app {ui:.0f} + drafting worker "
+           f"{worker:.0f})", "≤ 350 MB", ui + worker <= 350)
 
 
 def bench_scale(tmp: Path, smoke: bool) -> None:

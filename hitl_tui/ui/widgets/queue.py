@@ -85,7 +85,7 @@ class BriefQueue(ScrollView, can_focus=True):
         self._firsts: list[int] = []  # first line of each visible row
         self._lines = 0
         self._cursor: int | None = None
-        self._rendered: dict[str, tuple[tuple, int, list[Strip]]] = {}  # name -> (row key, width, strips)
+        self._rendered: dict[str, tuple[tuple, list[Strip]]] = {}  # name -> (what it was drawn from, lines)
 
     # ------------------------------------------------------------------ data
 
@@ -210,30 +210,32 @@ class BriefQueue(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ drawing
 
-    def _strips(self, row: dict, width: int) -> list[Strip]:
-        key = _row_key(row)
+    def _strips(self, row: dict, width: int, cursor: bool) -> list[Strip]:
+        """The row's finished lines (gutter, padding, style), cached until the row, width, cursor or theme
+        changes: moving the cursor redraws every visible line, and building strips is most of that cost."""
+        base = self.rich_style
+        cursor_style = self.get_component_rich_style("brief-queue--cursor") if cursor else None
+        key = (_row_key(row), width, cursor, base, cursor_style)
         cached = self._rendered.get(row["name"])
-        if cached and cached[0] == key and cached[1] == width:
-            return cached[2]
+        if cached and cached[0] == key:
+            return cached[1]
         console = self.app.console
         strips = []
         for text in row_label(row, self.instance):
             text.truncate(max(1, width - 1), overflow="ellipsis")
-            strips.append(Strip(list(text.render(console)), text.cell_len))
-        self._rendered[row["name"]] = (key, width, strips)
+            segments = list(text.render(console))
+            if cursor:
+                line = Strip([Segment(CURSOR_MARK, Style(bold=True)), *segments]).crop_extend(0, width, None)
+                strips.append(line.apply_style(base + cursor_style))
+            else:
+                strips.append(Strip([Segment(" "), *segments]).crop_extend(0, width, base).apply_style(base))
+        self._rendered[row["name"]] = (key, strips)
         return strips
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
         line = int(self.scroll_y) + y
         if line >= self._lines or not self._visible:
-            return Strip.blank(width, base)
+            return Strip.blank(width, self.rich_style)
         index = bisect_right(self._firsts, line) - 1
-        row = self._visible[index]
-        strip = self._strips(row, width)[line - self._firsts[index]]
-        if index == self._cursor:
-            cursor = self.get_component_rich_style("brief-queue--cursor")
-            gutter = Segment(CURSOR_MARK, Style(bold=True))
-            return Strip([gutter, *strip]).crop_extend(0, width, None).apply_style(base + cursor)
-        return Strip([Segment(" "), *strip]).crop_extend(0, width, base).apply_style(base)
+        return self._strips(self._visible[index], width, index == self._cursor)[line - self._firsts[index]]

@@ -40,15 +40,19 @@ def summary_text(brief: Brief | None, row: dict | None, notice: str = "") -> Tex
     return t
 
 
-class BriefSummary(Static):
-    pass
-
-
 class Panel(Static):
     def show_text(self, text: Text) -> None:
-        """Redraw only on a change: the details below the panes are refreshed while drafts stream."""
-        if self.content != text:
-            self.update(text)
+        """Redraw only on a change (these are refreshed while drafts stream and on every move in the queue),
+        and re-lay out the screen only if the number of lines changed."""
+        old = self.content
+        if old == text:
+            return
+        same_height = isinstance(old, Text) and old.plain.count("\n") == text.plain.count("\n")
+        self.update(text, layout=not same_height)
+
+
+class BriefSummary(Panel):
+    pass
 
 
 class ScoreCard(Panel):
@@ -86,6 +90,8 @@ class Checklist(OptionList):
         self._ticks: dict[str, bool] = {}
 
     def show(self, items: list[ManualItem], ticks: dict[str, bool]) -> None:
+        if items == self._items and ticks == self._ticks:
+            return
         highlighted = self.highlighted
         self._items, self._ticks = items, dict(ticks)
         self.set_options([Option(self._prompt(i), id=i.id) for i in items])
