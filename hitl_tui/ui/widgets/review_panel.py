@@ -47,8 +47,11 @@ class Panel(Static):
         old = self.content
         if old == text:
             return
-        same_height = isinstance(old, Text) and old.plain.count("\n") == text.plain.count("\n")
+        same_height = self.is_mounted and isinstance(old, Text) and self._rows(old) == self._rows(text)
         self.update(text, layout=not same_height)
+
+    def _rows(self, text: Text) -> int:
+        return len(text.wrap(self.app.console, max(1, self.content_region.width)))
 
 
 class BriefSummary(Panel):
