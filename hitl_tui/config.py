@@ -32,7 +32,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "edit": "e", "diff": "d", "checklist": "c", "approve": "a", "approve_override": "A",
     "reject": "x", "revise": "r", "regenerate": "g", "undo": "u", "copy": "y", "blind": "b",
     "stats": "s", "help": "question_mark,f1", "quit": "q", "filter": "slash", "note": "o",
-    "history": "h", "leave": "escape",
+    "history": "h", "leave": "escape", "zoom": "z",
 }
 
 DEFAULT_VOICE = (

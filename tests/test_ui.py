@@ -303,3 +303,56 @@ async def test_narrow_terminal_shows_one_pane(tmp_path, llm_server, size):
         await pilot.press("tab")
         visible = [p for p in app.query(".draft-pane") if p.display]
         assert visible == [app.current_pane] and app.pane_index == 1
+
+
+async def test_narrow_checklist_zoom_note_and_diff_markers(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server)
+    drop(ws)
+    app = HitlApp(ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(lambda: panes_done(app))
+        draft_id = app.current_state.draft_id
+        store = await open_store(ws)
+        try:
+            # 80 columns hide the checklist; c shows it in place of the gate details, space ticks
+            assert not app.query_one("#checklist").display
+            await pilot.press("c")
+            await pilot.pause()
+            assert app.query_one("#checklist").display and app.focused.id == "checklist"
+            await pilot.press("space", "escape")
+            assert await store.ticks(draft_id) == {"facts": True}
+            assert not app.query_one("#checklist").display
+            # z: the variant fills the screen; tab moves the zoom to the next one; z again restores
+            await pilot.press("z")
+            assert app.screen.maximized is app.current_pane
+            await pilot.press("tab")
+            assert app.screen.maximized is app.current_pane and app.pane_index == 1
+            await pilot.press("z", "shift+tab")
+            assert app.screen.maximized is None
+            # a note is shown with the variant's details
+            await pilot.press("o")
+            await wait_until(lambda: app.screen.is_modal)
+            await pilot.press(*"check the date", "enter")
+            await wait_until(lambda: "check the date" in str(app.query_one("#gates").render()))
+            assert await store.note(draft_id) == "check the date"
+            # an edit, then d: the diff marks what changed in text, not only in colour
+            await pilot.press("e")
+            editor = app.current_pane.editor
+            editor.replace(editor.text.replace("word3 ", "WORDX "), (0, 0), editor.document.end)
+            await pilot.press("escape", "d")
+            body = str(app.screen.query_one("#diff-body").render())
+            assert "[-word3-]" in body and "{+WORDX+}" in body
+        finally:
+            await store.close()
+
+
+async def test_failed_variant_says_which_key_retries_and_txt_brief_shows_its_text(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server, model="auth", keys={"regenerate": "G"})
+    (ws.inbox / "launch-note.txt").write_text("Tell studio owners that brand kits are live today.\n")
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)):
+        await wait_until(lambda: len(app.states) == 2 and all(s.status == "failed" for s in app.states.values()))
+        error = str(app.current_pane.error.render())
+        assert "Incorrect API key" in error and "G retries" in error
+        summary = str(app.query_one("#summary").render())
+        assert "Brief: Tell studio owners that brand kits are live today." in summary

@@ -60,13 +60,23 @@ class ReviewActions:
     def action_prev_variant(self: HitlApp) -> None:
         self.focus_pane(self.pane_index - 1)
 
+    def action_zoom(self: HitlApp) -> None:
+        """The focused variant fills the screen (and back): room to read and edit one draft."""
+        screen = self.main_screen
+        if screen.maximized is not None:
+            screen.minimize()
+        elif self.current_pane is not None:
+            screen.maximize(self.current_pane, container=False)
+
     def action_checklist(self: HitlApp) -> None:
+        self.add_class("-checklist")  # a narrow terminal shows the checklist in place of the gate details
         checklist = self.main("#checklist")
         if checklist.option_count and checklist.highlighted is None:
             checklist.highlighted = 0  # space ticks the highlighted item, so there must be one
-        checklist.focus()
+        self.call_after_refresh(checklist.focus)  # after the style change that may have just shown it
 
     async def action_leave(self: HitlApp) -> None:
+        self.remove_class("-checklist")
         if self.current_pane is not None and self.current_pane.editing:
             await self.save_open_edit()
             self.update_details()
@@ -108,6 +118,9 @@ class ReviewActions:
         text = await self._ask("Note on this variant", value=current, allow_empty=True)
         if text is not None:
             await self.store.set_note(state.draft_id, text)
+            if self.current_state is state:
+                self._note = text
+                self.update_details()
             self.notify("Note saved.")
 
     # ---------------------------------------------------------------- editing

@@ -39,6 +39,7 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
     CSS_PATH = [str(package_dir("styles") / "app.tcss")]
     TITLE = "hitl"
     BINDINGS = app_bindings()
+    ALLOW_IN_MAXIMIZED_VIEW = "#title, #keys"  # a zoomed variant keeps the title and key lines
 
     def __init__(self, workspace: Workspace, *, models: list[ModelSpec] | None = None, watch: bool = True,
                  demo: bool = False) -> None:
@@ -78,6 +79,10 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
                     yield Checklist(id="checklist")
                     yield GateDetails("", id="gates")
         yield KeyBar(id="keys")
+
+    def on_descendant_blur(self, event) -> None:
+        if event.widget.id == "checklist":
+            self.remove_class("-checklist")
 
     def on_resize(self) -> None:
         # Narrow terminals (80×24 over SSH) show one variant at a time, like tabs.

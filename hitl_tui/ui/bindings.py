@@ -30,6 +30,7 @@ ACTIONS: list[tuple[str, str, str, bool]] = [
     ("note", "note", "Note", False),
     ("history", "history", "History", False),
     ("filter", "filter", "Filter", False),
+    ("zoom", "zoom", "Zoom variant", False),
     ("leave", "leave", "Leave editor / back to queue", False),
     ("help", "help", "Help", True),
     ("quit", "quit", "Quit", True),

@@ -42,6 +42,7 @@ class BriefLoading:
         self.dim_index = 0
         self._scores: dict[str, int] = {}
         self._ticks: dict[str, bool] = {}
+        self._note = ""
         self._load_seq = 0
         self._seen_event = -1  # the newest event id the queue reflects
         self._next_expiry = float("inf")  # when a colleague's claim runs out (their app may have died)
@@ -163,8 +164,11 @@ class BriefLoading:
             self.focus_pane(0)
             return
         self._panes = {}
+        if isinstance(self.main_screen.maximized, DraftPane):
+            self.main_screen.minimize()
         await container.remove_children()
-        panes = [DraftPane(self.states[i], id=f"pane-{i}") for i in self.order]
+        retry = self.config.keys.get("regenerate", "g")
+        panes = [DraftPane(self.states[i], retry_key=retry, id=f"pane-{i}") for i in self.order]
         self._panes = {pane.state.draft_id: pane for pane in panes}
         for n, pane in enumerate(panes, 1):
             pane.border_title = f"v{n}/{len(panes)}"  # in a narrow terminal this is the only tab hint
@@ -218,6 +222,8 @@ class BriefLoading:
             pane = self.pane_for(draft_id)
             if pane:
                 pane.set_current(i == self.pane_index)
+        if isinstance(self.main_screen.maximized, DraftPane) and self.current_pane is not None:
+            self.main_screen.maximize(self.current_pane, container=False)  # zoomed: the next variant, zoomed
         self.refresh_bindings()  # the footer shows only what can be done now
         self.run_worker(self._load_review, group="details", exclusive=True, exit_on_error=False)
 
@@ -227,9 +233,10 @@ class BriefLoading:
             return
         scores = await self.store.scores(state.draft_id)
         ticks = await self.store.ticks(state.draft_id)
+        note = await self.store.note(state.draft_id)
         if not self.live or self.current_state is not state:
             return
-        self._scores, self._ticks = scores, ticks
+        self._scores, self._ticks, self._note = scores, ticks, note
         dims = list(self.config.rubric)
         unscored = [i for i, d in enumerate(dims) if d not in self._scores]
         self.dim_index = unscored[0] if unscored else len(dims) - 1
@@ -248,4 +255,4 @@ class BriefLoading:
             self.main(Checklist).show([], {})
             return
         scores.show(self.config.rubric, self._scores, self.dim_index)
-        gates.show(state.gates, self.spec.manual_items, self._ticks)
+        gates.show(state.gates, self.spec.manual_items, self._ticks, self._note)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,17 +16,21 @@ from textual.widgets import Label, Static
 from ..text import plain
 
 
+_TOKENS = re.compile(r"\s+|\S+")
+
+
 def word_diff(old: str, new: str) -> Text:
-    """Inline word diff: removed words struck through in red, added words in green."""
-    a, b = old.split(" "), new.split(" ")
+    """Inline word diff, marked [-removed-] and {+added+} so it reads without colour (NO_COLOR, 16 colours),
+    and struck through in red / bold green where there is colour. Whitespace and line breaks are kept."""
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
     out = Text()
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
-            out.append(plain(" ".join(a[i1:i2])) + " ")
+            out.append(plain("".join(a[i1:i2])))
         if op in ("delete", "replace"):
-            out.append(plain(" ".join(a[i1:i2])) + " ", style="strike red")
+            out.append("[-" + plain("".join(a[i1:i2])) + "-]", style="strike red")
         if op in ("insert", "replace"):
-            out.append(plain(" ".join(b[j1:j2])) + " ", style="bold green")
+            out.append("{+" + plain("".join(b[j1:j2])) + "+}", style="bold green")
     return out
 
 

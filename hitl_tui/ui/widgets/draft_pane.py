@@ -70,6 +70,16 @@ def badges_text(results: list[GateResult]) -> Text:
     return t
 
 
+def error_text(state: PaneState, retry_key: str = "g") -> Text:
+    """The provider's message, and what to do about it (the partial text stays above)."""
+    if not state.error:
+        return Text()
+    t = Text(plain(state.error), style="red")
+    if state.status in ("failed", "interrupted"):
+        t.append(f"  {retry_key} retries", style="bold")
+    return t
+
+
 def _set(widget: Static, text: Text, layout: bool = True) -> None:
     if widget.content != text:
         widget.update(text, layout=layout)
@@ -82,10 +92,12 @@ def evidence_spans(results: list[GateResult]) -> list[tuple[int, int, Style]]:
 
 class DraftPane(Vertical):
     DEFAULT_CLASSES = "draft-pane"
+    ALLOW_MAXIMIZE = True  # zoom (z) fills the screen with one variant
 
-    def __init__(self, state: PaneState, **kwargs) -> None:
+    def __init__(self, state: PaneState, retry_key: str = "g", **kwargs) -> None:
         super().__init__(**kwargs)
         self.state = state
+        self.retry_key = retry_key
         self.current = False
         self.editing = False
         # Made here, not in compose, so a stream flush that arrives before compose has somewhere to go.
@@ -93,7 +105,7 @@ class DraftPane(Vertical):
         self.badges = Static(badges_text(state.gates), classes="pane-gates")
         self.body = DraftText(state.text, evidence_spans(state.gates), self._placeholder(), classes="pane-body")
         self._gates_shown = state.gates
-        self.error = Static(Text(plain(state.error), style="red") if state.error else "", classes="pane-error")
+        self.error = Static(error_text(state, retry_key), classes="pane-error")
         self.error.display = bool(state.error)
 
     def compose(self) -> ComposeResult:
@@ -112,7 +124,7 @@ class DraftPane(Vertical):
         _set(self.header, header_text(self.state, self.current), layout=False)  # fixed height
         _set(self.badges, badges_text(self.state.gates), layout=False)  # one line, cut with an ellipsis
         if self.state.error or self.error.display:
-            _set(self.error, Text(plain(self.state.error), style="red") if self.state.error else Text())
+            _set(self.error, error_text(self.state, self.retry_key))
             self.error.display = bool(self.state.error)
         if not self.editing:
             self.body.placeholder = self._placeholder()

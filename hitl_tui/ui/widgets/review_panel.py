@@ -27,15 +27,19 @@ def summary_text(brief: Brief | None, row: dict | None, notice: str = "") -> Tex
         return t
     if brief is None:
         return t
-    facts = [("Channel", brief.channel), ("Audience", brief.audience), ("Goal", brief.goal), ("CTA", brief.cta),
-             ("Must include", ", ".join(brief.must_include)), ("Banned", ", ".join(brief.banned))]
     limits = [f"{n} {v}" for n, v in (("min words", brief.min_words), ("max words", brief.max_words),
                                       ("max chars", brief.max_chars), ("grade ≤", brief.reading_grade_max)) if v]
-    if limits:
-        facts.append(("Limits", ", ".join(limits)))
-    for name, value in facts:
-        if value:
-            t.append(f"\n{name}: ", style="bold dim")
+    # A few facts to a line, so the brief's own words still fit under them in a short panel.
+    lines = [[("Channel", brief.channel), ("Audience", brief.audience), ("Goal", brief.goal)],
+             [("CTA", brief.cta), ("Must include", ", ".join(brief.must_include)),
+              ("Banned", ", ".join(brief.banned))],
+             [("Limits", ", ".join(limits)), ("Voice", brief.voice), ("Notes", brief.notes)],
+             [("Brief", " ".join(brief.brief.split()))]]  # as its writer put it (the whole of a .txt brief)
+    for facts in lines:
+        facts = [(name, value) for name, value in facts if value]
+        for n, (name, value) in enumerate(facts):
+            t.append("\n" if n == 0 else "  ·  ", style="dim")
+            t.append(f"{name}: ", style="bold dim")
             t.append(plain(value))
     return t
 
@@ -119,8 +123,12 @@ class Checklist(OptionList):
 
 
 class GateDetails(Panel):
-    def show(self, results: list[GateResult], items: list[ManualItem], ticks: dict[str, bool]) -> None:
+    def show(self, results: list[GateResult], items: list[ManualItem], ticks: dict[str, bool],
+             note: str = "") -> None:
         t = Text()
+        if note:
+            t.append("Note: ", style="bold")
+            t.append(plain(note) + "\n", style="italic")
         bad = [r for r in results if r.status in (FAIL, WARN)]
         for r in bad:
             t.append("✗ " if r.status == FAIL else "! ", style="bold red" if r.status == FAIL else "yellow")
