@@ -244,11 +244,10 @@ async def _long_drafts(tmp: Path, smoke: bool) -> None:
 # ------------------------------------------------------------------ 5. scale: 10,000 briefs
 
 async def _scale_in_app(ws_root: Path, smoke: bool) -> None:
-    from hitl_tui.drafting.llm import load_litellm
+    from textual import events
+
     from hitl_tui.ui.app import HitlApp
     from hitl_tui.workspace import Workspace
-
-    from textual import events
 
     app = HitlApp(Workspace.load(ws_root))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -408,6 +407,24 @@ def main() -> int:
     print(f"  machine: {os.cpu_count()} cores, Python {platform.python_version()}, textual {version('textual')}, "
           f"litellm {version('litellm')}, {time.strftime('%Y-%m-%d')}")
     names = args.only.split(",") if args.only else list(BENCHES)
+    if len(names) > 1:
+        # Each benchmark in a fresh process: one that loads litellm (or leaves garbage) must not weigh on the
+        # next one's memory or timing.
+        import subprocess
+
+        met = missed = 0
+        for name in names:
+            cmd = [sys.executable, __file__, "--only", name] + (["--smoke"] if args.smoke else [])
+            out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
+            lines = out.stdout.splitlines()[2:-1]  # without the child's header and total
+            print("\n".join(lines), flush=True)
+            met += sum(line.startswith("  OK ") for line in lines)
+            missed += sum(line.startswith("  MISS") for line in lines)
+            if out.returncode:
+                print(f"benchmark {name} crashed (exit {out.returncode})")
+                return out.returncode
+        print(f"{met} met, {missed} missed")
+        return 1 if (args.strict and missed) else 0
     tmp = Path(tempfile.mkdtemp(prefix="hitl-bench-"))
     try:
         for name in names:

@@ -52,7 +52,7 @@ def header_text(state: PaneState, current: bool) -> Text:
     t.append(state.status, style=STATUS_STYLE.get(state.status, ""))
     if state.tokens:
         t.append(f" · {state.tokens} tok", style="dim")
-    if state.cost is not None:
+    if state.cost:  # unknown (None) or free (the offline drafter) shows nothing
         t.append(f" · ${state.cost:.4f}", style="dim")
     return t
 
@@ -115,7 +115,7 @@ class DraftPane(Vertical):
         yield self.error
 
     def _placeholder(self) -> str:
-        return "…waiting for the first tokens" if self.state.status in ("pending", "streaming", "retrying") else ""
+        return "…waiting for tokens" if self.state.status in ("pending", "streaming", "retrying") else ""
 
     def refresh_state(self, state: PaneState | None = None) -> None:
         """Show the state. Called ~10 times a second while streaming, so each part is redrawn only if it changed."""
