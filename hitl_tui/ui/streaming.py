@@ -20,15 +20,15 @@ if TYPE_CHECKING:
 
 FLUSH_SECONDS = 0.1  # streamed tokens are applied to panes ~10 times a second, never per token
 SIDE_FLUSH_SECONDS = 1.0  # panes other than the focused one: once a second is enough to watch them grow
-STREAM_GATE_SECONDS = 1.0  # gates re-run on streaming text at most this often per pane (always at the end)
-STREAM_GATE_GROWTH = 1.1  # ... and only once the text has grown by this factor since the last run
+STREAM_GATE_GROWTH = 1.25  # gates re-run on streaming text when it has grown by this factor...
+STREAM_GATE_CHARS = 200  # ... and by at least this many characters (they always run at the end)
 
 
 class StreamView:
     def _init_streaming(self: HitlApp) -> None:
         self._stream: dict[int, tuple[int, str, int]] = {}  # draft_id -> (revision_id, text, tokens)
         self._dirty: set[int] = set()
-        self._gated_at: dict[int, tuple[float, int]] = {}  # draft_id -> (when, text length) gates last ran
+        self._gated_at: dict[int, int] = {}  # draft_id -> text length when its gates last ran
         self._flushed_at: dict[int, float] = {}
         self._unseen_drafts: set[int] = set()
         self._pane_loader = Coalesced(self, self._add_new_panes, "reload")
@@ -60,12 +60,13 @@ class StreamView:
             state.text, state.tokens, state.status = text, tokens, "streaming"
             # Gates cost a few ms on a long draft; at 8 panes x 10 flushes a second that would starve the loop.
             # Streaming text only grows, so earlier evidence stays valid: re-check once a second per pane.
-            # Gates cost time in proportion to the text. Re-run them at most once a second, and only once the
-            # text has grown by a tenth: over a whole stream that adds up to a few passes, however long it is.
-            last_at, last_len = self._gated_at.get(draft_id, (0.0, 0))
-            gated = now - last_at >= STREAM_GATE_SECONDS and len(text) >= last_len * STREAM_GATE_GROWTH
+            # Gates cost time in proportion to the text, so they re-run as the text grows by a quarter (and by at
+            # least STREAM_GATE_CHARS): over a whole stream that adds up to about five passes over the final text,
+            # however long it gets. They always run once more when the stream ends.
+            last_len = self._gated_at.get(draft_id, 0)
+            gated = len(text) >= max(last_len * STREAM_GATE_GROWTH, last_len + STREAM_GATE_CHARS)
             if gated:
-                self._gated_at[draft_id] = (now, len(text))
+                self._gated_at[draft_id] = len(text)
                 state.gates = run_gates(text, self.spec)
             pane.refresh_state(state)
             if pane is current and gated:
@@ -92,6 +93,7 @@ class StreamView:
             if state.revision_id is not None and event.revision_id != state.revision_id:
                 state.revision += 1  # revise / regenerate: the next AI revision of this variant
             state.revision_id = event.revision_id
+            self._gated_at.pop(event.draft_id, None)  # a new text: its gates start over
             state.status, state.error, state.edited = "streaming", None, False
             state.text, state.tokens, state.cost = "", 0, None
         elif event.kind == "retry":
