@@ -6,7 +6,6 @@ Core module: imports neither textual nor litellm. Parsing never raises; a broken
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
 import re
 import tomllib
@@ -186,6 +185,8 @@ def parse_brief(path: Path, inbox: Path | None = None) -> Brief:
     text, error = _read_text(path, inbox)
     if error:
         return Brief(name=name, title=_title_from_name(path), error=error)
+    import hashlib  # parsing happens after the first frame; the app's start-up does not need it
+
     digest = hashlib.sha256(text.encode()).hexdigest()[:16]
     suffix = path.suffix.lower()
     data: dict[str, Any]

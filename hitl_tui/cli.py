@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import sys
 from pathlib import Path
@@ -206,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", cmd_review)
+    if func not in (cmd_review, cmd_demo):
+        gc.enable()  # off for a fast start (launch.py); the review station turns it on after its first frame
     try:
         return func(args)
     except (UsageError, WorkspaceError, ConfigError) as exc:

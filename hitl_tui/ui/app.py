@@ -16,7 +16,6 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 
 from ..config import ModelSpec
-from ..drafting.client import DraftingClient
 from ..gates import GateSpec, gate_spec
 from ..store import Store
 from ..workspace import Workspace, package_dir
@@ -51,7 +50,7 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         self.instance = os.urandom(6).hex()  # this running app, for claims
         self.sub_title = f"{workspace.root.name} · {self.config.reviewer}" + (" · demo (offline)" if demo else "")
         self.store: Store | None = None
-        self.engine: DraftingClient | None = None
+        self.engine = None  # the DraftingClient, from just after the first frame
         self.inbox_service = None  # an InboxService once the first frame is up
         self.spec: GateSpec = gate_spec(self.config, None)
         self.blind = self.config.ui.blind
@@ -90,6 +89,10 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
 
     # ---------------------------------------------------------------- lifecycle
 
+    def on_load(self) -> None:
+        # Open the log while Textual sets up the terminal and the screen; on_mount then only waits for the rest.
+        self._store_opening = asyncio.ensure_future(Store.open(self.ws.db_path, self.config.reviewer))
+
     async def on_mount(self) -> None:
         # Only what the first frame needs happens here: the queue from the log. The rest waits for that frame.
         if self.theme != self.config.ui.theme:
@@ -101,9 +104,8 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         queue.focus()
         self.on_resize()
         self._install_signal_handlers()
-        self.store = await Store.open(self.ws.db_path, self.config.reviewer)
+        self.store = await self._store_opening
         await self.store.interrupt_stale()
-        self.engine = DraftingClient(self.ws.root, self.config.reviewer, self._engine_event, store=self.store)
         await self.refresh_queue(open_first=False)
         self.call_after_refresh(self._after_first_frame)
 
@@ -113,6 +115,9 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
             gc.enable()
         if not self.live:
             return
+        from ..drafting.client import DraftingClient
+
+        self.engine = DraftingClient(self.ws.root, self.config.reviewer, self._engine_event, store=self.store)
         if self.config.drafting.auto_draft:
             self.set_timer(0.5, self.engine.start)  # it loads litellm, in its own process, on the other core
         self.set_interval(FLUSH_SECONDS, self._flush_streams)

@@ -12,9 +12,8 @@ from ..workspace import Workspace, init_workspace
 
 
 def _fast_start() -> None:
-    """No cyclic garbage collection until the first frame is drawn: start-up allocates a great deal and frees
-    almost nothing, and the collector's passes cost ~10 ms of it. The app turns it back on (and freezes what
-    start-up made, so later passes skip it) once the queue is on screen."""
+    """No cyclic garbage collection until the first frame is drawn (see launch.py; this covers callers that did
+    not come through it). The app turns it back on, and freezes what start-up made, once the queue is shown."""
     gc.disable()
 
 

@@ -417,7 +417,9 @@ def main() -> int:
         import subprocess
 
         met = missed = 0
-        for name in names:
+        for n, name in enumerate(names):
+            if n and not args.smoke:
+                time.sleep(3)  # let the last one's processes (drafting worker, test server) finish exiting
             cmd = [sys.executable, __file__, "--only", name] + (["--smoke"] if args.smoke else [])
             out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
             lines = out.stdout.splitlines()[2:-1]  # without the child's header and total
