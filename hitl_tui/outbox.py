@@ -42,7 +42,7 @@ def outbox_path(outbox: Path, title: str, brief_name: str) -> Path:
 def write_approved(outbox: Path, *, brief_name: str, title: str, text: str, model: str, label: str,
                    prompt_version: str | None, reviewer: str, decision: str, reason: str, scores: dict[str, int],
                    gates: list[dict], edit_rate: float, revision: int, drafted_at: float | None,
-                   approved_at: float) -> Path:
+                   approved_at: float, checklist: dict[str, bool] | None = None) -> Path:
     outbox.mkdir(parents=True, exist_ok=True)
     path = outbox_path(outbox, title, brief_name)
     front = {
@@ -52,6 +52,8 @@ def write_approved(outbox: Path, *, brief_name: str, title: str, text: str, mode
         "approved_at": _iso(approved_at), "scores": scores,
         "gates": [{k: g[k] for k in ("id", "status", "required", "message", "source")} for g in gates],
     }
+    if checklist:
+        front["checklist"] = checklist  # the manual items, ticked or not, as the reviewer left them
     if reason:
         front["override_reason"] = reason
     body = f"+++\n{tomli_w.dumps(front)}+++\n\n{text.rstrip()}\n"

@@ -122,6 +122,7 @@ async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
             assert front["scores"] == {"voice": 4, "accuracy": 5, "clarity": 2}
             assert {g["id"]: g["status"] for g in front["gates"]}["banned"] == "pass"
             assert 0 < front["human_edit_rate"] < 0.2 and "approved_at" in front
+            assert front["checklist"] == {"facts": True, "legal": False}
             assert text.rstrip().endswith(fixed.rstrip())
             kinds = [e["kind"] for e in await store.events()]
             for kind in ("score", "score_undone", "tick", "edit", "approve", "gates", "claim"):

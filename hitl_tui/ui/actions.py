@@ -198,7 +198,8 @@ class ReviewActions:
             model=draft["model"], label=draft["label"], prompt_version=ai["prompt_version"],
             reviewer=self.config.reviewer, decision=kind, reason=reason, scores=dict(self._scores),
             gates=[g.to_dict() for g in state.gates], edit_rate=edit_rate(ai["text"], state.text),
-            revision=ai["number"], drafted_at=ai["created_at"], approved_at=time.time())
+            revision=ai["number"], drafted_at=ai["created_at"], approved_at=time.time(),
+            checklist={i.id: bool(self._ticks.get(i.id)) for i in self.spec.manual_items})
         self.undo_stack.append(("decision", state.draft_id, decision_id, path))
         state.decision = kind
         self.current_pane.refresh_state()
