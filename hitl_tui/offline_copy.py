@@ -39,7 +39,23 @@ def _fields(prompt: str) -> dict[str, str]:
     body = re.search(r"^Brief:\s*(.*?)(?=^## |\Z)", prompt, re.S | re.M)
     if body:
         fields["Brief"] = " ".join(body.group(1).split())
+        _from_prose(fields)
     return fields
+
+
+# A plain-text brief states its contract in prose ('The call to action is "Read the story". Audience: agency
+# owners.'); the drafter honours what it can recognise rather than falling back to a generic CTA and audience.
+_PROSE_CTA = re.compile(
+    r"\b(?:call to action|CTA)\b[^\"“”.]{0,12}?(?:is|:|should be|=)\s*[\"“]([^\"”]{2,60})[\"”]", re.I)
+_PROSE_AUDIENCE = re.compile(r"\bAudience\s*(?:is|:)\s*([^.;\n]{3,80})", re.I)
+
+
+def _from_prose(fields: dict[str, str]) -> None:
+    brief = fields["Brief"]
+    if not fields.get("CTA") and (m := _PROSE_CTA.search(brief)):
+        fields["CTA"] = m.group(1).strip().rstrip(".")
+    if not fields.get("Audience") and (m := _PROSE_AUDIENCE.search(brief)):
+        fields["Audience"] = m.group(1).strip()
 
 
 def _section(prompt: str, heading: str) -> str:

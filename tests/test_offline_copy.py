@@ -1,0 +1,43 @@
+"""The offline drafter's writing follows the brief, including one written as plain prose."""
+
+from pathlib import Path
+
+import pytest
+
+from hitl_tui.briefs import parse_brief
+from hitl_tui.config import parse_config
+from hitl_tui.offline_copy import compose
+from hitl_tui.prompts import build_draft_messages
+
+
+def _drafts(tmp_path: Path, name: str, text: str) -> list[str]:
+    (tmp_path / name).write_text(text)
+    brief = parse_brief(tmp_path / name, tmp_path)
+    assert brief.error is None
+    config = parse_config({})
+    prompts = ["\n".join(m["content"] for m in build_draft_messages(brief, config, v) if m["role"] == "user")
+               for v in range(3)]  # what the offline provider reads: the user messages
+    return [compose(prompt) for prompt in prompts]
+
+
+def test_plain_text_brief_keeps_its_stated_cta_and_audience(tmp_path):
+    drafts = _drafts(tmp_path, "story.txt",
+                     "Landing page hero for our customer story with Northwind Studio. They cut review rounds\n"
+                     "from five to two. Audience: agency owners comparing feedback tools. The call to action is\n"
+                     '"Read the story". Keep it factual.\n')
+    assert len(set(drafts)) == 3  # each variant reads differently
+    for text in drafts:
+        assert "Read the story" in text and "Learn more" not in text
+    assert any("agency owners comparing feedback tools" in text for text in drafts)
+
+
+@pytest.mark.parametrize("prose", ["Use CTA: “Book a demo”.", 'The CTA should be "Book a demo".'])
+def test_cta_phrasings(tmp_path, prose):
+    drafts = _drafts(tmp_path, "demo.txt", f"Invite ops leads to see the new scheduler. {prose}\n")
+    assert all(text.rstrip().endswith("Book a demo.") for text in drafts), drafts
+
+
+def test_a_cta_field_wins_over_prose(tmp_path):
+    drafts = _drafts(tmp_path, "x.toml", 'title = "Scheduler"\nbrief = "The call to action is \\"Learn how\\"."\n'
+                                         'cta = "Start free trial"\n')
+    assert all("Start free trial" in text for text in drafts)
