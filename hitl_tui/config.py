@@ -42,6 +42,7 @@ class RuleSpec:
     pattern: str
     kind: str  # "must" or "must_not"
     required: bool = True
+    source: str = ""  # where it is defined, e.g. "checklists.default.rules[0]"
 
 
 @dataclass
@@ -60,6 +61,8 @@ class Checklist:
     disabled: list[str] = field(default_factory=list)
     rules: list[RuleSpec] = field(default_factory=list)
     items: list[ManualItem] = field(default_factory=list)
+    # Which config key set max_chars / reading_grade_max: a channel's checklist may inherit them from the default.
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -124,7 +127,8 @@ class Config:
             reading_grade_max=own.reading_grade_max or base.reading_grade_max,
             required=base.required + own.required, advisory=base.advisory + own.advisory,
             disabled=base.disabled + own.disabled, rules=base.rules + own.rules,
-            items=[i for i in base.items if i.id not in {o.id for o in own.items}] + own.items)
+            items=[i for i in base.items if i.id not in {o.id for o in own.items}] + own.items,
+            sources={**base.sources, **own.sources})
         return merged, f"checklists.{name}"
 
 
@@ -260,6 +264,7 @@ def _parse_checklist(t: dict, file: str, name: str) -> Checklist:
     if c.max_chars is not None:
         _positive(c.max_chars, file, f"{p}max_chars")
     c.reading_grade_max = _get(t, "reading_grade_max", float, file, p, None)
+    c.sources = {k: f"{p}{k}" for k in ("max_chars", "reading_grade_max") if getattr(c, k) is not None}
     c.required = _str_list(t, "required", file, p)
     c.advisory = _str_list(t, "advisory", file, p)
     c.disabled = _str_list(t, "disabled", file, p)
@@ -279,7 +284,7 @@ def _parse_checklist(t: dict, file: str, name: str) -> Checklist:
         except re.error as exc:
             raise ConfigError(f"{file}: {where}{kinds[0]}: expected a regular expression, {exc}") from None
         c.rules.append(RuleSpec(_get(rule, "name", str, file, where, pattern), pattern, kinds[0],
-                                _get(rule, "required", bool, file, where, True)))
+                                _get(rule, "required", bool, file, where, True), where[:-1]))
     for i, item in enumerate(_get(t, "items", list, file, p, [])):
         where = f"{p}items[{i}]."
         if isinstance(item, str):

@@ -86,13 +86,14 @@ def spec_for(brief: Brief | None, checklist: Checklist | None = None, checklist_
     if brief and brief.max_chars:
         spec.max_chars = (brief.max_chars, "brief.max_chars")
     elif checklist.max_chars:
-        spec.max_chars = (checklist.max_chars, f"{checklist_key}.max_chars")
+        spec.max_chars = (checklist.max_chars, checklist.sources.get("max_chars", f"{checklist_key}.max_chars"))
     elif channel.lower() in CHANNEL_MAX_CHARS:
         spec.max_chars = (CHANNEL_MAX_CHARS[channel.lower()], f"channel default ({channel.lower()})")
     if brief and brief.reading_grade_max:
         spec.reading_grade_max = (brief.reading_grade_max, "brief.reading_grade_max")
     elif checklist.reading_grade_max:
-        spec.reading_grade_max = (checklist.reading_grade_max, f"{checklist_key}.reading_grade_max")
+        spec.reading_grade_max = (checklist.reading_grade_max,
+                                  checklist.sources.get("reading_grade_max", f"{checklist_key}.reading_grade_max"))
     return spec
 
 
@@ -233,7 +234,7 @@ def _rules(text: str, spec: GateSpec) -> list[GateResult]:
         else:
             ok = not hits
             msg = "no match" if ok else f"{len(hits)} match(es) of /{rule.pattern}/"
-        out.append(_result(f"rule:{rule.name}", rule.name, ok, msg, f"{spec.checklist_key}.rules[{i}]", spec,
+        out.append(_result(f"rule:{rule.name}", rule.name, ok, msg, rule.source or f"{spec.checklist_key}.rules[{i}]", spec,
                            hits if rule.kind == "must_not" else hits[:1], required=rule.required))
     return out
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hitl_tui.briefs import Brief
-from hitl_tui.config import Checklist, ManualItem, RuleSpec
-from hitl_tui.gates import FAIL, PASS, WARN, blocking, run_gates, spec_for
+from hitl_tui.config import Checklist, ManualItem, RuleSpec, parse_config
+from hitl_tui.gates import FAIL, PASS, WARN, blocking, gate_spec, run_gates, spec_for
 
 
 def brief(**kw) -> Brief:
@@ -118,3 +118,20 @@ def test_disabled_gate_does_not_run():
 def test_manual_items_come_from_the_checklist():
     spec = spec_for(None, Checklist(items=[ManualItem("facts", "Facts checked", True)]))
     assert [i.id for i in spec.manual_items] == ["facts"]
+
+
+def test_inherited_rules_and_limits_name_where_they_are_defined():
+    cfg = parse_config({"checklists": {
+        "default": {"reading_grade_max": 8.0, "rules": [{"name": "no pile-ups", "must_not": "!{2,}"}]},
+        "sms": {"max_chars": 20, "rules": [{"name": "no links", "must_not": "https?://"}]},
+        "email": {"reading_grade_max": 10.0},
+    }})
+    sms = {r.id: r for r in run_gates("Hi!! see https://x.io now", gate_spec(cfg, brief(channel="sms")))}
+    assert sms["rule:no pile-ups"].source == "checklists.default.rules[0]"  # not "checklists.sms.rules[0]"
+    assert sms["rule:no links"].source == "checklists.sms.rules[0]"
+    assert sms["max_chars"].source == "checklists.sms.max_chars"
+    hard = "Notwithstanding organizational heterogeneity, interoperability necessitates standardization."
+    assert {r.id: r for r in run_gates(hard, gate_spec(cfg, brief(channel="sms")))}["reading_grade"].source == \
+        "checklists.default.reading_grade_max"
+    assert {r.id: r for r in run_gates(hard, gate_spec(cfg, brief(channel="email")))}["reading_grade"].source == \
+        "checklists.email.reading_grade_max"
