@@ -30,7 +30,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(plain(self.title_text), style="bold"))
+            yield Static(Text(plain(self.title_text), style="bold"))  # Static wraps; a Label would cut at 80 columns
             if self.detail:
                 yield Static(Text(plain(self.detail)), classes="dialog-detail")
             yield Input(value=self.value, placeholder=self.placeholder)
