@@ -156,19 +156,97 @@ def _fit_paragraphs(text: str, max_words: int | None) -> str:
 
 def _revise(previous: str, feedback: str, f: dict[str, str], must: list[str], banned: list[str]) -> str:
     """Apply what the offline drafter can understand of feedback: placeholders, banned words, missing phrases,
-    length, and a reviewer note quoted as the new opening when it asks for one."""
+    length, and the reviewer's note (see `_follow_note`)."""
     text = re.sub(r"\[insert[^\]]*\]|\bTODO\b|\bTBD\b|lorem ipsum|\{\{[^}]*\}\}", "", previous, flags=re.I)
     text = _strip_banned(text, banned)
-    missing = [m for m in must if m.lower() not in text.lower()]
+    note = re.search(r"Note from the reviewer: (.+)", feedback)
+    if note:
+        text = _follow_note(text, note.group(1), f.get("Brief", ""))
+    missing = [m for m in must if m.lower() not in text.lower()]  # after the note: a cut may have taken one
     if missing:
-        text += "\n\n" + " ".join(f"{m[:1].upper()}{m[1:]}." for m in missing)
+        text = _before_sign_off(text, " ".join(f"{m[:1].upper()}{m[1:]}." for m in missing))
     cta = f.get("CTA", "")
     if cta and cta.lower() not in text.lower():
-        text += f"\n\n{cta}."
+        text = _before_sign_off(text, f"{cta}.")
     text = re.sub(r"!{2,}", "!", text)
-    note = re.search(r"Note from the reviewer: (.+)", feedback)
-    if note and re.search(r"shorter|concise|trim", note.group(1), re.I):
-        text = "\n\n".join(p for i, p in enumerate(text.split("\n\n")) if i != 1 or len(text.split("\n\n")) < 3)
     text = _fit_paragraphs(text, _int(f.get("Max words")))
     text = _fit(text, None, _int(f.get("Max characters")))
     return re.sub(r"[ \t]+", " ", text).strip()
+
+
+# ---------------------------------------------------------------- following a reviewer's note
+
+_GENERIC = MIDDLES + ["Tired of the old way?", "Simple, fast, yours.", "less busywork, more of what matters"]
+_STOP = {"the", "a", "an", "and", "or", "with", "of", "to", "in", "on", "for", "our", "your", "it", "this", "that",
+         "line", "sentence", "result", "point", "bit", "part", "about", "more", "less"}
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+
+
+def _is_head(para: str) -> bool:
+    """Paragraphs a revision keeps in place at the top: an email's subject and greeting, a page's headline."""
+    return bool(re.match(r"(Subject:|# |(Hi|Hello|Dear)\b[^.\n]{0,30},?$)", para.strip()))
+
+
+def _is_sign_off(para: str) -> bool:
+    return bool(re.match(r"(Best|Thanks|Cheers|Regards|Warm regards|All the best|Kind regards)\b", para.strip()))
+
+
+def _before_sign_off(text: str, para: str) -> str:
+    paras = text.split("\n\n")
+    at = next((i for i, p in enumerate(paras) if _is_sign_off(p)), len(paras))
+    return "\n\n".join(paras[:at] + [para] + paras[at:])
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9%]+", text.lower()) if w not in _STOP and len(w) > 1}
+
+
+def _best_sentence(text: str, wanted: str) -> str | None:
+    """The sentence sharing the most words with what the reviewer named (at least one), if any."""
+    want = _words(wanted)
+    scored = [(len(want & _words(m.group())), m.group().strip()) for m in _SENTENCE.finditer(text)]
+    best = max(scored, default=(0, ""))
+    return best[1] if best[0] else None
+
+
+def _remove_sentence(text: str, sentence: str) -> str:
+    paras = [re.sub(r"\s{2,}", " ", p.replace(sentence, "")).strip() for p in text.split("\n\n")]
+    return "\n\n".join(p for p in paras if p)
+
+
+def _lead_with(text: str, sentence: str) -> str:
+    paras = _remove_sentence(text, sentence).split("\n\n")
+    at = next((i for i, p in enumerate(paras) if not _is_head(p)), len(paras))
+    return "\n\n".join(paras[:at] + [sentence] + paras[at:])
+
+
+def _follow_note(text: str, note: str, brief: str) -> str:
+    """Understood requests: drop generic or named lines, lead with a named point or a quoted line, end with a
+    quoted line, make it shorter, no exclamation marks. Anything else is left to a real model."""
+    if re.search(r"\b(generic|filler|fluff|boilerplate|clich)", note, re.I):
+        for line in _GENERIC:
+            text = _remove_sentence(text, line) if line.endswith((".", "?")) else text.replace(f": {line}", "")
+    lead = re.search(r"\b(?:lead|open|start|begin) with\s+(?:[\"“]([^\"”]{2,200})[\"”]|(.+?)(?:\s+and\s+|[,;.]|$))",
+                     note, re.I)
+    if lead:
+        line = lead.group(1) or _best_sentence(text, lead.group(2)) or _best_sentence(brief, lead.group(2))
+        if line:
+            text = _lead_with(text, line if line[-1] in ".!?" else line + ".")
+    end = re.search(r"\b(?:end|close|finish) with\s+[\"“]([^\"”]{2,200})[\"”]", note, re.I)
+    if end:
+        line = end.group(1) if end.group(1)[-1] in ".!?" else end.group(1) + "."
+        text = _before_sign_off(_remove_sentence(text, line), line)
+    for m in re.finditer(r"\b(?:drop|remove|cut|delete|lose)\s+(?:the\s+)?(.+?)(?:\s+and\s+|[,;.]|$)", note, re.I):
+        target = m.group(1)
+        if not re.search(r"generic|filler|fluff|boilerplate|clich", target, re.I):
+            if (line := _best_sentence(text, target)) and len(_words(target) & _words(line)) >= 2:
+                text = _remove_sentence(text, line)
+    if re.search(r"\b(no|fewer|without) exclamation", note, re.I):
+        text = text.replace("!", ".")
+    if re.search(r"shorter|concise|trim|tighten", note, re.I):
+        paras = text.split("\n\n")
+        body = [i for i, p in enumerate(paras) if not _is_head(p) and not _is_sign_off(p)]
+        if len(body) >= 3:  # drop a middle paragraph; the opening and the call to action stay
+            del paras[body[len(body) // 2]]
+        text = "\n\n".join(paras)
+    return text

@@ -41,3 +41,41 @@ def test_a_cta_field_wins_over_prose(tmp_path):
     drafts = _drafts(tmp_path, "x.toml", 'title = "Scheduler"\nbrief = "The call to action is \\"Learn how\\"."\n'
                                          'cta = "Start free trial"\n')
     assert all("Start free trial" in text for text in drafts)
+
+
+def _revision(tmp_path: Path, name: str, text: str, previous: str, note: str) -> str:
+    from hitl_tui.prompts import Feedback, build_revision_messages
+
+    (tmp_path / name).write_text(text)
+    brief = parse_brief(tmp_path / name, tmp_path)
+    messages = build_revision_messages(brief, parse_config({}), previous, Feedback(note=note))
+    return compose("\n".join(m["content"] for m in messages if m["role"] == "user"))
+
+
+STORY = ("Landing page hero for our customer story with Northwind Studio. They cut review rounds from five to two.\n"
+         'Audience: agency owners. The call to action is "Read the story".\n')
+
+
+def test_revision_follows_a_note_to_lead_with_a_point_and_drop_the_generic_line(tmp_path):
+    first = _drafts(tmp_path, "story.txt", STORY)[0]
+    assert "nothing new to learn" in first  # the offline drafter's generic middle line
+    revised = _revision(tmp_path, "story.txt", STORY, first,
+                        "Lead with the five-to-two result and drop the generic line")
+    assert revised.startswith("They cut review rounds from five to two.")
+    assert "nothing new to learn" not in revised
+    assert revised.rstrip().endswith("Read the story.")  # the CTA survives the rewrite
+
+
+def test_revision_of_an_email_keeps_subject_greeting_sign_off_and_must_include(tmp_path):
+    brief = ('title = "Spring sale"\nchannel = "email"\nbrief = "Annual plans are 20% off until Friday."\n'
+             'cta = "Upgrade now"\nmust_include = ["20% off"]\n')
+    first = _drafts(tmp_path, "sale.toml", brief)[0]
+    revised = _revision(tmp_path, "sale.toml", brief, first,
+                        'open with "Your annual plan, 20% off until Friday" and end with "See you inside". '
+                        "Make it shorter.")
+    paras = revised.split("\n\n")
+    assert paras[0] == "Subject: Spring sale" and paras[1] == "Hi there,"
+    assert paras[2] == "Your annual plan, 20% off until Friday."
+    assert paras[-2:] == ["See you inside.", "Best,\nThe team"]
+    assert "20% off" in revised and "Upgrade now." in revised
+    assert len(revised) < len(first) + len("Your annual plan, 20% off until Friday. See you inside.")
