@@ -19,18 +19,51 @@ from ..text import plain
 _TOKENS = re.compile(r"\s+|\S+")
 
 
+def _chunks(old: str, new: str) -> list[tuple[bool, str, str]]:
+    """(changed, old, new) runs of a word diff. A change separated from the next only by spaces or one or two
+    short words is folded into it, so a rewritten sentence reads as one replacement, not word-by-word confetti."""
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    runs: list[tuple[bool, str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        runs.append((op != "equal", "".join(a[i1:i2]), "".join(b[j1:j2])))
+    merged: list[tuple[bool, str, str]] = []
+    for i, (changed, o, n) in enumerate(runs):
+        between = 0 < i < len(runs) - 1 and runs[i + 1][0] and merged and merged[-1][0]
+        small = not changed and (not o.strip() or (len(o.split()) <= 2 and len(o) <= 12 and "\n" not in o))
+        if merged and merged[-1][0] and (changed or (between and small)):
+            _, mo, mn = merged.pop()
+            merged.append((True, mo + o, mn + n))
+        else:
+            merged.append((changed, o, n))
+    return merged
+
+
+def _split_space(o: str, n: str) -> tuple[str, str, str, str]:
+    """Whitespace both sides share at the ends stays outside the markers (a paragraph break is not a change)."""
+    lead = 0
+    while lead < min(len(o), len(n)) and o[lead] == n[lead] and o[lead].isspace():
+        lead += 1
+    trail = 0
+    while trail < min(len(o), len(n)) - lead and o[-1 - trail] == n[-1 - trail] and o[-1 - trail].isspace():
+        trail += 1
+    return o[:lead], o[lead:len(o) - trail], n[lead:len(n) - trail], o[len(o) - trail:]
+
+
 def word_diff(old: str, new: str) -> Text:
     """Inline word diff, marked [-removed-] and {+added+} so it reads without colour (NO_COLOR, 16 colours),
     and struck through in red / bold green where there is colour. Whitespace and line breaks are kept."""
-    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
     out = Text()
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(plain("".join(a[i1:i2])))
-        if op in ("delete", "replace"):
-            out.append("[-" + plain("".join(a[i1:i2])) + "-]", style="strike red")
-        if op in ("insert", "replace"):
-            out.append("{+" + plain("".join(b[j1:j2])) + "+}", style="bold green")
+    for changed, o, n in _chunks(old, new):
+        if not changed:
+            out.append(plain(o))
+            continue
+        lead, o_core, n_core, trail = _split_space(o, n)
+        out.append(plain(lead))
+        if o_core:
+            out.append("[-" + plain(o_core) + "-]", style="strike red")
+        if n_core:
+            out.append("{+" + plain(n_core) + "+}", style="bold green")
+        out.append(plain(trail))
     return out
 
 
