@@ -103,6 +103,8 @@ async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
 
             # fix the draft inline; the edit autosaves within a second, before leaving the editor
             await pilot.press("e")
+            await pilot.pause()
+            assert "esc  Done editing" in str(app.query_one("#keys").content)  # the way out is on screen
             editor = app.current_pane.editor
             fixed = editor.text.replace("word3 ", "")
             editor.replace(fixed, (0, 0), editor.document.end)
