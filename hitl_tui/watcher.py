@@ -47,6 +47,7 @@ def snapshot(inbox: Path) -> dict[str, tuple[int, int]]:
 
 
 STEP_MS = 25  # watchfiles yields a batch once the folder has been quiet this long (it checks this often)
+WRITER_GAP_MAX = 2.0  # events further apart than this are separate saves, not one slow writer
 
 
 class InboxWatcher:
@@ -89,8 +90,11 @@ class InboxWatcher:
         if pending is not None and pending[1] == sig:
             return  # nothing new since the last event (a reconcile scan, a touch): keep waiting as before
         previous = self._events.get(name)
-        if previous is not None:
-            self._gaps[name] = min(2.0, max(0.0, when - previous))
+        gap = when - previous if previous is not None else None
+        if gap is not None and gap < WRITER_GAP_MAX:
+            self._gaps[name] = max(0.0, gap)
+        else:  # a first event, or a fresh edit long after the last: no slow writer to wait for
+            self._gaps.pop(name, None)
         self._events[name] = when
         self._pending[name] = (max(when, pending[0]) if pending else when, sig)
         self._wakeup.set()
@@ -132,7 +136,7 @@ class InboxWatcher:
             now = time.monotonic()
             due, wait = [], self.settle
             for name, (last, _sig) in list(self._pending.items()):
-                quiet = max(self.settle, 1.5 * self._gaps.get(name, 0.0))
+                quiet = self.quiet_time(name)
                 left = last + quiet - now
                 if left <= 0:
                     due.append(name)
@@ -147,6 +151,10 @@ class InboxWatcher:
                     await asyncio.wait_for(self._wakeup.wait(), wait)
                 except asyncio.TimeoutError:
                     pass
+
+    def quiet_time(self, name: str) -> float:
+        """How long `name` must stay unchanged before it is taken: the settle time, or 1.5x its writer's gaps."""
+        return max(self.settle, 1.5 * self._gaps.get(name, 0.0))
 
     def _check(self, names: list[str]) -> list[Change]:
         """The re-check: a file whose size or mtime moved since its last event is still being written."""

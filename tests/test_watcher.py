@@ -192,3 +192,24 @@ async def test_a_rescan_reads_only_the_files_that_changed(tmp_path, store, monke
     assert updates["b.toml"].new_version and not updates["c.toml"].new_version and updates["a.toml"].deleted
     kinds = [e["kind"] for e in await store.events()][events_before:]
     assert sorted(kinds) == ["brief_deleted", "brief_version"]
+
+
+def test_a_later_edit_is_not_mistaken_for_a_slow_writer(tmp_path, monkeypatch):
+    # Events seconds apart are separate saves: the second waits only the settle time. Before, the long gap
+    # stretched its quiet time to 3 s, so an edited brief took seconds to update in the queue.
+    import hitl_tui.watcher as watcher_mod
+
+    now = [100.0]
+    monkeypatch.setattr(watcher_mod.time, "monotonic", lambda: now[0])
+    watcher = InboxWatcher(tmp_path, Recorder(), settle_ms=100)
+    path = tmp_path / "a.toml"
+    for i, at in enumerate([100.0, 100.4, 100.8]):  # a slow copy: a chunk every 0.4 s
+        path.write_text(BRIEF[: 20 * (i + 1)])
+        now[0] = at
+        watcher.note("a.toml")
+    assert watcher.quiet_time("a.toml") == pytest.approx(0.6)
+    watcher._pending.clear()
+    path.write_text(BRIEF + "# edited\n")
+    now[0] = 130.0  # edited half a minute later
+    watcher.note("a.toml")
+    assert watcher.quiet_time("a.toml") == pytest.approx(0.1)
