@@ -24,8 +24,8 @@ from pathlib import Path
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
-from common import (BARE_APP, RESULTS, ServerProcess, make_workspace, median, p95, report,  # noqa: E402
-                    rss_mb, time_to_text)
+from common import (BARE_APP, RESULTS, ServerProcess, compile_app_bytecode, make_workspace, median, p95,  # noqa: E402
+                    report, rss_mb, time_to_text)
 
 HITL = [sys.executable, "-m", "hitl_tui"]
 
@@ -411,6 +411,7 @@ def main() -> int:
     print(f"  machine: {os.cpu_count()} cores, Python {platform.python_version()}, textual {version('textual')}, "
           f"litellm {version('litellm')}, {time.strftime('%Y-%m-%d')}")
     names = args.only.split(",") if args.only else list(BENCHES)
+    compile_app_bytecode()
     if len(names) > 1:
         # Each benchmark in a fresh process: one that loads litellm (or leaves garbage) must not weigh on the
         # next one's memory or timing.
