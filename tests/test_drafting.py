@@ -101,6 +101,7 @@ async def test_hang_hits_whole_call_timeout(store, tmp_path, llm_server):
 async def test_disconnect_mid_stream_fails_with_partial_text(store, tmp_path, llm_server):
     outs, _, _ = await draft(store, tmp_path, llm_server, "drop-7", retries=2)
     assert outs[0].status == "failed"
+    assert outs[0].error.startswith("Connection lost mid-stream")  # not litellm's "InternalServerError (500)"
     assert outs[0].text.count("word") == 7  # partial text is kept, not retried away
     assert llm_server.calls["drop-7"] == 1
 
@@ -180,3 +181,18 @@ async def test_markup_text_is_stored_verbatim(store, tmp_path, llm_server, behav
 
     outs, _, _ = await draft(store, tmp_path, llm_server, behaviour)
     assert outs[0].text == MARKUP_TEXT
+
+
+async def test_nothing_listening_says_so_and_names_the_address(store, tmp_path):
+    import socket
+
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing answers there
+        sock.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    engine, events = make_engine(store, tmp_path, retries=1)
+    version = (await store.sync_brief(BRIEF)).version_id
+    outs = await engine.draft_brief(BRIEF, version, models=[ModelSpec("openai/any", api_base=base)], variants=1)
+    assert outs[0].status == "failed"
+    assert outs[0].error == (f"Connection failed: could not reach {base} (is the server running, is the address "
+                             "right?)")
+    assert [e.kind for e in events].count("retry") == 1  # connection errors are retried

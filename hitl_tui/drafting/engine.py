@@ -44,13 +44,19 @@ class _Job:
     outcome: Outcome | None = field(default=None)
 
 
-def describe_error(exc: BaseException) -> str:
+def describe_error(exc: BaseException, api_base: str | None = None, mid_stream: bool = False) -> str:
     """One readable line: the provider's status and message, without litellm's repeated prefixes."""
     name = type(exc).__name__
     message = str(getattr(exc, "message", "") or exc) or name
     message = re.sub(r"(litellm\.)?\w+Error: ", "", message)
     message = re.sub(r"\s+", " ", message.replace("OpenAIException - ", "")).strip()
     status = getattr(exc, "status_code", None)
+    if message.rstrip(".") == "Connection error" or name in ("APIConnectionError", "ConnectionRefusedError"):
+        # litellm reports a failed or dropped connection as InternalServerError (500), which no server said.
+        where = api_base or "the provider"
+        if mid_stream:
+            return f"Connection lost mid-stream: {where} stopped answering; the text so far is kept"
+        return f"Connection failed: could not reach {where} (is the server running, is the address right?)"
     prefix = f"{name} ({status})" if isinstance(status, int) else name
     return f"{prefix}: {message}"[:400]
 
@@ -197,7 +203,8 @@ class DraftEngine:
                 except asyncio.CancelledError:
                     outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
                 except Exception as exc:  # any provider/library error ends this variant, never the app
-                    outcome.status, outcome.error = "failed", describe_error(exc)
+                    outcome.status, outcome.error = "failed", describe_error(exc, job.spec.api_base,
+                                                                                bool(state["text"]))
                 return await self._finish(job, state, outcome)
         except asyncio.CancelledError:  # cancelled while waiting for a slot
             outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
@@ -236,8 +243,8 @@ class DraftEngine:
                 if attempt >= retries or not is_retryable(exc, bool(state["text"])):
                     raise exc
                 delay = self.backoff_base * (2 ** attempt) * (0.8 + 0.4 * random.random())
-                self.on_event(StreamEvent("retry", job.revision_id, job.draft_id, error=describe_error(exc),
-                                          attempt=attempt + 1))
+                error = describe_error(exc, job.spec.api_base)
+                self.on_event(StreamEvent("retry", job.revision_id, job.draft_id, error=error, attempt=attempt + 1))
                 await asyncio.sleep(delay)
 
     def _call_kwargs(self, job: _Job) -> dict:

@@ -99,7 +99,7 @@ def run_draft(ws: Workspace, path: Path, args) -> int:
                          ensure_ascii=False, indent=2))
     else:
         for o in outcomes:
-            cost = "" if o.cost is None else f" · ${o.cost:.4f}"
+            cost = f" · ${o.cost:.4f}" if o.cost else ""  # unknown or free (offline): nothing, as in the app
             print(f"\n── v{o.variant + 1} · {o.label} · {o.status} · {o.tokens_out or 0} tokens{cost} ──")
             if o.text and not (len(outcomes) == 1 and sys.stdout.isatty()):
                 print(o.text)
