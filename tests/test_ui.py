@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from contextlib import asynccontextmanager
 import time
 import tomllib
 from pathlib import Path
@@ -60,6 +61,27 @@ def panes_done(app: HitlApp, n: int = 2):
     return len(app.states) == n and all(s.status == "done" for s in app.states.values())
 
 
+@asynccontextmanager
+async def reviewing(tmp_path: Path, server, size: tuple[int, int] = (120, 40), **workspace):
+    """The usual start: a workspace, the sale brief dropped in, the station open on it with both drafts done."""
+    ws = make_workspace(tmp_path / "ws", server, **workspace)
+    drop(ws)
+    app = HitlApp(ws)
+    async with app.run_test(size=size) as pilot:
+        await wait_until(lambda: panes_done(app))
+        yield ws, app, pilot
+
+
+@asynccontextmanager
+async def observed(ws: Workspace):
+    """The workspace's log, opened as a second reader would."""
+    store = await open_store(ws)
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
 async def test_dropped_brief_appears_and_streams(tmp_path, llm_server):
     ws = make_workspace(tmp_path / "ws", llm_server, model="slow-60-10")
     app = HitlApp(ws)
@@ -78,15 +100,10 @@ async def test_dropped_brief_appears_and_streams(tmp_path, llm_server):
 
 
 async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
-    ws = make_workspace(tmp_path / "ws", llm_server)
-    drop(ws)
-    app = HitlApp(ws)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(lambda: panes_done(app))
+    async with reviewing(tmp_path, llm_server) as (ws, app, pilot):
         draft_id = app.current_state.draft_id
         await pilot.press("4", "5", "2")
-        store = await open_store(ws)
-        try:
+        async with observed(ws) as store:
             assert await store.scores(draft_id) == {"voice": 4, "accuracy": 5, "clarity": 2}
             await pilot.press("backspace", "3")  # back one dimension and re-score it
             assert (await store.scores(draft_id))["clarity"] == 3
@@ -133,16 +150,10 @@ async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
 
             await pilot.press("u")  # undo the approval: decision withdrawn, outbox file removed
             assert not list(ws.outbox.iterdir()) and not await store.decisions(draft_id)
-        finally:
-            await store.close()
 
 
 async def test_override_and_reject_ask_for_reasons(tmp_path, llm_server):
-    ws = make_workspace(tmp_path / "ws", llm_server)
-    drop(ws)
-    app = HitlApp(ws)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(lambda: panes_done(app))
+    async with reviewing(tmp_path, llm_server) as (ws, app, pilot):
         await pilot.press("A")
         await wait_until(lambda: app.screen.is_modal)
         await pilot.press(*"legal ok", "enter")
@@ -154,29 +165,21 @@ async def test_override_and_reject_ask_for_reasons(tmp_path, llm_server):
         await pilot.press("enter")  # an empty reason is refused
         assert app.screen.is_modal
         await pilot.press(*"off brand", "enter")
-        store = await open_store(ws)
-        try:
+        async with observed(ws) as store:
             decisions = await wait_until(lambda: store.fetchall("SELECT kind, reason FROM decisions ORDER BY id"))
             assert [(d["kind"], d["reason"]) for d in decisions] == [("override", "legal ok"),
                                                                      ("reject", "off brand")]
-        finally:
-            await store.close()
 
 
 async def test_revise_streams_revision_2_with_feedback_and_diff(tmp_path, llm_server):
-    ws = make_workspace(tmp_path / "ws", llm_server)
-    drop(ws)
-    app = HitlApp(ws)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(lambda: panes_done(app))
+    async with reviewing(tmp_path, llm_server) as (ws, app, pilot):
         draft_id = app.current_state.draft_id
         await pilot.press("1")  # a low score travels with the feedback
         await pilot.press("r")
         await wait_until(lambda: app.screen.is_modal)
         await pilot.press(*"shorter please", "enter")
         await wait_until(lambda: app.states[draft_id].revision == 2 and app.states[draft_id].status == "done")
-        store = await open_store(ws)
-        try:
+        async with observed(ws) as store:
             revs = await store.revisions(draft_id)
             assert [(r["kind"], r["number"], r["status"]) for r in revs] == [("ai", 1, "done"), ("ai", 2, "done")]
             feedback = json.loads(revs[1]["feedback"])
@@ -184,8 +187,6 @@ async def test_revise_streams_revision_2_with_feedback_and_diff(tmp_path, llm_se
             assert any("banned" in g for g in feedback["failed_gates"])
             sent = llm_server.requests[-1]["messages"][-1]["content"]
             assert "shorter please" in sent and "## Previous draft" in sent
-        finally:
-            await store.close()
         await pilot.press("d")
         assert isinstance(app.screen, DiffScreen)
         assert "r2 AI" in str(app.screen.query_one("#diff-title").render())
@@ -211,11 +212,8 @@ async def test_two_instances_respect_the_claim(tmp_path, llm_server):
             await pilot2.press("a")  # nothing to approve: the brief is not open for review here
             assert not list(ws.outbox.iterdir())
         await first.open_brief(None)  # the first reviewer moves away: the claim is released
-    store = await open_store(ws)
-    try:
+    async with observed(ws) as store:
         assert await store.fetchall("SELECT * FROM claims") == []
-    finally:
-        await store.close()
 
 
 async def test_llm_failure_shows_in_pane_and_app_keeps_running(tmp_path, llm_server):
@@ -270,22 +268,14 @@ async def test_invalid_brief_is_listed_with_its_reason(tmp_path, llm_server):
 
 
 async def test_keys_can_be_remapped_from_config(tmp_path, llm_server):
-    ws = make_workspace(tmp_path / "ws", llm_server, keys={"approve_override": "v"})
-    drop(ws)
-    app = HitlApp(ws)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(lambda: panes_done(app))
+    async with reviewing(tmp_path, llm_server, keys={"approve_override": "v"}) as (ws, app, pilot):
         await pilot.press("v")
         await wait_until(lambda: app.screen.is_modal)
         await pilot.press("escape")
 
 
 async def test_help_and_stats_screens(tmp_path, llm_server):
-    ws = make_workspace(tmp_path / "ws", llm_server)
-    drop(ws)
-    app = HitlApp(ws)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(lambda: panes_done(app))
+    async with reviewing(tmp_path, llm_server) as (ws, app, pilot):
         await pilot.press("question_mark")
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape", "s")
@@ -296,11 +286,7 @@ async def test_help_and_stats_screens(tmp_path, llm_server):
 
 @pytest.mark.parametrize("size", [(80, 24)])
 async def test_narrow_terminal_shows_one_pane(tmp_path, llm_server, size):
-    ws = make_workspace(tmp_path / "ws", llm_server)
-    drop(ws)
-    app = HitlApp(ws)
-    async with app.run_test(size=size) as pilot:
-        await wait_until(lambda: panes_done(app))
+    async with reviewing(tmp_path, llm_server, size=size) as (ws, app, pilot):
         visible = [p for p in app.query(".draft-pane") if p.display]
         assert len(visible) == 1 and visible[0] is app.current_pane
         await pilot.press("tab")
@@ -309,14 +295,9 @@ async def test_narrow_terminal_shows_one_pane(tmp_path, llm_server, size):
 
 
 async def test_narrow_checklist_zoom_note_and_diff_markers(tmp_path, llm_server):
-    ws = make_workspace(tmp_path / "ws", llm_server)
-    drop(ws)
-    app = HitlApp(ws)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(lambda: panes_done(app))
+    async with reviewing(tmp_path, llm_server, size=(80, 24)) as (ws, app, pilot):
         draft_id = app.current_state.draft_id
-        store = await open_store(ws)
-        try:
+        async with observed(ws) as store:
             # 80 columns hide the checklist; c shows it in place of the gate details, space ticks
             assert not app.query_one("#checklist").display
             await pilot.press("c")
@@ -345,8 +326,6 @@ async def test_narrow_checklist_zoom_note_and_diff_markers(tmp_path, llm_server)
             await pilot.press("escape", "d")
             body = str(app.screen.query_one("#diff-body").render())
             assert "[-word3-]" in body and "{+WORDX+}" in body
-        finally:
-            await store.close()
 
 
 async def test_failed_variant_says_which_key_retries_and_txt_brief_shows_its_text(tmp_path, llm_server):
