@@ -79,3 +79,18 @@ def test_revision_of_an_email_keeps_subject_greeting_sign_off_and_must_include(t
     assert paras[-2:] == ["See you inside.", "Best,\nThe team"]
     assert "20% off" in revised and "Upgrade now." in revised
     assert len(revised) < len(first) + len("Your annual plan, 20% off until Friday. See you inside.")
+
+
+@pytest.mark.parametrize("note,gone,kept", [
+    ("remove the sentence about annual plans", "Annual plans are 20% off.", "Set it up in minutes"),
+    ("no exclamation marks please", "!", "Annual plans are 20% off"),
+    ("cut the filler", "Set it up in minutes", "Annual plans are 20% off."),
+])
+def test_revision_notes_that_remove_things(note, gone, kept):
+    from hitl_tui.offline_copy import _follow_note
+
+    text = ("Subject: Spring sale\n\nHi there,\n\nBig news! Annual plans are 20% off.\n\n"
+            "Set it up in minutes and see the difference on day one.\n\nUpgrade now.\n\nBest,\nThe team")
+    revised = _follow_note(text, note, "")
+    assert gone not in revised and kept in revised
+    assert revised.startswith("Subject: Spring sale\n\nHi there,") and revised.endswith("Best,\nThe team")
