@@ -95,8 +95,7 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
 
     async def on_mount(self) -> None:
         # Only what the first frame needs happens here: the queue from the log. The rest waits for that frame.
-        if self.theme != self.config.ui.theme:
-            self.theme = self.config.ui.theme
+        self._apply_theme(self.config.ui.theme)
         self.set_keymap(keymap_from_config(self.config.keys))
         self.main(TitleBar).show(self.title, self.sub_title)
         queue = self.main(BriefQueue)
@@ -108,6 +107,15 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         await self.store.interrupt_stale()
         await self.refresh_queue(open_first=False)
         self.call_after_refresh(self._after_first_frame)
+
+    def _apply_theme(self, theme: str) -> None:
+        if theme not in self.available_themes:  # a typo in hitl.toml is a warning, never a crash
+            known = ", ".join(sorted(self.available_themes))
+            where = self.config.path or "hitl.toml"
+            self.notify(f"{where}: ui.theme: no theme called {theme!r}; using {self.theme}. Themes: {known}",
+                        severity="warning", timeout=15, markup=False)
+        elif self.theme != theme:
+            self.theme = theme
 
     async def _after_first_frame(self) -> None:
         if not gc.isenabled():  # `hitl` starts with it off (ui/run.py)
