@@ -198,7 +198,9 @@ async def test_two_instances_respect_the_claim(tmp_path, llm_server):
     ws = make_workspace(tmp_path / "ws", llm_server)
     drop(ws)
     first = HitlApp(ws)
-    async with first.run_test(size=(120, 40)):
+    first_run = first.run_test(size=(120, 40))  # entered by hand: the first reviewer quits while the second stays
+    await first_run.__aenter__()
+    try:
         await wait_until(lambda: panes_done(first))
         colleague_ws = Workspace.load(ws.root)
         colleague_ws.config.reviewer = "colleague"
@@ -211,7 +213,15 @@ async def test_two_instances_respect_the_claim(tmp_path, llm_server):
             assert second.rows[0]["status"] == "in review" and second.rows[0]["claimed_by"] == "tester"
             await pilot2.press("a")  # nothing to approve: the brief is not open for review here
             assert not list(ws.outbox.iterdir())
-        await first.open_brief(None)  # the first reviewer moves away: the claim is released
+            # The first reviewer quits: the claim is released, and the colleague's screen, still on that
+            # brief, opens it for review by itself.
+            await first_run.__aexit__(None, None, None)
+            first_run = None
+            await wait_until(lambda: second.claimed_id is not None and len(second.states) == 2, timeout=10)
+            assert second.notice == "" and second.rows[0]["claimed_by"] == "colleague"
+    finally:
+        if first_run is not None:
+            await first_run.__aexit__(None, None, None)
     async with observed(ws) as store:
         assert await store.fetchall("SELECT * FROM claims") == []
 
@@ -338,3 +348,19 @@ async def test_failed_variant_says_which_key_retries_and_txt_brief_shows_its_tex
         assert "Incorrect API key" in error and "G retries" in error
         summary = str(app.query_one("#summary").render())
         assert "Brief: Tell studio owners that brand kits are live today." in summary
+
+
+async def test_theme_from_config_and_a_misspelt_one_warns_instead_of_crashing(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ansi", llm_server, ui={"theme": "ansi-dark"})
+    app = HitlApp(ws, watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == "ansi-dark"  # the terminal's own 16 colours
+    ws = make_workspace(tmp_path / "typo", llm_server, ui={"theme": "textual-ansi"})
+    app = HitlApp(ws, watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        # Headless runs keep notifications without mounting toasts; in a terminal this shows as a toast.
+        toasts = " ".join(n.message for n in app._notifications)
+        assert "ui.theme: no theme called 'textual-ansi'" in toasts and "ansi-dark" in toasts
+        assert app.is_running and app.theme == "textual-dark"

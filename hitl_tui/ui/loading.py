@@ -33,6 +33,7 @@ class BriefLoading:
         self.current_row: dict | None = None
         self.brief = None
         self.claimed_id: int | None = None
+        self.held_elsewhere = False  # the open brief is in review in another instance
         self.notice = ""
         self.states: dict[int, PaneState] = {}
         self._panes: dict[int, DraftPane] = {}
@@ -66,7 +67,11 @@ class BriefLoading:
                 await self.open_brief(queue.highlighted_name)
         elif self.current_name:
             self.current_row = queue.row(self.current_name) or self.current_row
-            self._show_summary()
+            row = self.current_row
+            if self.held_elsewhere and row and not (row["claim_instance"] and (row["claim_expires"] or 0) > now):
+                await self.open_brief(self.current_name, force=True)  # the colleague let go: open it here
+            else:
+                self._show_summary()
 
     @guarded
     async def _refresh_queue_guarded(self: HitlApp) -> None:
@@ -122,7 +127,7 @@ class BriefLoading:
             released, self.claimed_id = self.claimed_id, None
             await self.store.release(released, self.instance)
             self._mark_claim(next((r for r in self.rows if r["id"] == released), None), mine=False)
-        self.current_row, self.notice = row, ""
+        self.current_row, self.notice, self.held_elsewhere = row, "", False
         self.brief, drafts = None, []
         if row and not row["error"]:
             ok, holder = await self.store.claim(row["id"], self.instance)
@@ -133,7 +138,8 @@ class BriefLoading:
                 if row["current_version_id"]:
                     drafts = await self.store.drafts_for_version(row["current_version_id"])
             else:
-                self.notice = f"In review by {holder}: not opened for review here."
+                self.held_elsewhere = True
+                self.notice = f"In review by {holder}: not opened for review here; it opens when they move on."
         if seq != self._load_seq:
             return
         self.spec = gate_spec(self.config, self.brief)
