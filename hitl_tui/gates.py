@@ -120,7 +120,7 @@ def _result(gate_id: str, label: str, ok: bool, message: str, source: str, spec:
     return GateResult(gate_id, label, status, message, source, req, evidence or [])
 
 
-def _phrase_re(phrase: str) -> re.Pattern:
+def phrase_re(phrase: str) -> re.Pattern:
     # Whole words only: "free" must not match "freedom"; \w edges also work for phrases with spaces.
     return re.compile(r"(?<!\w)" + re.escape(phrase.strip()) + r"(?!\w)", re.IGNORECASE)
 
@@ -161,7 +161,7 @@ def _must_include(text: str, spec: GateSpec) -> list[GateResult]:
         return []
     missing, spans = [], []
     for phrase in spec.must_include:
-        m = _phrase_re(phrase).search(text)
+        m = phrase_re(phrase).search(text)
         if m:
             spans.append(m.span())
         else:
@@ -194,7 +194,7 @@ def _cta(text: str, spec: GateSpec) -> list[GateResult]:
         return []
     # Writers rephrase CTAs ("Book your demo" for "Book a demo"): accept the CTA's content words close together,
     # or a near-exact fuzzy match (typos), and show where it is.
-    exact = _phrase_re(spec.cta).search(text)
+    exact = phrase_re(spec.cta).search(text)
     if exact:
         return [_result("cta", "CTA present", True, f"“{spec.cta}” found", "brief.cta", spec, [exact.span()])]
     window = _cta_window(spec.cta, text)
@@ -215,7 +215,7 @@ def _banned(text: str, spec: GateSpec) -> list[GateResult]:
         return []
     found, spans = [], []
     for phrase in spec.banned:
-        hits = [m.span() for m in _phrase_re(phrase).finditer(text)]
+        hits = [m.span() for m in phrase_re(phrase).finditer(text)]
         if hits:
             found.append(phrase)
             spans.extend(hits)

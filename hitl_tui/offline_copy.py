@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .gates import PLACEHOLDER_RE, phrase_re
 from .prompts import ANGLES
 
 OPENERS = [
@@ -80,8 +81,9 @@ def _lower_first(text: str) -> str:
 
 
 def _strip_banned(text: str, banned: list[str]) -> str:
+    """Remove what the banned-words gate would flag (the same whole-word match), and the space after it."""
     for word in banned:
-        text = re.sub(r"(?<!\w)" + re.escape(word) + r"(?!\w)\s?", "", text, flags=re.I)
+        text = re.sub(phrase_re(word).pattern + r"\s?", "", text, flags=re.IGNORECASE)
     return text
 
 
@@ -157,7 +159,7 @@ def _fit_paragraphs(text: str, max_words: int | None) -> str:
 def _revise(previous: str, feedback: str, f: dict[str, str], must: list[str], banned: list[str]) -> str:
     """Apply what the offline drafter can understand of feedback: placeholders, banned words, missing phrases,
     length, and the reviewer's note (see `_follow_note`)."""
-    text = re.sub(r"\[insert[^\]]*\]|\bTODO\b|\bTBD\b|lorem ipsum|\{\{[^}]*\}\}", "", previous, flags=re.I)
+    text = PLACEHOLDER_RE.sub("", previous)  # exactly what the placeholder gate flags
     text = _strip_banned(text, banned)
     note = re.search(r"Note from the reviewer: (.+)", feedback)
     if note:
