@@ -41,12 +41,9 @@ def cmd_briefs(args) -> int:
     ws = _workspace(args)
 
     async def run() -> list[dict]:
-        store = await Store.open(ws.db_path, ws.config.reviewer)
-        try:
+        async with Store.opened(ws.db_path, ws.config.reviewer) as store:
             await sync_inbox(ws.inbox, store)
             return await store.list_briefs()
-        finally:
-            await store.close()
 
     rows = asyncio.run(run())
     if args.json:
@@ -139,11 +136,8 @@ def cmd_stats(args) -> int:
     ws = _workspace(args)
 
     async def run() -> dict:
-        store = await Store.open(ws.db_path, ws.config.reviewer)
-        try:
+        async with Store.opened(ws.db_path, ws.config.reviewer) as store:
             return await store.stats()
-        finally:
-            await store.close()
 
     stats = asyncio.run(run())
     print(json.dumps(stats, indent=2, ensure_ascii=False) if args.json else format_stats(stats))

@@ -37,10 +37,7 @@ def _rows_as(fmt: str, rows: list[dict]) -> str:
 
 def export(ws: Workspace, fmt: str) -> str:
     async def run() -> list[dict]:
-        store = await Store.open(ws.db_path, ws.config.reviewer)
-        try:
+        async with Store.opened(ws.db_path, ws.config.reviewer) as store:
             return await store.draft_rows()
-        finally:
-            await store.close()
 
     return _rows_as(fmt, asyncio.run(run()))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from contextlib import asynccontextmanager
 import time
 import tomllib
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -53,10 +53,6 @@ def drop(ws: Workspace, name: str = "sale.toml", **fields) -> Path:
     return path
 
 
-async def open_store(ws: Workspace) -> Store:
-    return await Store.open(ws.db_path, "observer")
-
-
 def panes_done(app: HitlApp, n: int = 2):
     return len(app.states) == n and all(s.status == "done" for s in app.states.values())
 
@@ -75,11 +71,8 @@ async def reviewing(tmp_path: Path, server, size: tuple[int, int] = (120, 40), *
 @asynccontextmanager
 async def observed(ws: Workspace):
     """The workspace's log, opened as a second reader would."""
-    store = await open_store(ws)
-    try:
+    async with Store.opened(ws.db_path, "observer") as store:
         yield store
-    finally:
-        await store.close()
 
 
 async def test_dropped_brief_appears_and_streams(tmp_path, llm_server):

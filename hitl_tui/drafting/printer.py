@@ -65,14 +65,11 @@ def run_draft(ws: Workspace, path: Path, args) -> int:
                   for m in ws.config.drafting.models]
 
     async def run():
-        store = await Store.open(ws.db_path, ws.config.reviewer)
-        try:
+        async with Store.opened(ws.db_path, ws.config.reviewer) as store:
             if path.parent.resolve() == ws.inbox.resolve():
                 await sync_inbox(ws.inbox, store)
-                result = await store.sync_brief(brief)
-            else:  # a brief from elsewhere is recorded under its file name
-                result = await store.sync_brief(brief)
-            version_id = result.version_id
+            # (a brief from elsewhere is recorded under its file name)
+            version_id = (await store.sync_brief(brief)).version_id
             engine = DraftEngine(store, ws.config, log_file=ws.log_file)
             n = args.variants or brief.variants or ws.config.drafting.variants
             specs = engine.models_for(brief, models)
@@ -83,8 +80,6 @@ def run_draft(ws: Workspace, path: Path, args) -> int:
                 return await engine.draft_brief(brief, version_id, models=models, variants=args.variants)
             finally:
                 progress.end()
-        finally:
-            await store.close()
 
     try:
         outcomes = asyncio.run(run())

@@ -33,6 +33,16 @@ class Database:
         await store.connect()
         return store
 
+    @classmethod
+    @asynccontextmanager
+    async def opened(cls, path: Path, reviewer: str = "reviewer"):
+        """The log for one command or test: opened, and closed however it ends."""
+        store = await cls.open(path, reviewer)
+        try:
+            yield store
+        finally:
+            await store.close()
+
     async def connect(self) -> None:
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so a write never upgrades from a read lock
         # (a deferred BEGIN there gave "database is locked" between two processes).

@@ -299,8 +299,7 @@ async def _fill_log(db: Path, events: int) -> None:
     from hitl_tui.briefs import Brief
     from hitl_tui.store import Store
 
-    store = await Store.open(db, "bench")
-    try:
+    async with Store.opened(db, "bench") as store:
         briefs = max(10, events // 100)
         results = await store.sync_briefs([Brief(name=f"b{i}.toml", title=f"B{i}", brief="x", content_hash=str(i))
                                            for i in range(briefs)])
@@ -318,15 +317,12 @@ async def _fill_log(db: Path, events: int) -> None:
         for d, rev in drafts[::3]:
             await store.set_score(d, "voice", 4)
             await store.decide(d, rev, "approve")
-    finally:
-        await store.close()
 
 
 async def _log_in_process(db: Path, smoke: bool) -> tuple[list[float], list[float]]:
     from hitl_tui.store import Store
 
-    store = await Store.open(db, "bench")
-    try:
+    async with Store.opened(db, "bench") as store:
         stats_times, action_times = [], []
         for _ in range(3 if smoke else 7):
             start = time.perf_counter()
@@ -338,8 +334,6 @@ async def _log_in_process(db: Path, smoke: bool) -> tuple[list[float], list[floa
             await store.set_score(draft, "clarity", 1 + i % 5)
             action_times.append(time.perf_counter() - start)
         return stats_times, action_times
-    finally:
-        await store.close()
 
 
 async def _stats_screen(ws_root: Path, smoke: bool) -> list[float]:
