@@ -39,6 +39,20 @@ async def wait_until(predicate, timeout: float = 60.0, step: float = 0.002):
     raise TimeoutError(str(predicate))
 
 
+
+async def key_to_frame(app, key: str, handled) -> float:
+    """Seconds from a key press until `handled()` holds and the next frame is drawn. Not pilot.press: it sleeps
+    in 20 ms steps until the process looks idle, which measures the pilot, not the app."""
+    from textual import events
+
+    start = time.perf_counter()
+    app.post_message(events.Key(key, key))
+    await wait_until(handled, step=0.0005)
+    drawn = asyncio.Event()
+    app.call_after_refresh(drawn.set)
+    await drawn.wait()
+    return time.perf_counter() - start
+
 # ------------------------------------------------------------------ 1. first frame
 
 def bench_first_frame(tmp: Path, smoke: bool) -> None:
@@ -248,8 +262,6 @@ async def _long_drafts(tmp: Path, smoke: bool) -> None:
 # ------------------------------------------------------------------ 5. scale: 10,000 briefs
 
 async def _scale_in_app(ws_root: Path, smoke: bool) -> None:
-    from textual import events
-
     from hitl_tui.ui.app import HitlApp
     from hitl_tui.workspace import Workspace
 
@@ -259,16 +271,8 @@ async def _scale_in_app(ws_root: Path, smoke: bool) -> None:
         await pilot.pause(0.5)
         times = []
         for _ in range(5 if smoke else 30):
-            # From the key to the frame that shows the next brief (not pilot.press: it sleeps in 20 ms steps
-            # until the process looks idle, which measures the pilot, not the app).
-            before = app.current_name
-            start = time.perf_counter()
-            app.post_message(events.Key("n", "n"))
-            await wait_until(lambda: app.shown_name not in (None, before), step=0.0005)
-            drawn = asyncio.Event()
-            app.call_after_refresh(drawn.set)
-            await drawn.wait()
-            times.append(time.perf_counter() - start)
+            before = app.current_name  # from the key to the frame that shows the next brief
+            times.append(await key_to_frame(app, "n", lambda: app.shown_name not in (None, before)))
             await asyncio.sleep(0.05)  # a reader's pace, not a held-down key
         app.engine.start()  # litellm loads in the drafting worker, a second process: count both
         await asyncio.wait_for(app.engine.warm.wait(), 60)
@@ -337,8 +341,6 @@ async def _log_in_process(db: Path, smoke: bool) -> tuple[list[float], list[floa
 
 
 async def _stats_screen(ws_root: Path, smoke: bool) -> list[float]:
-    from textual import events
-
     from hitl_tui.ui.app import HitlApp
     from hitl_tui.workspace import Workspace
 
@@ -348,13 +350,7 @@ async def _stats_screen(ws_root: Path, smoke: bool) -> list[float]:
         await asyncio.wait_for(app.ready.wait(), 30)
         await pilot.pause(0.3)
         for _ in range(3 if smoke else 7):
-            start = time.perf_counter()
-            app.post_message(events.Key("s", "s"))
-            await wait_until(lambda: type(app.screen).__name__ == "StatsScreen", step=0.0005)
-            drawn = asyncio.Event()
-            app.call_after_refresh(drawn.set)
-            await drawn.wait()
-            times.append(time.perf_counter() - start)
+            times.append(await key_to_frame(app, "s", lambda: type(app.screen).__name__ == "StatsScreen"))
             await pilot.press("escape")
     return times
 
