@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pty
 import select
@@ -17,6 +18,8 @@ from pathlib import Path
 import tomli_w
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/fake_openai.py
+
+HITL = [sys.executable, "-m", "hitl_tui"]
 
 RESULTS: list[tuple[str, str, str, bool]] = []
 
@@ -125,3 +128,27 @@ def rss_mb(pid: int | str = "self") -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+async def wait_until(predicate, timeout: float = 60.0, step: float = 0.002):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        await asyncio.sleep(step)
+    raise TimeoutError(str(predicate))
+
+
+
+async def key_to_frame(app, key: str, handled) -> float:
+    """Seconds from a key press until `handled()` holds and the next frame is drawn. Not pilot.press: it sleeps
+    in 20 ms steps until the process looks idle, which measures the pilot, not the app."""
+    from textual import events
+
+    start = time.perf_counter()
+    app.post_message(events.Key(key, key))
+    await wait_until(handled, step=0.0005)
+    drawn = asyncio.Event()
+    app.call_after_refresh(drawn.set)
+    await drawn.wait()
+    return time.perf_counter() - start
