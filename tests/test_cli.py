@@ -149,3 +149,42 @@ def test_cli_help_does_not_load_litellm():
             "print('litellm' in sys.modules, 'textual' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False False"
+
+
+def _options(parser, path=()):
+    """Every argument of the parser and its sub-commands, with the command path it belongs to."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _options(sub, (*path, name))
+        else:
+            yield path, action
+
+
+def test_every_flag_and_argument_has_help_text():
+    from hitl_tui.cli import build_parser
+
+    missing = [f"{' '.join(path) or 'hitl'} {action.option_strings or action.dest}"
+               for path, action in _options(build_parser()) if not (action.help or "").strip()]
+    assert missing == []
+
+
+def test_global_flags_work_before_or_after_the_subcommand(ws, tmp_path):
+    import sqlite3
+
+    after = hitl("briefs", "--json", "--workspace", str(ws), cwd=tmp_path)
+    assert after.returncode == 0, after.stderr
+    assert hitl("stats", "-w", str(ws), "--json", cwd=tmp_path).returncode == 0
+    before = hitl("--reviewer", "ana", "-w", str(ws), "draft", "flash-reminder.md", "-m", "hitl-offline/fast",
+                  "-n", "1", "--json", cwd=tmp_path)
+    assert before.returncode == 0, before.stderr
+    later = hitl("draft", "flash-reminder.md", "-m", "hitl-offline/fast", "-n", "1", "--json", "--reviewer", "bob",
+                 "--workspace", str(ws), cwd=tmp_path)
+    assert later.returncode == 0, later.stderr
+    with sqlite3.connect(ws / "hitl.db") as db:
+        who = {r[0] for r in db.execute("SELECT reviewer FROM events WHERE kind = 'draft_created'")}
+    assert who == {"ana", "bob"}
+    # the one given after the subcommand wins over the one before it
+    assert hitl("-w", str(tmp_path / "nowhere"), "briefs", "-w", str(ws), cwd=tmp_path).returncode == 0

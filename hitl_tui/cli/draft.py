@@ -9,8 +9,9 @@ from pathlib import Path
 
 from ..briefs import parse_brief
 from ..config import ModelSpec
+from ..drafting.engine import DraftEngine, StreamEvent
 from ..workspace import Workspace
-from .engine import DraftEngine, StreamEvent
+from .common import UsageError
 
 
 class _Progress:
@@ -50,7 +51,6 @@ class _Progress:
 
 
 def run_draft(ws: Workspace, path: Path, args) -> int:
-    from ..cli import UsageError
     from ..inbox import sync_inbox
     from ..store import Store
 
