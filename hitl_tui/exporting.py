@@ -8,6 +8,7 @@ import io
 import json
 
 from .store import Store
+from .terminal import json_dumps
 from .workspace import Workspace
 
 COLUMNS = ["brief", "title", "brief_version", "variant", "model", "status", "decision", "reason", "reviewer",
@@ -16,7 +17,7 @@ COLUMNS = ["brief", "title", "brief_version", "variant", "model", "status", "dec
 
 def _rows_as(fmt: str, rows: list[dict]) -> str:
     if fmt == "jsonl":
-        return "".join(json.dumps({k: r.get(k) for k in COLUMNS}, ensure_ascii=False) + "\n" for r in rows)
+        return "".join(json_dumps({k: r.get(k) for k in COLUMNS}) + "\n" for r in rows)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")

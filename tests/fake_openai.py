@@ -4,13 +4,15 @@ The behaviour is picked by the model name sent (the part after `openai/`):
   ok-N          stream N tokens, then finish_reason=stop and (if asked) a usage chunk
   slow-N-MS     N tokens, MS milliseconds apart
   auth          401
+  auth-echo     401 whose message repeats the Authorization header sent (as some gateways do)
   flaky429      429 on the first call for this model name, then like ok-20
   error500      500 every time
   hang          accept and never answer
   stall-N       N tokens, then silence with the connection open
   drop-N        N tokens, then the connection is cut mid-stream
+  cut-N         N tokens, then the stream ends cleanly but without a finish_reason
   length-N      N tokens, then finish_reason=length
-  markup        a draft full of Rich markup and ANSI escapes
+  markup        a draft full of Rich markup, ANSI escapes and terminal control sequences (HOSTILE)
 Used by the tests and the benchmarks; it is only ever bound to loopback.
 """
 
@@ -23,7 +25,12 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-MARKUP_TEXT = "Big [bold red]news[/] and [link=http://x]a link[/link] \x1b[31mred\x1b[0m [/] done."
+# What a terminal acts on: clear screen, clipboard write (OSC 52), hyperlink (OSC 8), window title (OSC 0, OSC 2),
+# 8-bit CSI (C1 U+009B), full reset (ESC c).
+HOSTILE = ("\x1b[2J", "\x1b]52;c;cHduZWQ=\x07", "\x1b]8;;http://evil.example/\x1b\\click\x1b]8;;\x1b\\",
+           "\x1b]0;pwned\x07", "\x1b]2;pwned\x1b\\", "\x9b2J", "\x1bc")
+MARKUP_TEXT = ("Big [bold red]news[/] and [link=http://x]a link[/link] \x1b[31mred\x1b[0m [/] done. "
+               + " ".join(HOSTILE) + " end.")
 
 
 def token(i: int) -> str:
@@ -67,6 +74,9 @@ class Handler(BaseHTTPRequestHandler):
         self.server.requests.append(body)
         self.server.calls[model] += 1
         kind, *params = model.split("-")
+        if kind == "auth" and params == ["echo"]:
+            sent = self.headers.get("Authorization", "")
+            return self._error(401, "invalid_api_key", f"Invalid credentials in header 'Authorization: {sent}'")
         if kind == "auth":
             return self._error(401, "invalid_api_key", "Incorrect API key provided: sk-test")
         if kind == "error500":
@@ -96,6 +106,9 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "drop":
                 self.connection.shutdown(socket.SHUT_RDWR)
                 self.close_connection = True
+                return
+            if kind == "cut":
+                self._send(b"")  # the end of the chunked body: no finish_reason, no [DONE]
                 return
             self._send(self._chunk(model, {}, "length" if kind == "length" else "stop"))
             if (body.get("stream_options") or {}).get("include_usage"):

@@ -130,7 +130,7 @@ def test_export_and_stats(ws):
 
 
 CORE = ["hitl_tui.briefs", "hitl_tui.gates", "hitl_tui.prompts", "hitl_tui.metrics", "hitl_tui.config",
-        "hitl_tui.defaults", "hitl_tui.offline_copy"] + [
+        "hitl_tui.defaults", "hitl_tui.offline_copy", "hitl_tui.terminal"] + [
     f"hitl_tui.analytics.{m}" for m in ("pairs", "bradley_terry", "finetune", "review", "activity", "results",
                                         "agreement", "policy", "triage")]
 

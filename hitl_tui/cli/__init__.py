@@ -12,6 +12,7 @@ import sys
 from ..config import ConfigError
 from ..workspace import WorkspaceError
 from .common import UsageError
+from .output import err, reader_went_away
 from .parser import build_parser
 
 __all__ = ["UsageError", "build_parser", "main"]
@@ -26,10 +27,14 @@ def main(argv: list[str] | None = None) -> int:
     if func not in (commands.cmd_review, commands.cmd_demo):
         gc.enable()  # off for a fast start (launch.py); the review station turns it on after its first frame
     try:
-        return func(args)
+        code = func(args)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught, not at interpreter exit
+        return code
+    except BrokenPipeError:  # `hitl briefs | head -1`: the reader has all it wanted
+        return reader_went_away()
     except (UsageError, WorkspaceError, ConfigError) as exc:
-        print(f"hitl: {exc}", file=sys.stderr)
+        err(f"hitl: {exc}")
         return 2
     except KeyboardInterrupt:
-        print("hitl: interrupted", file=sys.stderr)
+        err("hitl: interrupted")
         return 130

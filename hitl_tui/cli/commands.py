@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import json
-import sys
 from pathlib import Path
 
 from ..workspace import WorkspaceError, init_workspace
 from .common import UsageError, load_workspace, resolve_brief_path
+from .output import err, out, print_json
 
 
 def cmd_init(args) -> int:
     root = Path(args.dir or getattr(args, "workspace", None) or ".").resolve()
     created = init_workspace(root, examples=not args.no_examples)
-    print(f"Workspace: {root}")
+    out(f"Workspace: {root}")
     for item in created:
-        print(f"  created {item}")
+        out(f"  created {item}")
     if not created:
-        print("  nothing to do: everything already exists (no file was overwritten)")
-    print("Next: `hitl` to open the review station, or `hitl draft <brief>` to draft from the command line.")
+        out("  nothing to do: everything already exists (no file was overwritten)")
+    out("Next: `hitl` to open the review station, or `hitl draft <brief>` to draft from the command line.")
     return 0
 
 
@@ -36,15 +35,14 @@ def cmd_briefs(args) -> int:
 
     rows = asyncio.run(run())
     if args.json:
-        print(json.dumps([{"name": r["name"], "title": r["title"], "status": r["status"], "error": r["error"],
-                           "channel": r["channel"], "drafts": r["drafts"]} for r in rows], ensure_ascii=False,
-                         indent=2))
-        return 0
-    if not rows:
-        print(f"The inbox {ws.inbox} is empty. Drop .toml, .md or .txt briefs into it.")
-    for r in rows:
-        line = f"{r['status']:<10} {r['name']:<32} {r['title']}"
-        print(line + (f"\n           ↳ {r['error']}" if r["error"] else ""))
+        print_json([{"name": r["name"], "title": r["title"], "status": r["status"], "error": r["error"],
+                     "channel": r["channel"], "drafts": r["drafts"]} for r in rows])
+    elif not rows:
+        out(f"The inbox {ws.inbox} is empty. Drop .toml, .md or .txt briefs into it.")
+    else:
+        from .tables import print_briefs
+
+        print_briefs(rows)
     return 0
 
 
@@ -78,21 +76,13 @@ def cmd_check(args) -> int:
     results = run_gates(text, spec)
     failed = [r for r in results if r.blocking]
     if args.json:
-        print(json.dumps({"file": args.file, "passed": not failed, "gates": [r.to_dict() for r in results],
-                          "manual": [{"id": i.id, "text": i.text, "required": i.required}
-                                     for i in spec.manual_items]}, ensure_ascii=False, indent=2))
+        print_json({"file": args.file, "passed": not failed, "gates": [r.to_dict() for r in results],
+                    "manual": [{"id": i.id, "text": i.text, "required": i.required} for i in spec.manual_items]})
     else:
-        marks = {"pass": "✓", "fail": "✗", "warn": "!"}
-        for r in results:
-            kind = "required" if r.required else "advisory"
-            print(f"{marks[r.status]} {r.label:<22} {r.message}  [{r.source}, {kind}]")
-            for start, end in r.evidence[:5]:
-                line = text.count("\n", 0, start) + 1
-                col = start - (text.rfind("\n", 0, start) + 1) + 1
-                print(f"    {args.file}:{line}:{col}: {text[start:end][:60]!r}")
-        for item in spec.manual_items:
-            print(f"? {item.text:<22} manual check, not run here  [{spec.checklist_key}.items]")
-        print(f"\n{'FAIL' if failed else 'PASS'}: {len(failed)} required gate(s) failing")
+        from .tables import print_gates
+
+        print_gates(results, spec.manual_items, spec.checklist_key, text, args.file)
+        out(f"\n{'FAIL' if failed else 'PASS'}: {len(failed)} required gate(s) failing")
     return 1 if failed else 0
 
 
@@ -102,15 +92,14 @@ def cmd_export(args) -> int:
     ws = load_workspace(args)
     text = export(ws, args.format)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}", file=sys.stderr)
+        Path(args.out).write_text(text, encoding="utf-8")  # the file gets the text exactly as it was written
+        err(f"wrote {args.out}")
     else:
-        sys.stdout.write(text)
+        out(text, end="")
     return 0
 
 
 def cmd_stats(args) -> int:
-    from ..metrics import format_stats
     from ..store import Store
 
     ws = load_workspace(args)
@@ -120,7 +109,12 @@ def cmd_stats(args) -> int:
             return await store.stats()
 
     stats = asyncio.run(run())
-    print(json.dumps(stats, indent=2, ensure_ascii=False) if args.json else format_stats(stats))
+    if args.json:
+        print_json(stats)
+    else:
+        from .tables import print_stats
+
+        print_stats(stats)
     return 0
 
 

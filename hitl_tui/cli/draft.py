@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from ..config import ModelSpec
 from ..drafting.engine import DraftEngine, StreamEvent
 from ..workspace import Workspace
 from .common import UsageError
+from .output import err, for_terminal, out, print_json
 
 
 class _Progress:
@@ -29,8 +29,8 @@ class _Progress:
             self.order.append(event.draft_id)
         if event.kind == "delta":
             self.state[event.draft_id] = f"{event.tokens} tok"
-            if self.stream_tokens:
-                sys.stdout.write(event.delta)
+            if self.stream_tokens:  # only ever on a terminal: escape sequences from the model shown inert
+                sys.stdout.write(for_terminal(event.delta))
                 sys.stdout.flush()
                 return
         elif event.kind == "retry":
@@ -84,22 +84,21 @@ def run_draft(ws: Workspace, path: Path, args) -> int:
     try:
         outcomes = asyncio.run(run())
     except KeyboardInterrupt:
-        print("hitl: interrupted; partial drafts were saved", file=sys.stderr)
+        err("hitl: interrupted; partial drafts were saved")
         return 130
     failed = [o for o in outcomes if o.status != "done"]
     if args.json:
-        print(json.dumps([{"variant": o.variant + 1, "model": o.model, "label": o.label, "status": o.status,
-                           "text": o.text, "error": o.error, "tokens_in": o.tokens_in, "tokens_out": o.tokens_out,
-                           "cost": o.cost, "latency_ms": o.latency_ms} for o in outcomes],
-                         ensure_ascii=False, indent=2))
+        print_json([{"variant": o.variant + 1, "model": o.model, "label": o.label, "status": o.status,
+                     "text": o.text, "error": o.error, "tokens_in": o.tokens_in, "tokens_out": o.tokens_out,
+                     "cost": o.cost, "latency_ms": o.latency_ms} for o in outcomes])
     else:
         for o in outcomes:
             cost = f" · ${o.cost:.4f}" if o.cost else ""  # unknown or free (offline): nothing, as in the app
-            print(f"\n── v{o.variant + 1} · {o.label} · {o.status} · {o.tokens_out or 0} tokens{cost} ──")
+            out(f"\n── v{o.variant + 1} · {o.label} · {o.status} · {o.tokens_out or 0} tokens{cost} ──")
             if o.text and not (len(outcomes) == 1 and sys.stdout.isatty()):
-                print(o.text)
+                out(o.text)
             if o.error:
-                print(f"   ({o.error})")
+                out(f"   ({o.error})")
     for o in failed:
-        print(f"hitl: v{o.variant + 1} {o.model} {o.status}: {o.error}", file=sys.stderr)
+        err(f"hitl: v{o.variant + 1} {o.model} {o.status}: {o.error}")
     return 1 if failed else 0
