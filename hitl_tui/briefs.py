@@ -6,6 +6,7 @@ Core module: imports neither textual nor litellm. Parsing never raises; a broken
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import re
 import tomllib
@@ -22,6 +23,14 @@ LIST_FIELDS = ("must_include", "banned", "models")
 INT_FIELDS = ("min_words", "max_words", "max_chars", "variants")
 FLOAT_FIELDS = ("reading_grade_max",)
 ALL_FIELDS = STR_FIELDS + LIST_FIELDS + INT_FIELDS + FLOAT_FIELDS
+
+# Limits that no real brief comes near: a brief past them is a mistake (a pasted file, a generated list) and is
+# listed as invalid with the limit it broke, instead of being drafted from, stored and printed whole.
+MAX_CHARS = {"title": 200, "brief": 20_000, "channel": 40, "voice": 40, "checklist": 40, "cta": 200,
+             "audience": 1_000, "goal": 1_000, "notes": 5_000}
+MAX_ITEMS = {"must_include": 100, "banned": 100, "models": 20}
+MAX_ITEM_CHARS = 200
+MAX_NUMBER = {"min_words": 20_000, "max_words": 20_000, "max_chars": 200_000}
 
 
 @dataclass
@@ -88,9 +97,17 @@ def _read_text(path: Path, inbox: Path) -> tuple[str | None, str | None]:
     name = path.name
     try:
         if path.is_symlink():
-            target = path.resolve()
+            try:
+                target = path.resolve()
+            except (RuntimeError, OSError) as exc:  # a loop: RuntimeError up to Python 3.12, ELOOP from 3.13
+                if isinstance(exc, OSError) and exc.errno != errno.ELOOP:
+                    raise
+                return None, _err(name, "a link that leads back to itself (a symlink loop); fix or remove the link")
             if not target.is_relative_to(inbox.resolve()):
                 return None, _err(name, "symlink points outside the inbox; copy the file in instead")
+            if not target.exists():
+                return None, _err(name, f"a link to {os.readlink(path)}, which does not exist (a dangling link); "
+                                        "fix or remove the link")
         size = path.stat().st_size
         if size == 0:
             return None, _err(name, "the file is empty")
@@ -132,8 +149,31 @@ def _type_name(value: Any) -> str:
             dict: "a table"}.get(type(value), type(value).__name__)
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _size_problem(key: str, value: Any) -> str | None:
+    """Why a text or list field is too big (or a title not one line), if it is."""
+    if isinstance(value, str):
+        if key == "title" and "\n" in value:
+            return "must be one line"
+        limit = MAX_CHARS.get(key)
+        if limit and len(value) > limit:
+            return f"{len(value):,} characters; at most {limit:,}"
+    elif isinstance(value, list):
+        limit = MAX_ITEMS.get(key)
+        if limit and len(value) > limit:
+            return f"{len(value):,} items; at most {limit:,}"
+        for i, item in enumerate(value, 1):
+            if len(item) > MAX_ITEM_CHARS:
+                return f"item {i} has {len(item):,} characters; at most {MAX_ITEM_CHARS}"
+    return None
+
+
 def validate_fields(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """Check field names, types and numbers; returns cleaned fields and the first problem found."""
+    """Check field names, types, sizes and numbers; returns cleaned fields and the first problem found. An
+    invalid brief's fields are cut to their limits too, so nothing huge is stored or shown."""
     clean: dict[str, Any] = {}
     for key, value in data.items():
         if key not in ALL_FIELDS:
@@ -144,12 +184,20 @@ def validate_fields(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], st
             if not isinstance(value, str):
                 return clean, _err(name, f"field '{key}': expected text, got {_type_name(value)}")
             clean[key] = value.strip()
+            problem = _size_problem(key, clean[key])
+            if problem:
+                clean[key] = _clip(clean[key].replace("\n", " "), MAX_CHARS[key])
+                return clean, _err(name, f"field '{key}': {problem}")
         elif key in LIST_FIELDS:
             if isinstance(value, str):
                 value = [value]
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 return clean, _err(name, f"field '{key}': expected a list of text, got {_type_name(value)}")
             clean[key] = [v.strip() for v in value if v.strip()]
+            problem = _size_problem(key, clean[key])
+            if problem:
+                clean[key] = [_clip(v, MAX_ITEM_CHARS) for v in clean[key][:MAX_ITEMS[key]]]
+                return clean, _err(name, f"field '{key}': {problem}")
         elif key in INT_FIELDS:
             if isinstance(value, bool) or not isinstance(value, int):
                 return clean, _err(name, f"field '{key}': expected a whole number, got {_type_name(value)} {value!r}")
@@ -164,6 +212,8 @@ def validate_fields(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], st
     for key in ("min_words", "max_words", "max_chars"):
         if key in clean and clean[key] <= 0:
             return clean, _err(name, f"field '{key}': must be above 0, got {clean[key]}")
+        if key in clean and clean[key] > MAX_NUMBER[key]:
+            return clean, _err(name, f"field '{key}': must be at most {MAX_NUMBER[key]:,}, got {clean[key]:,}")
     if clean.get("min_words") and clean.get("max_words") and clean["min_words"] > clean["max_words"]:
         return clean, _err(name, f"field 'min_words': {clean['min_words']} is more than max_words "
                                  f"({clean['max_words']}); no draft could pass")

@@ -23,10 +23,15 @@ class Change:
 
 
 def _signature(path: Path) -> tuple[int, int] | None:
+    """Size and mtime of the file, or of the link itself when it leads nowhere: a dangling link is still an
+    entry in the inbox, to be listed with its reason rather than silently dropped."""
     try:
         st = path.stat()
-    except OSError:
-        return None
+    except OSError:  # gone, or a link to nothing (or to itself)
+        try:
+            st = path.lstat()
+        except OSError:
+            return None
     return st.st_size, st.st_mtime_ns
 
 

@@ -65,6 +65,52 @@ def test_symlink_leaving_the_inbox(tmp_path):
     assert parse_brief(inbox / "alias.txt", inbox).valid
 
 
+def test_dangling_symlink_says_so(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    os.symlink("gone.toml", inbox / "link.toml")  # as `ln -s gone.toml link.toml` makes it, then gone.toml goes
+    b = parse_brief(inbox / "link.toml", inbox)
+    assert b.error == "link.toml: a link to gone.toml, which does not exist (a dangling link); fix or remove the link"
+    os.symlink("loop-b.toml", inbox / "loop-a.toml")
+    os.symlink("loop-a.toml", inbox / "loop-b.toml")
+    assert "symlink loop" in parse_brief(inbox / "loop-a.toml", inbox).error
+    assert [(x.name, x.valid) for x in scan_inbox(inbox)] == [("link.toml", False), ("loop-a.toml", False),
+                                                              ("loop-b.toml", False)]
+
+
+@pytest.mark.parametrize("field, value, reason", [
+    pytest.param("title", "t" * 10_000, "field 'title': 10,000 characters; at most 200", id="long-title"),
+    pytest.param("title", "Two\nlines", "field 'title': must be one line", id="two-line-title"),
+    pytest.param("brief", "b" * 20_001, "field 'brief': 20,001 characters; at most 20,000", id="long-brief"),
+    pytest.param("cta", "c" * 201, "field 'cta': 201 characters; at most 200", id="long-cta"),
+    pytest.param("channel", "c" * 41, "field 'channel': 41 characters; at most 40", id="long-channel"),
+    pytest.param("notes", "n" * 5_001, "field 'notes': 5,001 characters; at most 5,000", id="long-notes"),
+    pytest.param("must_include", ["x"] * 100_000, "field 'must_include': 100,000 items; at most 100",
+                 id="many-must-include"),
+    pytest.param("banned", ["ok", "w" * 201], "field 'banned': item 2 has 201 characters; at most 200",
+                 id="long-banned-item"),
+    pytest.param("models", ["openai/m"] * 21, "field 'models': 21 items; at most 20", id="many-models"),
+    pytest.param("max_words", 1_000_000, "field 'max_words': must be at most 20,000, got 1,000,000",
+                 id="huge-max-words"),
+    pytest.param("max_chars", 10**9, "field 'max_chars': must be at most 200,000, got 1,000,000,000",
+                 id="huge-max-chars"),
+])
+def test_fields_have_sane_limits(tmp_path, field, value, reason):
+    import tomli_w
+
+    data = {"title": "Sale", "brief": "20% off", field: value}
+    b = parse_brief(write(tmp_path, "big.toml", tomli_w.dumps(data)))
+    assert not b.valid and b.error == f"big.toml: {reason}"
+    assert len(b.title) <= 200 and len(b.must_include) <= 100, "an invalid brief keeps no huge field either"
+
+
+def test_fields_at_their_limits_are_valid(tmp_path):
+    import tomli_w
+
+    data = {"title": "t" * 200, "brief": "b" * 20_000, "must_include": ["m" * 200] * 100, "max_words": 20_000}
+    assert parse_brief(write(tmp_path, "edge.toml", tomli_w.dumps(data))).valid
+
+
 @pytest.mark.parametrize("name,ok", [
     ("brief.toml", True), ("brief.md", True), ("brief.txt", True), (".hidden.toml", False), (".#brief.md", False),
     ("brief.md~", False), (".brief.md.swp", False), ("brief.toml.part", False), ("brief.txt.crdownload", False),

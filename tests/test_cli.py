@@ -52,6 +52,19 @@ def test_briefs_json_lists_statuses_and_errors(ws):
     assert "invalid" in text and "broken.toml" in text
 
 
+def test_briefs_lists_dangling_links_and_oversized_briefs_as_invalid(ws):
+    os.symlink("gone.toml", ws / "briefs" / "link.toml")
+    items = ", ".join(['"x"'] * 100_000)
+    (ws / "briefs" / "huge.toml").write_text(f'title = "{"t" * 10_000}"\nbrief = "x"\nmust_include = [{items}]\n')
+    rows = {r["name"]: r for r in json.loads(hitl("briefs", "--json", cwd=ws).stdout)}
+    assert rows["link.toml"]["status"] == "invalid" and "dangling link" in rows["link.toml"]["error"]
+    assert rows["huge.toml"]["status"] == "invalid"
+    assert rows["huge.toml"]["error"] == "huge.toml: field 'title': 10,000 characters; at most 200"
+    assert len(rows["huge.toml"]["title"]) <= 200
+    table = hitl("briefs", cwd=ws).stdout
+    assert "link.toml" in table and "t" * 300 not in table
+
+
 def test_workspace_flag_and_env(ws, tmp_path):
     assert hitl("--workspace", str(ws), "briefs", "--json", cwd=tmp_path).returncode == 0
     assert hitl("briefs", "--json", cwd=tmp_path, env={"HITL_WORKSPACE": str(ws)}).returncode == 0

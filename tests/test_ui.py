@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 import tomllib
 from contextlib import asynccontextmanager
@@ -268,6 +269,17 @@ async def test_invalid_brief_is_listed_with_its_reason(tmp_path, llm_server):
         await wait_until(lambda: app.rows)
         assert app.rows[0]["status"] == "invalid" and "max_words" in app.rows[0]["error"]
         assert "expected a whole number" in str(app.query_one("#summary").render())
+
+
+async def test_dangling_link_is_listed_with_its_reason(tmp_path, llm_server):
+    ws = make_workspace(tmp_path / "ws", llm_server)
+    os.symlink("gone.toml", ws.inbox / "link.toml")
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)):
+        await asyncio.wait_for(app.ready.wait(), 60)
+        await wait_until(lambda: app.rows, timeout=60)
+        assert [(r["name"], r["status"]) for r in app.rows] == [("link.toml", "invalid")]
+        assert "dangling link" in app.rows[0]["error"]
 
 
 async def test_keys_can_be_remapped_from_config(tmp_path, llm_server):

@@ -10,7 +10,7 @@ import pytest
 
 from hitl_tui.config import InboxConfig
 from hitl_tui.inbox import InboxService
-from hitl_tui.watcher import InboxWatcher
+from hitl_tui.watcher import Change, InboxWatcher, snapshot
 
 BRIEF = 'title = "Sale"\nbrief = "20% off for everyone this week, with a longer body to copy slowly."\n'
 
@@ -53,6 +53,17 @@ async def test_plain_write_is_taken_once(watched):
     await rec.wait_for(lambda: rec.flat)
     await asyncio.sleep(0.4)
     assert [(c.name, c.deleted) for c in rec.flat] == [("a.toml", False)]
+
+
+async def test_a_dangling_link_is_taken_so_that_it_is_listed_with_its_reason(watched):
+    inbox, rec, _ = watched
+    os.symlink("gone.toml", inbox / "link.toml")  # stat() cannot follow it; it must not vanish from the queue
+    await rec.wait_for(lambda: rec.flat)
+    assert rec.flat == [Change("link.toml", deleted=False)]
+    assert "link.toml" in snapshot(inbox)
+    (inbox / "link.toml").unlink()
+    await rec.wait_for(lambda: len(rec.flat) == 2)
+    assert rec.flat[-1] == Change("link.toml", deleted=True)
 
 
 async def test_slow_copy_is_taken_only_when_complete(watched):
