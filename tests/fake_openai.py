@@ -6,6 +6,7 @@ The behaviour is picked by the model name sent (the part after `openai/`):
   auth          401
   auth-echo     401 whose message repeats the Authorization header sent (as some gateways do)
   flaky429      429 on the first call for this model name, then like ok-20
+  error429      429 every time
   error500      500 every time
   hang          accept and never answer
   stall-N       N tokens, then silence with the connection open
@@ -81,7 +82,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(401, "invalid_api_key", "Incorrect API key provided: sk-test")
         if kind == "error500":
             return self._error(500, "server_error", "The server had an error while processing your request")
-        if kind == "flaky429" and self.server.calls[model] == 1:
+        if kind == "error429" or kind == "flaky429" and self.server.calls[model] == 1:
             return self._error(429, "rate_limit_exceeded", "Rate limit reached for requests")
         if kind == "hang":
             time.sleep(self.server.hang_seconds)

@@ -105,7 +105,8 @@ def test_draft_failure_exits_non_zero_with_one_clear_line(ws, llm_server):
                   cwd=ws)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "AuthenticationError" in lines[0] and "Incorrect API key" in lines[0]
+    assert lines == ["hitl: v1 openai/auth failed: The provider refused the API key (401); check OPENAI_API_KEY: "
+                     "Incorrect API key provided: sk-test"]
 
 
 def test_check_like_a_linter(ws, tmp_path):
@@ -143,7 +144,7 @@ def test_export_and_stats(ws):
 
 
 CORE = ["hitl_tui.briefs", "hitl_tui.gates", "hitl_tui.prompts", "hitl_tui.metrics", "hitl_tui.config",
-        "hitl_tui.defaults", "hitl_tui.offline_copy", "hitl_tui.terminal"] + [
+        "hitl_tui.defaults", "hitl_tui.offline_copy", "hitl_tui.terminal", "hitl_tui.redaction"] + [
     f"hitl_tui.analytics.{m}" for m in ("pairs", "bradley_terry", "finetune", "review", "activity", "results",
                                         "agreement", "policy", "triage")]
 
@@ -201,3 +202,20 @@ def test_global_flags_work_before_or_after_the_subcommand(ws, tmp_path):
     assert who == {"ana", "bob"}
     # the one given after the subcommand wins over the one before it
     assert hitl("-w", str(tmp_path / "nowhere"), "briefs", "-w", str(ws), cwd=tmp_path).returncode == 0
+
+
+def test_draft_never_shows_or_stores_the_api_key_a_provider_echoes(ws, llm_server):
+    import sqlite3
+
+    key = "zz-live-4711abcdef0123"  # no well-known shape: only known as the configured provider key
+    result = hitl("draft", "flash-reminder.md", "-m", "openai/auth-echo", "--api-base", llm_server.base_url, "-n",
+                  "1", cwd=ws, env={"OPENAI_API_KEY": key})
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("hitl: v1 openai/auth-echo failed: The provider refused the API key (401); check "
+                                     "OPENAI_API_KEY: Invalid credentials in header 'Authorization: Bearer [redacted]'")
+    assert key not in result.stdout + result.stderr
+    with sqlite3.connect(ws / "hitl.db") as db:
+        stored = " ".join(str(v) for row in db.execute("SELECT error FROM revisions UNION ALL "
+                                                         "SELECT payload FROM events") for v in row)
+    assert "[redacted]" in stored and key not in stored
+    assert key not in (ws / "hitl.log").read_text()

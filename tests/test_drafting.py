@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 
@@ -63,7 +64,8 @@ async def test_401_fails_once_without_retry(store, tmp_path, llm_server):
     before = llm_server.calls["auth"]
     outs, events, _ = await draft(store, tmp_path, llm_server, "auth")
     assert outs[0].status == "failed"
-    assert "AuthenticationError" in outs[0].error and "Incorrect API key" in outs[0].error
+    assert outs[0].error == ("The provider refused the API key (401); check OPENAI_API_KEY: Incorrect API key "
+                             "provided: sk-test")
     assert llm_server.calls["auth"] - before == 1
     assert not [e for e in events if e.kind == "retry"]
 
@@ -73,37 +75,80 @@ async def test_429_then_success_is_retried(store, tmp_path, llm_server):
     assert outs[0].status == "done" and outs[0].text.count("word") == 15
     assert llm_server.calls["flaky429-15"] == 2
     retries = [e for e in events if e.kind == "retry"]
-    assert len(retries) == 1 and "RateLimitError" in retries[0].error
+    assert len(retries) == 1 and retries[0].error.startswith("Rate limited by the provider (429)")
 
 
 async def test_500_retried_then_fails_with_provider_message(store, tmp_path, llm_server):
     before = llm_server.calls["error500"]
     outs, _, _ = await draft(store, tmp_path, llm_server, "error500", retries=2)
-    assert outs[0].status == "failed" and "server had an error" in outs[0].error
+    assert outs[0].status == "failed"
+    assert outs[0].error == ("The provider had an internal error (500) — gave up after 3 tries: The server had an "
+                             "error while processing your request")
     assert llm_server.calls["error500"] - before == 3  # first try + 2 retries
+
+
+async def test_429_every_time_says_rate_limited_and_how_often_it_tried(store, tmp_path, llm_server):
+    outs, events, _ = await draft(store, tmp_path, llm_server, "error429", retries=2)
+    assert outs[0].error == ("Rate limited by the provider (429) — gave up after 3 tries: Rate limit reached for "
+                             "requests")
+    assert [e.error for e in events if e.kind == "retry"] == ["Rate limited by the provider (429)"] * 2
 
 
 async def test_stall_hits_chunk_timeout_and_keeps_partial_text(store, tmp_path, llm_server):
     outs, _, _ = await draft(store, tmp_path, llm_server, "stall-5", retries=0, chunk_timeout=0.5)
     assert outs[0].status == "failed"
     assert outs[0].text.count("word") == 5
-    assert "no tokens for 0.5 s" in outs[0].error or "Timeout" in outs[0].error
+    assert outs[0].error == "No tokens for 0.5 s after 5 tokens; the text so far is kept"
     rev = await store.revision(outs[0].revision_id)
     assert rev["text"].count("word") == 5 and rev["status"] == "failed"
+
+
+async def test_silence_from_the_start_says_so_and_how_often_it_tried(store, tmp_path, llm_server):
+    outs, _, _ = await draft(store, tmp_path, llm_server, "stall-0", retries=2, chunk_timeout=0.5)
+    assert outs[0].status == "failed" and outs[0].text == ""
+    assert outs[0].error == "No tokens for 0.5 s — gave up after 3 tries"  # not "Timeout (408)": no server said 408
 
 
 async def test_hang_hits_whole_call_timeout(store, tmp_path, llm_server):
     outs, _, _ = await draft(store, tmp_path, llm_server, "hang", retries=0, timeout=0.6, chunk_timeout=5)
     assert outs[0].status == "failed" and outs[0].text == ""
-    assert "0.6" in outs[0].error or "Timeout" in outs[0].error
+    assert outs[0].error == "No answer within 0.6 s"
 
 
 async def test_disconnect_mid_stream_fails_with_partial_text(store, tmp_path, llm_server):
     outs, _, _ = await draft(store, tmp_path, llm_server, "drop-7", retries=2)
     assert outs[0].status == "failed"
-    assert outs[0].error.startswith("Connection lost mid-stream")  # not litellm's "InternalServerError (500)"
+    assert outs[0].error.startswith("Connection lost mid-stream after 7 tokens")  # not "InternalServerError (500)"
     assert outs[0].text.count("word") == 7  # partial text is kept, not retried away
     assert llm_server.calls["drop-7"] == 1
+
+
+async def test_a_stream_that_ends_unfinished_says_so(store, tmp_path, llm_server):
+    outs, _, _ = await draft(store, tmp_path, llm_server, "cut-6", retries=2)
+    assert outs[0].status == "failed" and outs[0].text.count("word") == 6
+    # not "MidStreamFallbackError (500): Stream ended before a finish_reason was received"
+    assert outs[0].error == ("The stream ended after 6 tokens without the provider marking it finished; the text "
+                             "so far is kept")
+
+
+async def test_a_provider_error_that_echoes_the_key_is_redacted_everywhere(store, tmp_path, llm_server,
+                                                                           monkeypatch):
+    key = "gw-7f3a9c2e41d85b60aa"  # a gateway key: no well-known shape, known only as configured
+    monkeypatch.setenv("GATEWAY_CREDENTIAL", key)
+    engine, events = make_engine(store, tmp_path)
+    version = (await store.sync_brief(BRIEF)).version_id
+    outs = await engine.draft_brief(BRIEF, version, models=[ModelSpec(
+        "openai/auth-echo", api_base=llm_server.base_url, api_key_env="GATEWAY_CREDENTIAL")], variants=1)
+    assert outs[0].status == "failed"
+    assert outs[0].error == ("The provider refused the API key (401); check GATEWAY_CREDENTIAL: Invalid "
+                             "credentials in header 'Authorization: Bearer [redacted]'")
+    stored = await store.revision(outs[0].revision_id)
+    logged = json.dumps(await store.events())
+    shown = [e.error or "" for e in events]
+    log = (tmp_path / "litellm.log").read_text()
+    assert key not in stored["error"] and key not in logged and not [e for e in shown if key in e]
+    assert key not in log
+    assert "Invalid credentials in header" in log, "the provider's own words stay in hitl.log for debugging"
 
 
 async def test_length_finish_is_flagged_truncated(store, tmp_path, llm_server):
@@ -194,5 +239,5 @@ async def test_nothing_listening_says_so_and_names_the_address(store, tmp_path):
     outs = await engine.draft_brief(BRIEF, version, models=[ModelSpec("openai/any", api_base=base)], variants=1)
     assert outs[0].status == "failed"
     assert outs[0].error == (f"Connection failed: could not reach {base} (is the server running, is the address "
-                             "right?)")
+                             "right?) — gave up after 2 tries")
     assert [e.kind for e in events].count("retry") == 1  # connection errors are retried

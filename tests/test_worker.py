@@ -86,4 +86,4 @@ async def test_a_crashed_worker_ends_its_streams_and_the_next_request_starts_a_n
 async def test_provider_errors_come_back_per_variant(setup, llm_server):
     client, store, events, version = setup
     outcomes = await client.draft_brief(BRIEF, version, models=model(llm_server, "auth"))
-    assert all(o.status == "failed" and "AuthenticationError" in o.error for o in outcomes)
+    assert all(o.status == "failed" and "refused the API key (401)" in o.error for o in outcomes)

@@ -6,7 +6,7 @@ pay for the engine's imports there.
 
 from importlib import import_module
 
-_EXPORTS = {"DraftEngine": "engine", "describe_error": "engine", "Outcome": "events", "StreamEvent": "events"}
+_EXPORTS = {"DraftEngine": "engine", "describe_failure": "errors", "Outcome": "events", "StreamEvent": "events"}
 __all__ = list(_EXPORTS)
 
 

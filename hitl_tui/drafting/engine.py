@@ -6,9 +6,9 @@ The engine writes to the store and reports progress through one callback (`on_ev
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import random
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +19,14 @@ from ..config import Config, ModelSpec
 from ..gates import GateSpec, gate_spec, run_gates
 from ..prompts import (Feedback, build_draft_messages, build_revision_messages, prompt_version,
                        variant_temperature)
+from ..redaction import register_key_vars
 from ..store import Store
+from .errors import Attempt, WholeCallTimeout, describe_failure, describe_retry
 from .events import Outcome, StreamEvent
 from .llm import load_litellm
+
+log = logging.getLogger("hitl.drafting")  # routed to hitl.log, keys redacted (llm.route_logs)
+log.addHandler(logging.NullHandler())  # and never to the terminal before that routing is in place
 
 CHECKPOINT_SECONDS = 1.0
 YIELD_SECONDS = 0.005  # a stream hands the loop over at least this often
@@ -42,23 +47,6 @@ class _Job:
     label: str = ""
     gates: GateSpec | None = None  # a finished draft's gate results are logged with it
     outcome: Outcome | None = field(default=None)
-
-
-def describe_error(exc: BaseException, api_base: str | None = None, mid_stream: bool = False) -> str:
-    """One readable line: the provider's status and message, without litellm's repeated prefixes."""
-    name = type(exc).__name__
-    message = str(getattr(exc, "message", "") or exc) or name
-    message = re.sub(r"(litellm\.)?\w+Error: ", "", message)
-    message = re.sub(r"\s+", " ", message.replace("OpenAIException - ", "")).strip()
-    status = getattr(exc, "status_code", None)
-    if message.rstrip(".") == "Connection error" or name in ("APIConnectionError", "ConnectionRefusedError"):
-        # litellm reports a failed or dropped connection as InternalServerError (500), which no server said.
-        where = api_base or "the provider"
-        if mid_stream:
-            return f"Connection lost mid-stream: {where} stopped answering; the text so far is kept"
-        return f"Connection failed: could not reach {where} (is the server running, is the address right?)"
-    prefix = f"{name} ({status})" if isinstance(status, int) else name
-    return f"{prefix}: {message}"[:400]
 
 
 def is_retryable(exc: BaseException, got_text: bool) -> bool:
@@ -194,7 +182,7 @@ class DraftEngine:
                 self._draft_of.pop(job.revision_id, None)
 
     async def _run(self, job: _Job) -> Outcome:
-        state = {"text": "", "tokens": 0}
+        state = {"text": "", "tokens": 0, "tries": 0}
         outcome = Outcome(job.draft_id, job.revision_id, job.variant, job.spec.model, job.label, "failed", "")
         try:
             async with self._sem:
@@ -203,8 +191,9 @@ class DraftEngine:
                 except asyncio.CancelledError:
                     outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
                 except Exception as exc:  # any provider/library error ends this variant, never the app
-                    outcome.status, outcome.error = "failed", describe_error(exc, job.spec.api_base,
-                                                                                bool(state["text"]))
+                    outcome.status, outcome.error = "failed", describe_failure(exc, self._attempt(job, state))
+                    log.warning("draft %s (%s) failed on try %s: %s: %s", job.revision_id, job.spec.model,
+                                state["tries"], type(exc).__name__, exc)
                 return await self._finish(job, state, outcome)
         except asyncio.CancelledError:  # cancelled while waiting for a slot
             outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
@@ -228,23 +217,36 @@ class DraftEngine:
                                   latency_ms=outcome.latency_ms))
         return outcome
 
+    def _attempt(self, job: _Job, state: dict) -> Attempt:
+        d = self.config.drafting
+        return Attempt(tokens=state["tokens"], tries=state["tries"], api_base=job.spec.api_base,
+                       chunk_timeout=d.chunk_timeout, timeout=d.timeout, key_env=job.spec.api_key_env,
+                       model=job.spec.model)
+
     async def _attempts(self, job: _Job, state: dict, outcome: Outcome) -> None:
         retries = self.config.drafting.retries
         for attempt in range(retries + 1):
+            state["tries"] = attempt + 1
+            deadline = asyncio.timeout(self.config.drafting.timeout)
             try:
-                async with asyncio.timeout(self.config.drafting.timeout):
-                    await self._stream_once(job, state, outcome, attempt)
+                try:
+                    async with deadline:
+                        await self._stream_once(job, state, outcome, attempt)
+                except TimeoutError as exc:
+                    if not deadline.expired():
+                        raise
+                    raise WholeCallTimeout() from exc  # our deadline for the whole draft, not the provider's
                 return
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                if isinstance(exc, TimeoutError) and not state["text"]:
-                    exc = TimeoutError(f"no answer within {self.config.drafting.timeout:g} s")
                 if attempt >= retries or not is_retryable(exc, bool(state["text"])):
-                    raise exc
+                    raise
                 delay = self.backoff_base * (2 ** attempt) * (0.8 + 0.4 * random.random())
-                error = describe_error(exc, job.spec.api_base)
-                self.on_event(StreamEvent("retry", job.revision_id, job.draft_id, error=error, attempt=attempt + 1))
+                log.warning("draft %s (%s) failed on try %s, retrying: %s: %s", job.revision_id, job.spec.model,
+                            attempt + 1, type(exc).__name__, exc)
+                self.on_event(StreamEvent("retry", job.revision_id, job.draft_id, attempt=attempt + 1,
+                                          error=describe_retry(exc, self._attempt(job, state))))
                 await asyncio.sleep(delay)
 
     def _call_kwargs(self, job: _Job) -> dict:
@@ -255,6 +257,7 @@ class DraftEngine:
         if spec.api_base:
             kwargs["api_base"] = spec.api_base
         if spec.api_key_env:
+            register_key_vars([spec.api_key_env])  # whatever the provider echoes of it is redacted
             kwargs["api_key"] = os.environ.get(spec.api_key_env, "")
         elif spec.api_base and spec.model.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
             kwargs["api_key"] = "not-needed"  # local OpenAI-compatible servers (Ollama, vLLM) take any key

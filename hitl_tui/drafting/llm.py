@@ -12,9 +12,11 @@ import threading
 from pathlib import Path
 from types import ModuleType
 
+from ..redaction import RedactingFormatter
+
 _lock = threading.Lock()
 _litellm: ModuleType | None = None
-_LOGGERS = ("LiteLLM", "LiteLLM Proxy", "LiteLLM Router", "litellm", "httpx", "openai", "httpcore")
+_LOGGERS = ("LiteLLM", "LiteLLM Proxy", "LiteLLM Router", "litellm", "httpx", "openai", "httpcore", "hitl")
 
 
 def _quiet_env() -> None:
@@ -25,9 +27,10 @@ def _quiet_env() -> None:
 
 
 def route_logs(log_file: Path | None) -> None:
-    """Send litellm's (and its HTTP stack's) log records to a file, never to the terminal."""
+    """Send litellm's (and its HTTP stack's, and the engine's) log records to a file, never to the terminal,
+    with every API key redacted: some providers repeat the key in their error messages."""
     handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     for name in _LOGGERS:
         logger = logging.getLogger(name)
         for old in list(logger.handlers):
