@@ -1,7 +1,8 @@
 """The tables of `hitl briefs`, `hitl check` and `hitl stats`, drawn by rich (it ships with textual).
 
 On a terminal they fit its width: long values wrap inside their column instead of running off the edge. In a
-pipe or a file rows are as wide as their content (up to `$COLUMNS`, else 200 columns), so grep sees whole rows.
+pipe or a file they fit `$COLUMNS`, else the width of the terminal the command was typed in, else 200 columns,
+and carry no padding at the ends of lines.
 Cells are built as Text from `for_terminal(...)`: never parsed as markup, escape sequences inert on a terminal.
 Loaded only by the commands that print a table, so nothing else pays for importing rich.
 """
@@ -19,7 +20,7 @@ from rich.text import Text
 from .output import for_terminal, is_terminal
 
 PIPE_WIDTH = 200
-TITLE_CELL_MAX = 160  # a longer title is cut with an ellipsis: a table row is not the place to read it whole
+TITLE_CELL_MAX = 120  # a longer title is cut with an ellipsis: a table row is not the place to read it whole
 MARKS = {"pass": ("✓", "green"), "fail": ("✗", "bold red"), "warn": ("!", "yellow")}
 
 
@@ -38,8 +39,21 @@ class _Console(Console):
         sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
 
 
+def _pipe_width() -> int:
+    """Width for a pipe or a file: $COLUMNS, else the terminal the user typed the command in (`hitl briefs | head`
+    should look like `hitl briefs`), else PIPE_WIDTH."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    if is_terminal(sys.stderr):
+        try:
+            return os.get_terminal_size(sys.stderr.fileno()).columns
+        except (OSError, ValueError):
+            pass
+    return PIPE_WIDTH
+
+
 def console() -> Console:
-    width = None if is_terminal(sys.stdout) else int(os.environ.get("COLUMNS") or 0) or PIPE_WIDTH
+    width = None if is_terminal(sys.stdout) else _pipe_width()
     return _Console(file=sys.stdout, width=width, highlight=False, markup=False, emoji=False, soft_wrap=False)
 
 
