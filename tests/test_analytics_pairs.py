@@ -142,3 +142,12 @@ def test_explicit_pair_follows_the_side_picked():
         explicit_pair(left, variant(3, "C", None, version=2), "left")
     with pytest.raises(ValueError):
         explicit_pair(left, right, "both")
+
+
+def test_the_plain_mle_refuses_bootstrap_intervals_up_front():
+    """Without the prior a resample where some item never won has no MLE: the answer must not depend on the draw."""
+    pairs = picks("A", "B", 1) + picks("B", "A", 1)
+    assert rated(win_rates(pairs, prior_games=0, bootstrap=0)) == {"A": 0.5, "B": 0.5}
+    for seed in range(5):
+        with pytest.raises(ValueError, match="bootstrap=0"):
+            win_rates(pairs, prior_games=0, seed=seed)

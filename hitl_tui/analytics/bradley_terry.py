@@ -22,7 +22,8 @@ Regularisation: every item also plays `prior_games` (default 1) virtual games ag
 never lost gets a finite rating instead of 0 or 1; disconnected groups of items are tied together only through the
 reference, so their cross-group comparisons stay near even with wide intervals; a few real comparisons quickly
 outweigh it. `prior_games=0` is the plain maximum-likelihood fit (strengths scaled to geometric mean 1); it exists
-only where the MLE does (every item has won and lost), which is what a hand-checked test needs.
+only where the MLE does (every item has won and lost), which is what a hand-checked test needs, and without
+intervals (a resample may have no MLE).
 """
 
 from __future__ import annotations
@@ -160,6 +161,9 @@ def win_rates(pairs: Iterable[Pair], key: Callable[[Side], str | None] = by_mode
     rating and interval are None: there is nothing to say); bootstrap=0 skips the intervals (low/high None)."""
     import numpy as np
 
+    if prior_games <= 0 and bootstrap > 0:
+        # A resample where some item never won has no MLE: whether it raised would depend on the draw.
+        raise ValueError("prior_games=0 (the plain MLE) gives no bootstrap interval: pass bootstrap=0")
     results = outcomes(pairs, key, kinds)
     names = sorted({a for a, _, _ in results} | {b for _, b, _ in results})
     index = {name: i for i, name in enumerate(names)}
