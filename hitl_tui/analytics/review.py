@@ -30,7 +30,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from statistics import mean, median
+from itertools import chain
+from statistics import median
 
 APPROVALS = ("approve", "override")
 GROUPS = {"by_model": "model", "by_prompt_version": "prompt_version", "by_channel": "channel"}
@@ -85,36 +86,53 @@ def _median(values: list[float]) -> float | None:
     return round(median(values), 1) if values else None
 
 
-def _false_positives(decided: list[VariantFacts], gates: dict[int, list[GateRow]]) -> dict[str, dict]:
-    flags: Counter = Counter()
-    wrong: Counter = Counter()
+@dataclass(slots=True, frozen=True)
+class _GateSummary:
+    """One variant's gate facts, worked out once and summed per group: the gates that failed / warned on its AI
+    revisions (once per result), and for a variant with a decision, (gate, required, false positive?) per flag."""
+    failures: tuple[str, ...]
+    warnings: tuple[str, ...]
+    judged: tuple[tuple[str, bool, bool], ...]
+
+
+def _summarise(v: VariantFacts, rows: list[GateRow]) -> _GateSummary:
+    ai_rows = [g for g in rows if g.ai]
+    failures = tuple(g.gate for g in ai_rows if g.status == "fail")
+    warnings = tuple(g.gate for g in ai_rows if g.status == "warn")
+    if v.decision is None:
+        return _GateSummary(failures, warnings, ())  # passed over: its gates were neither confirmed nor overruled
+    decided_rows = [g for g in rows if g.revision_id == v.decided_revision_id] or \
+        [g for g in ai_rows if g.revision_id == v.ai_revision_id]
+    still_failing = {g.gate for g in decided_rows if g.status == "fail"}
+    latest_speaks = {g.gate for g in ai_rows if g.revision_id == v.ai_revision_id and g.status != "pass"}
     required_of: dict[str, bool] = {}
-    for v in decided:
-        if v.decision is None:
-            continue  # passed over, never judged on its own: its gates were neither confirmed nor overruled
-        rows = gates.get(v.draft_id, [])
-        ai_rows = [g for g in rows if g.ai]
-        decided_rows = [g for g in rows if g.revision_id == v.decided_revision_id] or \
-            [g for g in ai_rows if g.revision_id == v.ai_revision_id]
-        still_failing = {g.gate for g in decided_rows if g.status == "fail"}
-        latest_speaks = {g.gate for g in ai_rows if g.revision_id == v.ai_revision_id and g.status != "pass"}
-        for gate in sorted({g.gate for g in ai_rows if g.status != "pass" and (g.status == "fail" or not g.required)}):
-            required = any(g.required for g in ai_rows if g.gate == gate)
-            required_of[gate] = required_of.get(gate, False) or required
-            flags[gate] += 1
-            if required:
-                wrong[gate] += v.decision == "override" and gate in still_failing
-            else:
-                wrong[gate] += v.approved and v.edit_rate == 0 and gate in latest_speaks
+    for g in ai_rows:
+        if g.status == "fail" or (g.status != "pass" and not g.required):
+            required_of[g.gate] = required_of.get(g.gate, False) or g.required
+    judged = tuple((gate, required, v.decision == "override" and gate in still_failing) if required else
+                   (gate, required, v.approved and v.edit_rate == 0 and gate in latest_speaks)
+                   for gate, required in required_of.items())
+    return _GateSummary(failures, warnings, judged)
+
+
+def _false_positives(summaries: list[_GateSummary]) -> dict[str, dict]:
+    judged = list(chain.from_iterable(s.judged for s in summaries))
+    flags = Counter(gate for gate, _, _ in judged)
+    wrong = Counter(gate for gate, _, false_positive in judged if false_positive)
+    required = {gate for gate, req, _ in judged if req}
     return {gate: {"flags": flags[gate], "false_positives": wrong[gate], "rate": _rate(wrong[gate], flags[gate]),
-                   "required": required_of[gate]} for gate in sorted(flags)}
+                   "required": gate in required} for gate in sorted(flags)}
 
 
-def _block(members: list[VariantFacts], approved_versions: set[int], gates: dict[int, list[GateRow]]) -> dict:
+def _counted(gates: Iterable[str]) -> dict[str, int]:
+    return dict(sorted(Counter(gates).items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _block(members: list[VariantFacts], approved_versions: set[int], gates: dict[int, _GateSummary]) -> dict:
     decided = [v for v in members if v.decision is not None or v.brief_version_id in approved_versions]
     approved = [v for v in decided if v.approved]
     n = len(approved)
-    ai_gate_rows = [g for v in members for g in gates.get(v.draft_id, []) if g.ai]
+    mine = [gates[v.draft_id] for v in members]
     return {
         "variants": len(members), "decided": len(decided), "approved": n,
         "overridden": sum(v.decision == "override" for v in decided),
@@ -122,16 +140,16 @@ def _block(members: list[VariantFacts], approved_versions: set[int], gates: dict
         "approval_rate": _rate(n, len(decided)),
         "first_pass_approval_rate": _rate(sum(v.ai_revisions <= 1 for v in approved), len(decided)),
         "revisions_per_approval": _rate(sum(max(v.ai_revisions - 1, 0) for v in decided), n, 2),
-        "human_edit_rate": (round(mean(rates), 3) if (rates := [v.edit_rate for v in approved
-                                                                   if v.edit_rate is not None]) else None),
+        "human_edit_rate": _rate(sum(rates := [v.edit_rate for v in approved if v.edit_rate is not None]),
+                                 len(rates)),
         "time_to_approve_minutes": _median([(v.decided_at - v.drafted_at) / 60 for v in approved
                                             if v.decided_at is not None]),
         "active_review_minutes": _median([v.active_seconds / 60 for v in approved if v.active_seconds is not None]),
         "cost_per_approved": _rate(sum(v.cost or 0.0 for v in decided), n, 6),
         "tokens_per_approved": _rate(sum((v.tokens_in or 0) + (v.tokens_out or 0) for v in decided), n, 1),
-        "gate_failures": dict(Counter(g.gate for g in ai_gate_rows if g.status == "fail").most_common()),
-        "gate_warnings": dict(Counter(g.gate for g in ai_gate_rows if g.status == "warn").most_common()),
-        "gate_false_positive_rate": _false_positives(decided, gates),
+        "gate_failures": _counted(chain.from_iterable(s.failures for s in mine)),
+        "gate_warnings": _counted(chain.from_iterable(s.warnings for s in mine)),
+        "gate_false_positive_rate": _false_positives(mine),
     }
 
 
@@ -158,11 +176,12 @@ def review_stats(variants: Iterable[VariantFacts], gates: Iterable[GateRow] = ()
     for g in gates:
         by_draft[g.draft_id].append(g)
     approved_versions = {v.brief_version_id for v in variants if v.approved}
-    out: dict = {"overall": _block(variants, approved_versions, by_draft)}
+    summaries = {v.draft_id: _summarise(v, by_draft.get(v.draft_id, [])) for v in variants}
+    out: dict = {"overall": _block(variants, approved_versions, summaries)}
     for name, attr in GROUPS.items():
         groups: dict[str, list[VariantFacts]] = defaultdict(list)
         for v in variants:
             groups[getattr(v, attr) or "—"].append(v)
-        out[name] = {g: _block(members, approved_versions, by_draft) for g, members in sorted(groups.items())}
+        out[name] = {g: _block(members, approved_versions, summaries) for g, members in sorted(groups.items())}
     out["override_reasons"] = override_reasons(variants)
     return out
