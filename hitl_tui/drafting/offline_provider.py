@@ -10,7 +10,7 @@ import asyncio
 import re
 from types import ModuleType
 
-from ..offline_copy import compose
+from ..offline_copy import compose, prompt_text
 
 PROVIDER = "hitl-offline"
 DELAYS = {"drafter": 0.025, "fast": 0.0}
@@ -27,7 +27,7 @@ def register_offline(litellm: ModuleType) -> None:
 
     class OfflineDrafter(CustomLLM):
         async def astreaming(self, model: str, messages: list, *args, **kwargs):  # type: ignore[override]
-            prompt = "\n".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
+            prompt = prompt_text(messages)  # the system message too: it carries the brand voice guide
             pieces = _tokens(compose(prompt))
             delay = DELAYS.get(model.split("/")[-1], DELAYS["drafter"])
             prompt_tokens = len(_tokens(prompt))
