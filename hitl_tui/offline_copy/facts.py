@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .prompt import Prompt
-from .wording import bare, cap, end, has, lower_first, sentences
+from .wording import bare, cap, end, has, join_list, lower_first, sentences
 
 MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
           "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec")
@@ -283,13 +283,16 @@ def _names(f: Facts, text: str, topics: list[str]) -> None:
 
 
 def _benefits(f: Facts) -> None:
-    """The items of the first list sentence ('Paid plans add A, B and C.')."""
-    for point in f.points:
+    """The items of the first list sentence ('Paid plans add A, B and C.'). An item with a banned word is left
+    out, and the sentence is rewritten without it rather than dropped whole."""
+    for i, point in enumerate(f.points):
         m = re.search(r"\b(?:add|adds|include|includes|get|gets|come with|comes with|offer|offers|bring|brings|"
-                      r"give you|gives you)\s+((?:[^,.;]+,\s+)+[^,.;]+?\s+(?:and|or)\s+[^,.;]+)\.?$", point)
+                      r"give you|gives you)\s+((?:[^,.;]+,\s+)*[^,.;]+?\s+(?:and|or)\s+[^,.;]+?)\.?$", point)
         if m:
-            items = re.split(r",\s+(?:and\s+)?|\s+and\s+", m.group(1))
-            f.benefits = [lower_first(i.strip()) for i in items if i.strip()]
+            items = [lower_first(x.strip()) for x in re.split(r",\s+(?:and\s+)?|\s+and\s+", m.group(1)) if x.strip()]
+            f.benefits = [x for x in items if not any(has(x, word) for word in f.avoid)]
+            if f.benefits and len(f.benefits) < len(items):
+                f.points[i] = point[:m.start(1)] + join_list(f.benefits) + "."
             return
 
 

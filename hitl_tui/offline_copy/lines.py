@@ -218,7 +218,7 @@ def _urgency(f: Facts) -> str:
 
 
 def _bold(f: Facts) -> str:
-    if f.offer:
+    if f.offer and (f.offer != f.discount or f.deadline):
         scope = f.offer[len(f.discount):].strip()
         parts = [cap(f.discount)] + ([cap(scope)] if scope else []) + \
             ([("Ends " if _relative(f.deadline) else "Until ") + f.deadline] if f.deadline else [])

@@ -110,9 +110,10 @@ def email(f: Facts, variant: int, min_words: int | None, max_words: int | None) 
     if variant % 3 == 1:
         body.reverse()  # the problem variant answers with the details in the other order
     said = " ".join([subject, *opening, *[b.text for b in body]])
-    preheader = first_fitting([cap(join_list(f.benefits)) + "." if f.benefits and not listing else "",
+    preheader = first_fitting([cap(join_list(f.benefits)) + "." if len(f.benefits) > 1 and not listing else "",
                                deadline_line(f, subject), *[p for p in rest if not _overlaps(p, subject, f)],
-                               end(cta_line(f, 1, subject))], 90, f.avoid)
+                               f.audience and f.offer and f"{cap(f.offer)} for {lower_first(f.audience)}."],
+                              90, f.avoid)
     head = f"Subject: {subject}" + (f"\nPreheader: {preheader}" if preheader and preheader != subject else "")
     late = deadline_line(f, said)
     close = cta_line(f, variant, late, restate=True)
