@@ -278,3 +278,16 @@ def test_revision_notes_that_remove_things(note, gone, kept):
     revised = _follow_note(text, note, "")
     assert gone not in revised and kept in revised
     assert revised.startswith("Subject: Spring sale\n\nHi there,") and revised.endswith("Best,\nThe team")
+
+
+def test_revision_leads_with_a_sentence_not_a_list_item_and_stays_within_the_gates(tmp_path):
+    # Seen in `hitl demo`: the note led with "- Unlimited client projects." and the cut left 54 of the 60 words
+    brief = parse_brief(EXAMPLES / "spring-sale-email.toml", EXAMPLES)
+    from hitl_tui.prompts import Feedback, build_revision_messages
+
+    first = _draft(brief, 0)
+    note = "Lead with the unlimited client projects and drop the generic line"
+    revised = compose(prompt_text(build_revision_messages(brief, CONFIG, first, Feedback(note=note))))
+    assert revised.split("\n\n")[2].startswith("Paid plans add unlimited client projects"), revised
+    assert "If you have been meaning to" not in revised
+    assert _not_passing(revised, brief) == [], revised

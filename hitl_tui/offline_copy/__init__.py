@@ -51,7 +51,7 @@ def compose(prompt: str) -> str:
     max_words, max_chars = p.number("Max words"), p.number("Max characters")
     previous = p.section("Previous draft")
     if previous:
-        return revise(previous, p.section("Reviewer feedback"), f, p.field("Brief"), max_words, max_chars)
+        return revise(previous, p.section("Reviewer feedback"), f, p.number("Min words"), max_words, max_chars)
     text = _draft(p, f)
     if uses_any(text, f.avoid):  # a required sentence carried a banned word: take the word out
         text = re.sub(r"[ \t]{2,}", " ", strip_banned(text, f.avoid))

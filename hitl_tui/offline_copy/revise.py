@@ -24,19 +24,23 @@ GENERIC = [
 ]
 
 
-def revise(previous: str, feedback: str, f: Facts, brief: str, max_words: int | None, max_chars: int | None) -> str:
+def revise(previous: str, feedback: str, f: Facts, min_words: int | None, max_words: int | None,
+           max_chars: int | None) -> str:
     """Apply what the offline drafter can understand of feedback: placeholders, banned words, missing phrases,
     length, and the reviewer's note (see `_follow_note`)."""
     text = PLACEHOLDER_RE.sub("", previous)  # exactly what the placeholder gate flags
     text = strip_banned(text, f.avoid)
     note = re.search(r"Note from the reviewer: (.+)", feedback)
     if note:
-        text = _follow_note(text, note.group(1), brief)
+        text = _follow_note(text, note.group(1), " ".join(f.points))  # the brief's copy, not its instructions
     for item in f.must + f.uses:  # after the note: a cut may have taken one
         if not has(text, item):
             text = _before_cta(text, include_line(item, f), f.cta)
     if f.cta and not has(text, f.cta):
         text = _before_sign_off(text, f"{f.cta}.")
+    for point in f.points:  # a cut left it short of the brief's minimum: say more of what the brief says
+        if min_words and words(text) < min_words and point not in text:
+            text = _before_cta(text, point, f.cta)
     text = re.sub(r"!{2,}", "!", text)
     text = _fit_paragraphs(text, max_words)
     text = clip(text, max_chars)
@@ -91,7 +95,9 @@ def _words(text: str) -> set[str]:
 def _best_sentence(text: str, wanted: str) -> str | None:
     """The sentence sharing the most words with what the reviewer named (at least one), if any."""
     want = _words(wanted)
-    scored = [(len(want & _words(m.group())), m.group().strip()) for m in _SENTENCE.finditer(text)]
+    found = [m.group().strip() for m in _SENTENCE.finditer(text)]
+    found = [s for s in found if len(s.split()) >= 3 and not re.match(r"[-→#*]|\w+:", s)]  # not list items or labels
+    scored = [(len(want & _words(s)), s) for s in found]
     best = max(scored, default=(0, ""))
     return best[1] if best[0] else None
 
