@@ -2,14 +2,22 @@
 
 Core module: imports neither textual nor litellm. Templates carry a version that is logged with every draft.
 The brief section uses one "Field: value" line per field; the offline drafter reads the same lines.
+
+A revision is sent feedback items (`learning.feedback.FeedbackItem`, rendered by `render_feedback`); the older
+`Feedback` summary still works for callers that have not moved to items. Draft and revise prompts may carry a
+voice memory (`learning.voice_memory.VoiceMemory`: learned rules and approved examples) where a template has
+`{memory}`, or at the end of a custom template that lacks it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from .briefs import Brief
 from .config import Config
+from .learning.feedback import FeedbackItem, render_feedback
+from .learning.voice_memory import VoiceMemory
 
 DEFAULT_SYSTEM = (
     "You are a senior marketing copywriter. Write copy that a human editor will review and publish. "
@@ -19,12 +27,12 @@ DEFAULT_SYSTEM = (
 )
 DEFAULT_DRAFT = (
     "Write {channel_article} {channel} draft.\n\n## Brief\n{brief_block}\n\n## Channel guidance\n{channel_guide}\n\n"
-    "## Angle for this variant\nAngle: {angle}\n"
+    "## Angle for this variant\nAngle: {angle}\n{memory}"
 )
 DEFAULT_REVISE = (
     "Revise the draft below for the same brief. Keep what works; fix everything the reviewer flagged.\n\n"
     "## Brief\n{brief_block}\n\n## Channel guidance\n{channel_guide}\n\n## Previous draft\n{previous}\n\n"
-    "## Reviewer feedback\n{feedback}\n"
+    "## Reviewer feedback\n{feedback}\n{memory}"
 )
 
 CHANNEL_GUIDES = {
@@ -53,7 +61,7 @@ ANGLES = [
 
 @dataclass
 class Feedback:
-    """What a reviewer sends back with a revision request."""
+    """What a reviewer sends back with a revision request, as one summary (before feedback items existed)."""
     note: str = ""
     failed_gates: list[str] = field(default_factory=list)
     low_scores: dict[str, int] = field(default_factory=dict)
@@ -111,15 +119,27 @@ def _system(brief: Brief, config: Config) -> str:
     return f"{system}\n\nBrand voice guide:\n{guide}" if guide else system
 
 
-def build_draft_messages(brief: Brief, config: Config, variant: int) -> list[dict]:
+def _with_memory(template: str, values: dict, memory: VoiceMemory | None) -> str:
+    section = memory.render() if memory else ""
+    user = _render(template, values | {"memory": f"\n{section}\n" if section else ""})
+    if section and "{memory}" not in template:  # a custom template without the field still gets the memory
+        user = f"{user.rstrip()}\n\n{section}\n"
+    return user
+
+
+def build_draft_messages(brief: Brief, config: Config, variant: int, memory: VoiceMemory | None = None
+                         ) -> list[dict]:
     values = _common(brief, config) | {"angle": ANGLES[variant % len(ANGLES)], "variant": variant + 1}
-    user = _render(config.prompts.draft or DEFAULT_DRAFT, values)
+    user = _with_memory(config.prompts.draft or DEFAULT_DRAFT, values, memory)
     return [{"role": "system", "content": _system(brief, config)}, {"role": "user", "content": user}]
 
 
-def build_revision_messages(brief: Brief, config: Config, previous: str, feedback: Feedback) -> list[dict]:
-    values = _common(brief, config) | {"previous": previous, "feedback": feedback.render()}
-    user = _render(config.prompts.revise or DEFAULT_REVISE, values)
+def build_revision_messages(brief: Brief, config: Config, previous: str,
+                            feedback: Feedback | Sequence[FeedbackItem], memory: VoiceMemory | None = None
+                            ) -> list[dict]:
+    rendered = feedback.render() if isinstance(feedback, Feedback) else render_feedback(feedback)
+    values = _common(brief, config) | {"previous": previous, "feedback": rendered}
+    user = _with_memory(config.prompts.revise or DEFAULT_REVISE, values, memory)
     return [{"role": "system", "content": _system(brief, config)}, {"role": "user", "content": user}]
 
 
