@@ -8,7 +8,7 @@ Core module (pure). What it takes and gives:
 - `choose_examples(pieces, channel=, voice=, k=, token_budget=, ...)` — up to k pieces of that channel and voice,
   best first, whose rendered section fits the token budget. Best = the score (scaled 0..1); once any candidate
   has a performance number, each candidate's performance rank among those that have one (0..1) is blended in
-  with `performance_weight` (a piece without results counts on its score alone). Ties: newer first. A piece too
+  with `performance_weight` (a piece without results yet counts as middling, 0.5). Ties: newer first. A piece too
   long for what is left of the budget is skipped and the next one tried. The brief being drafted is excluded.
 - `build_memory(pieces, lines, brief_name=, channel=, voice=, settings=)` — a `VoiceMemory`: the examples, the
   learned lines (`rules_file.prompt_lines`) and `example_ids` to store with the draft; `render()` gives the prompt
@@ -97,9 +97,10 @@ def _ranked(pieces: list[ApprovedPiece], performance_weight: float) -> list[Appr
 
     def merit(p: ApprovedPiece) -> float:
         score = (p.score - 1) / 4 if p.score is not None else 0.0
-        if p.performance is None:
+        if not with_perf:
             return score
-        return (1 - performance_weight) * score + performance_weight * perf_rank[p.performance]
+        perf = perf_rank[p.performance] if p.performance is not None else 0.5  # no results yet: middling
+        return (1 - performance_weight) * score + performance_weight * perf
 
     return sorted(pieces, key=lambda p: (-merit(p), -p.approved_at, str(p.id)))
 
