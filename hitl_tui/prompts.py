@@ -12,12 +12,14 @@ voice memory (`learning.voice_memory.VoiceMemory`: learned rules and approved ex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .briefs import Brief
 from .config import Config
-from .learning.feedback import FeedbackItem, render_feedback
-from .learning.voice_memory import VoiceMemory
+
+if TYPE_CHECKING:  # annotations only: the offline drafter's worker imports this module at start and needs neither
+    from .learning.feedback import FeedbackItem
+    from .learning.voice_memory import VoiceMemory
 
 DEFAULT_SYSTEM = (
     "You are a senior marketing copywriter. Write copy that a human editor will review and publish. "
@@ -137,7 +139,12 @@ def build_draft_messages(brief: Brief, config: Config, variant: int, memory: Voi
 def build_revision_messages(brief: Brief, config: Config, previous: str,
                             feedback: Feedback | Sequence[FeedbackItem], memory: VoiceMemory | None = None
                             ) -> list[dict]:
-    rendered = feedback.render() if isinstance(feedback, Feedback) else render_feedback(feedback)
+    if isinstance(feedback, Feedback):
+        rendered = feedback.render()
+    else:
+        from .learning.feedback import render_feedback
+
+        rendered = render_feedback(feedback)
     values = _common(brief, config) | {"previous": previous, "feedback": rendered}
     user = _with_memory(config.prompts.revise or DEFAULT_REVISE, values, memory)
     return [{"role": "system", "content": _system(brief, config)}, {"role": "user", "content": user}]
