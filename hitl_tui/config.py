@@ -12,10 +12,7 @@ from typing import Any
 
 from .defaults import (DEFAULT_KEYS, DEFAULT_RUBRIC, DEFAULT_VOICE, OFFLINE_MODEL,  # noqa: F401 (re-exported)
                        default_reviewer, starter_config)
-
-
-class ConfigError(ValueError):
-    """A hitl.toml problem, phrased as one line naming the file, the key and what was expected."""
+from .errors import ConfigError  # noqa: F401 (re-exported)
 
 
 @dataclass

@@ -38,7 +38,7 @@ def _rows_as(fmt: str, rows: list[dict]) -> str:
 
 def export(ws: Workspace, fmt: str) -> str:
     async def run() -> list[dict]:
-        async with Store.opened(ws.db_path, ws.config.reviewer) as store:
+        async with Store.opened(ws.db_path, ws.config.reviewer, read_only_ok=True) as store:
             return await store.draft_rows()
 
     return _rows_as(fmt, asyncio.run(run()))

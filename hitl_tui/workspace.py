@@ -10,12 +10,9 @@ from pathlib import Path
 import tomli_w
 
 from .config import Config, load_config, starter_config
+from .errors import WorkspaceError  # noqa: F401 (re-exported)
 
 CONFIG_NAME = "hitl.toml"
-
-
-class WorkspaceError(RuntimeError):
-    pass
 
 
 def package_dir(name: str) -> Path:
@@ -56,8 +53,11 @@ class Workspace:
     def load(cls, root: Path) -> Workspace:
         root = root.resolve()
         ws = cls(root, load_config(root / CONFIG_NAME))
-        ws.inbox.mkdir(exist_ok=True)
-        ws.outbox.mkdir(exist_ok=True)
+        for folder in (ws.inbox, ws.outbox):
+            try:
+                folder.mkdir(exist_ok=True)
+            except OSError:  # a read-only workspace: the commands that need the folder say so themselves
+                pass
         return ws
 
 

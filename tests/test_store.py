@@ -13,7 +13,7 @@ import pytest
 
 from hitl_tui.briefs import Brief
 from hitl_tui.gates import GateResult
-from hitl_tui.store import LATEST, Store
+from hitl_tui.store import LATEST, Store, StoreError
 from hitl_tui.store.schema import MIGRATIONS
 
 
@@ -55,7 +55,7 @@ async def test_newer_schema_is_refused(tmp_path):
     con = sqlite3.connect(path)
     con.execute(f"PRAGMA user_version = {LATEST + 1}")
     con.close()
-    with pytest.raises(Exception, match="newer than this hitl"):
+    with pytest.raises(StoreError, match="newer hitl-tui"):
         s = Store(path, "x")
         try:
             await s.connect()

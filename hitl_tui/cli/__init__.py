@@ -9,8 +9,7 @@ from __future__ import annotations
 import gc
 import sys
 
-from ..config import ConfigError
-from ..workspace import WorkspaceError
+from ..errors import HitlError
 from .common import UsageError
 from .output import err, reader_went_away
 from .parser import build_parser
@@ -32,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except BrokenPipeError:  # `hitl briefs | head -1`: the reader has all it wanted
         return reader_went_away()
-    except (UsageError, WorkspaceError, ConfigError) as exc:
+    except HitlError as exc:  # usage, workspace, config or log (hitl.db) problems: one line each
         err(f"hitl: {exc}")
-        return 2
+        return exc.exit_code
     except KeyboardInterrupt:
         err("hitl: interrupted")
         return 130

@@ -28,12 +28,16 @@ def cmd_briefs(args) -> int:
 
     ws = load_workspace(args)
 
-    async def run() -> list[dict]:
-        async with Store.opened(ws.db_path, ws.config.reviewer) as store:
+    async def run() -> tuple[list[dict], bool]:
+        # A read-only log still lists: the inbox is parsed into a private copy of the log, nothing is written.
+        async with Store.opened(ws.db_path, ws.config.reviewer, read_only_ok=True) as store:
             await sync_inbox(ws.inbox, store)
-            return await store.list_briefs()
+            return await store.list_briefs(), store.read_only
 
-    rows = asyncio.run(run())
+    rows, read_only = asyncio.run(run())
+    if read_only:
+        err(f"hitl: {ws.db_path} is read-only: showing the inbox as parsed and what the log knows; nothing was "
+            "recorded")
     if args.json:
         print_json([{"name": r["name"], "title": r["title"], "status": r["status"], "error": r["error"],
                      "channel": r["channel"], "drafts": r["drafts"]} for r in rows])
@@ -105,7 +109,7 @@ def cmd_stats(args) -> int:
     ws = load_workspace(args)
 
     async def run() -> dict:
-        async with Store.opened(ws.db_path, ws.config.reviewer) as store:
+        async with Store.opened(ws.db_path, ws.config.reviewer, read_only_ok=True) as store:
             return await store.stats()
 
     stats = asyncio.run(run())

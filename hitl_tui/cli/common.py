@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import UsageError  # noqa: F401 (re-exported: bad input on the command line, one line, exit 2)
 from ..workspace import Workspace, find_workspace
-
-
-class UsageError(Exception):
-    """Bad input on the command line: one line on stderr, exit code 2."""
 
 
 def load_workspace(args) -> Workspace:

@@ -1,6 +1,6 @@
 """The workspace's SQLite log (aiosqlite). `Store` is the one object services and the UI write through."""
 
-from .base import StoreError
+from .base import StoreError, check_log
 from .drafts import BriefDraftOps, SyncResult, brief_status
 from .reports import ReportOps
 from .review import ReviewOps
@@ -11,4 +11,4 @@ class Store(ReportOps, ReviewOps, BriefDraftOps):
     """Briefs, drafts, review actions and reports over one connection; see the mixins for each part."""
 
 
-__all__ = ["Store", "StoreError", "SyncResult", "brief_status", "LATEST"]
+__all__ = ["Store", "StoreError", "check_log", "SyncResult", "brief_status", "LATEST"]

@@ -1,9 +1,15 @@
-"""The database connection: WAL, FULL sync, busy timeout, BEGIN IMMEDIATE writes, migrations, the event log."""
+"""The database connection: WAL, FULL sync, busy timeout, BEGIN IMMEDIATE writes, migrations, the event log.
+
+A log that cannot be used as asked (garbage bytes, a newer schema, a read-only folder, a write lock held for
+minutes) is a `StoreError` with one line naming the file and what to do.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import random
 import sqlite3
 import time
 from contextlib import asynccontextmanager
@@ -12,53 +18,97 @@ from typing import Any, AsyncIterator
 
 import aiosqlite
 
+from ..errors import StoreError
 from .schema import LATEST, MIGRATIONS
 
-
-class StoreError(RuntimeError):
-    pass
+__all__ = ["Database", "StoreError", "check_log"]
 
 
 class Database:
-    def __init__(self, path: Path, reviewer: str) -> None:
+    # SQLite's own wait for the write lock, per attempt; longer than any one write transaction (those are kept
+    # short: big syncs are written in chunks).
+    BUSY_TIMEOUT = 15.0
+    # How long a write keeps retrying BEGIN IMMEDIATE, with backoff, before it gives up with a StoreError: only a
+    # program holding the lock for minutes gets there, and a reviewer's score is worth the wait.
+    WRITE_PATIENCE = 120.0
+
+    def __init__(self, path: Path, reviewer: str, *, read_only: bool = False, read_only_ok: bool = False) -> None:
         self.path = Path(path)
         self.reviewer = reviewer
+        # read_only: open a private in-memory copy of the log; read_only_ok: do so only if the log cannot be
+        # written (a read-only folder or mount). Reports then work; what they write is dropped on close.
+        self.read_only = read_only
+        self.read_only_ok = read_only_ok
         self._db: aiosqlite.Connection | None = None
         # One connection is shared by every coroutine; transactions on it must not interleave.
         self._tx_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path, reviewer: str = "reviewer"):
-        store = cls(path, reviewer)
+    async def open(cls, path: Path, reviewer: str = "reviewer", **access: bool):
+        store = cls(path, reviewer, **access)
         await store.connect()
         return store
 
     @classmethod
     @asynccontextmanager
-    async def opened(cls, path: Path, reviewer: str = "reviewer"):
+    async def opened(cls, path: Path, reviewer: str = "reviewer", **access: bool):
         """The log for one command or test: opened, and closed however it ends."""
-        store = await cls.open(path, reviewer)
+        store = await cls.open(path, reviewer, **access)
         try:
             yield store
         finally:
             await store.close()
 
+    # ---------------------------------------------------------------- opening
+
     async def connect(self) -> None:
-        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so a write never upgrades from a read lock
-        # (a deferred BEGIN there gave "database is locked" between two processes).
-        self._db = await aiosqlite.connect(self.path, isolation_level=None, timeout=10.0)
-        self._db.row_factory = aiosqlite.Row
+        writable = log_is_writable(self.path)
+        if not writable and not (self.read_only or self.read_only_ok):
+            raise StoreError(read_only_message(self.path))
         try:
-            await self._db.execute("PRAGMA busy_timeout=10000")
-            await self._set_wal()
-            for pragma in ("synchronous=FULL", "foreign_keys=ON"):
-                await self._db.execute(f"PRAGMA {pragma}")
-            await self.migrate()
-        except BaseException:
+            if self.read_only or not writable:
+                self.read_only = True
+                await self._connect_snapshot()
+            else:
+                await self._connect_writable()
+        except BaseException as exc:
             await self.close()  # an open aiosqlite thread would keep the process from exiting
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(explain(self.path, exc)) from None
             raise
 
+    async def _connect_writable(self) -> None:
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves so a write never upgrades from a read lock
+        # (a deferred BEGIN there gave "database is locked" between two processes).
+        self._db = await aiosqlite.connect(self.path, isolation_level=None, timeout=self.BUSY_TIMEOUT)
+        self._db.row_factory = aiosqlite.Row
+        await self._db.execute(f"PRAGMA busy_timeout={int(self.BUSY_TIMEOUT * 1000)}")
+        version = await self.schema_version()  # the first read: a file that is not a database fails here
+        check_version(self.path, version)
+        await self._set_wal()
+        for pragma in ("synchronous=FULL", "foreign_keys=ON"):
+            await self._db.execute(f"PRAGMA {pragma}")
+        if version < LATEST:  # a write lock only when there is something to migrate: readers never wait here
+            await self.migrate()
+
+    async def _connect_snapshot(self) -> None:
+        """The log as it is on disk, copied into memory and brought to the current schema there."""
+        self._db = await aiosqlite.connect(":memory:", isolation_level=None, check_same_thread=False)
+        self._db.row_factory = aiosqlite.Row
+        if self.path.exists():
+            source = await _open_read_only(self.path)
+            try:
+                async with source.execute("PRAGMA user_version") as cur:
+                    check_version(self.path, (await cur.fetchone())[0])
+                await source.backup(self._db)
+            finally:
+                await source.close()
+        await self.migrate()
+
     async def _set_wal(self) -> None:
+        async with self.db.execute("PRAGMA journal_mode") as cur:
+            if (await cur.fetchone())[0] == "wal":
+                return
         # Switching to WAL needs a moment of exclusive access and does not wait on the busy handler, so two
         # processes opening a new database together can see "database is locked" here: retry briefly.
         for attempt in range(50):
@@ -66,7 +116,7 @@ class Database:
                 await self.db.execute("PRAGMA journal_mode=WAL")
                 return
             except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or attempt == 49:
+                if not is_busy(exc) or attempt == 49:
                     raise
                 await asyncio.sleep(0.02 * (attempt + 1))
 
@@ -90,13 +140,13 @@ class Database:
         async with self.tx() as db:
             async with db.execute("PRAGMA user_version") as cur:
                 current = (await cur.fetchone())[0]
-            if current > LATEST:
-                raise StoreError(f"{self.path}: schema version {current} is newer than this hitl ({LATEST}); "
-                                 "upgrade hitl-tui")
+            check_version(self.path, current)  # another hitl may have moved it on since we looked
             for version in range(current, target):
                 for statement in MIGRATIONS[version]:
                     await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {version + 1}")
+
+    # ---------------------------------------------------------------- writing
 
     @asynccontextmanager
     async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -106,13 +156,32 @@ class Database:
             # statement it was waiting on still runs in aiosqlite's thread. Statements run in order, so a ROLLBACK
             # queued after a cancelled BEGIN or INSERT always undoes it; the connection never stays mid-transaction.
             try:
-                await db.execute("BEGIN IMMEDIATE")
+                await self._begin(db)
                 yield db
             except BaseException:
                 await asyncio.shield(_rollback(db))
                 raise
             else:
                 await asyncio.shield(db.execute("COMMIT"))
+
+    async def _begin(self, db: aiosqlite.Connection) -> None:
+        """BEGIN IMMEDIATE, waiting its turn: SQLite's busy handler waits BUSY_TIMEOUT; past that (a colleague's
+        long write, a program holding the lock) it backs off and tries again, up to WRITE_PATIENCE in all."""
+        deadline = time.monotonic() + self.WRITE_PATIENCE
+        delay = 0.05
+        while True:
+            try:
+                await db.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc):
+                    raise
+                if time.monotonic() + delay > deadline:
+                    raise StoreError(f"{self.path}: another program has held the write lock for over "
+                                     f"{self.WRITE_PATIENCE:.0f} s; nothing was saved. Close whatever holds it "
+                                     "(an open sqlite3 shell?) and try again") from None
+            await asyncio.sleep(delay * (0.5 + random.random()))  # jitter: waiting writers do not move in step
+            delay = min(delay * 2, 2.0)
 
     async def event(self, db: aiosqlite.Connection, kind: str, *, brief_id: int | None = None,
                     draft_id: int | None = None, revision_id: int | None = None, **payload: Any) -> None:
@@ -134,6 +203,8 @@ class Database:
         await self.event(db, "gates", revision_id=revision_id, failed=[r.id for r in results if r.status == "fail"],
                          warned=[r.id for r in results if r.status == "warn"])
 
+    # ---------------------------------------------------------------- reading
+
     async def last_event_id(self) -> int:
         """The newest event's id: every state change writes one, so a changed id means something changed."""
         async with self.db.execute("SELECT COALESCE(MAX(id), 0) FROM events") as cur:
@@ -154,3 +225,78 @@ async def _rollback(db: aiosqlite.Connection) -> None:
         await db.execute("ROLLBACK")
     except sqlite3.OperationalError:  # BEGIN itself failed (busy): there is nothing to undo
         pass
+
+
+async def _open_read_only(path: Path) -> aiosqlite.Connection:
+    """The log opened without writing a byte. SQLite opens a WAL database read-only only if its -shm file exists
+    or can be made; on a read-only folder after a clean close there is none, and `immutable=1` (which reads the
+    main file alone) is then right, since everything was checkpointed into it. With a -wal file left behind, a
+    plain read-only open reads it too (immutable would miss its commits)."""
+    uri = path.resolve().as_uri()
+    wal = path.with_name(path.name + "-wal")
+    left_over = wal.exists() and wal.stat().st_size > 0
+    for query in ("?mode=ro",) if left_over else ("?mode=ro", "?mode=ro&immutable=1"):
+        db = await aiosqlite.connect(uri + query, uri=True, isolation_level=None, check_same_thread=False)
+        try:
+            async with db.execute("PRAGMA user_version") as cur:
+                await cur.fetchone()
+            return db
+        except sqlite3.OperationalError as exc:
+            await db.close()
+            if "unable to open" not in str(exc) or query.endswith("immutable=1"):
+                raise
+    raise AssertionError("unreachable")
+
+
+def log_is_writable(path: Path) -> bool:
+    """Can this process write the log and the WAL files beside it? os.access also sees a read-only mount
+    (EROFS), where even root cannot write."""
+    folder = path.parent
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
+def check_version(path: Path, version: int) -> None:
+    if version > LATEST:
+        raise StoreError(f"{path} was written by a newer hitl-tui (log schema {version}; this one knows up to "
+                         f"{LATEST}): upgrade hitl-tui (e.g. pip install -U hitl-tui) to use it")
+
+
+def read_only_message(path: Path) -> str:
+    return (f"{path} is read-only (a read-only folder or mount): the review station and `hitl draft` need to "
+            "write to it; `hitl briefs`, `hitl stats` and `hitl export` still work")
+
+
+def explain(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """One line for a log SQLite cannot use."""
+    text = str(exc)
+    if "not a database" in text or "malformed" in text or "encrypted" in text:
+        return (f"{path} is not a SQLite database (damaged or overwritten: {text}): move it aside "
+                f"(e.g. mv {path.name} {path.name}.broken) to start a new log, or restore it from a backup")
+    if "unable to open" in text:
+        return f"{path}: cannot open the log ({text}); check that it is a file this user can read and write"
+    if "readonly" in text or "read-only" in text:
+        return read_only_message(path)
+    return f"{path}: {text}"
+
+
+def check_log(path: Path) -> None:
+    """What the review station checks before it takes over the terminal (a few ms, plain sqlite3): that the log
+    can be opened for writing, is a database and is not from a newer hitl. Raises StoreError."""
+    if not log_is_writable(path):
+        raise StoreError(read_only_message(path))
+    if not path.exists():
+        return
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=Database.BUSY_TIMEOUT)
+        try:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(explain(path, exc)) from None
+    check_version(path, version)

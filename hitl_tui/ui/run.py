@@ -17,6 +17,14 @@ def _fast_start() -> None:
     gc.disable()
 
 
+def _check_before_taking_the_terminal(ws: Workspace) -> None:
+    """A log the station cannot use (damaged, newer, read-only) is one line before the screen is drawn, rather
+    than a traceback on a half-started screen. Raises StoreError (a HitlError: `hitl` prints it, exit 2)."""
+    from ..store.base import check_log
+
+    check_log(ws.db_path)
+
+
 def _terminal_defaults(animations: bool) -> None:
     if not animations:
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
@@ -25,6 +33,7 @@ def _terminal_defaults(animations: bool) -> None:
 
 def run_review(ws: Workspace) -> int:
     _fast_start()
+    _check_before_taking_the_terminal(ws)
     _terminal_defaults(ws.config.ui.animations)
     from .app import run_app
 
@@ -44,6 +53,7 @@ def run_demo(folder: str | None, reviewer: str | None = None) -> int:
 
 def run_review_demo(ws: Workspace) -> int:
     _fast_start()
+    _check_before_taking_the_terminal(ws)
     _terminal_defaults(ws.config.ui.animations)
     from .app import run_app
 

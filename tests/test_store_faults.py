@@ -1,0 +1,178 @@
+"""A log that cannot be used as it is: garbage bytes, a newer schema, a read-only workspace.
+
+Each command is run as a user runs it (a subprocess; the station on a pseudo-terminal): one line naming the file
+and what to do, exit code 2, no traceback, and the station never draws a screen it cannot keep.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import select
+import shutil
+import sqlite3
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from hitl_tui.store import LATEST
+
+ALT_SCREEN = b"\x1b[?1049h"  # what Textual writes first when it takes over the terminal
+
+
+def hitl_env(**extra: str) -> dict:
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "TERM": "xterm-256color", **extra}
+    env.pop("HITL_WORKSPACE", None)
+    return env
+
+
+def hitl(*args: str, cwd: Path, wrap: list[str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*(wrap or []), sys.executable, "-m", "hitl_tui", *args], cwd=cwd, env=hitl_env(),
+                          capture_output=True, text=True, timeout=120)
+
+
+def station(cwd: Path, wrap: list[str] | None = None, timeout: float = 60) -> tuple[int | None, bytes]:
+    """`hitl` on a pseudo-terminal: its exit code (None if it was still running at the hang guard) and output."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    proc = subprocess.Popen([*(wrap or []), sys.executable, "-m", "hitl_tui"], cwd=cwd, stdin=slave, stdout=slave,
+                            stderr=slave, env=hitl_env(), start_new_session=True)
+    os.close(slave)
+    out, deadline = b"", time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:  # read until the terminal closes (EIO once the process is gone)
+            if select.select([master], [], [], 0.05)[0]:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+        try:
+            return proc.wait(timeout=max(1.0, deadline - time.monotonic())), out
+        except subprocess.TimeoutExpired:  # it opened a screen and kept running: quit it
+            os.write(master, b"q")
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            return None, out
+    finally:
+        os.close(master)
+
+
+def assert_one_line(result: subprocess.CompletedProcess, *words: str) -> None:
+    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr[-2000:]
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def assert_station_refused(cwd: Path, *words: str, wrap: list[str] | None = None) -> None:
+    code, out = station(cwd, wrap)
+    text = out.decode(errors="replace")
+    assert code == 2, text[-2000:]
+    assert ALT_SCREEN not in out, "the station drew a screen it could not keep"
+    assert "Traceback" not in text
+    lines = [line for line in text.replace("\r", "").splitlines() if line.strip()]
+    assert len(lines) == 1, text[-2000:]
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+@pytest.fixture
+def ws(tmp_path) -> Path:
+    from hitl_tui.workspace import init_workspace
+
+    init_workspace(tmp_path / "ws")
+    return tmp_path / "ws"
+
+
+COMMANDS = [("briefs",), ("stats",), ("export",), ("draft", "spring-sale-email.toml", "-m", "hitl-offline/fast")]
+
+
+def test_a_log_that_is_not_a_database_is_one_line_for_every_command(ws):
+    (ws / "hitl.db").write_bytes(os.urandom(8192))
+    for args in COMMANDS:
+        result = hitl(*args, cwd=ws)
+        assert_one_line(result, str(ws / "hitl.db"), "not a SQLite database", "move it aside", "backup")
+    assert_station_refused(ws, "hitl.db", "not a SQLite database")
+
+
+def test_a_log_from_a_newer_hitl_is_one_line_for_every_command(ws):
+    con = sqlite3.connect(ws / "hitl.db")
+    con.execute(f"PRAGMA user_version = {LATEST + 1}")
+    con.close()
+    for args in COMMANDS:
+        result = hitl(*args, cwd=ws)
+        assert_one_line(result, str(ws / "hitl.db"), "newer hitl-tui", "upgrade")
+    assert_station_refused(ws, "newer hitl-tui")
+
+
+# ---------------------------------------------------------------- a read-only workspace
+
+def _read_only_mount_works(tmp_path: Path) -> bool:
+    if not shutil.which("unshare") or not shutil.which("mount"):
+        return False
+    probe = tmp_path / "ro-probe"
+    probe.mkdir()
+    result = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind -o ro {probe} {probe} && touch {probe}/x"],
+                            capture_output=True, text=True)
+    return "Read-only file system" in result.stderr
+
+
+def read_only(folder: Path) -> list[str]:
+    """A prefix that runs a command with `folder` bind-mounted read-only onto itself, in a private mount namespace
+    (the mount goes away with the command): a read-only mount as a user meets it, where even root cannot write."""
+    return ["unshare", "-m", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"', str(folder)]
+
+
+def test_a_read_only_workspace_still_lists_reports_and_exports(ws, tmp_path):
+    if not _read_only_mount_works(tmp_path):
+        pytest.skip("this machine cannot make a read-only bind mount (needs root and mount namespaces)")
+    drafted = hitl("draft", "flash-reminder.md", "-m", "hitl-offline/fast", "-n", "1", cwd=ws)
+    assert drafted.returncode == 0, drafted.stderr
+    (ws / "briefs" / "late.toml").write_text('title = "Arrived later"\nbrief = "x"\n')  # not in the log yet
+    (ws / "briefs" / "broken.toml").write_text('title = "x"\nmax_words = "many"\n')
+    before = {p.name: p.stat().st_mtime_ns for p in ws.iterdir()}
+    ro = read_only(ws)
+
+    listed = hitl("briefs", "--json", cwd=ws, wrap=ro)
+    assert listed.returncode == 0, listed.stderr
+    rows = {r["name"]: r for r in json.loads(listed.stdout)}
+    assert rows["flash-reminder.md"]["status"] == "ready" and rows["flash-reminder.md"]["drafts"] == 1
+    assert rows["late.toml"]["status"] == "new" and rows["broken.toml"]["status"] == "invalid"
+    assert "read-only" in listed.stderr and listed.stderr.count("\n") == 1
+    text = hitl("briefs", cwd=ws, wrap=ro)
+    assert text.returncode == 0 and "late.toml" in text.stdout and "read-only" in text.stderr
+
+    stats = hitl("stats", "--json", cwd=ws, wrap=ro)
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["briefs_by_status"]["ready"] == 1
+    exported = hitl("export", cwd=ws, wrap=ro)
+    assert exported.returncode == 0, exported.stderr
+    assert [json.loads(line)["brief"] for line in exported.stdout.splitlines()] == ["flash-reminder.md"]
+
+    assert_one_line(hitl("draft", "late.toml", "-m", "hitl-offline/fast", cwd=ws, wrap=ro), "read-only",
+                    "hitl briefs")
+    assert_station_refused(ws, "read-only", wrap=ro)
+    assert {p.name: p.stat().st_mtime_ns for p in ws.iterdir()} == before  # nothing was written
+
+
+def test_a_read_only_workspace_without_a_log_lists_the_inbox(ws, tmp_path):
+    if not _read_only_mount_works(tmp_path):
+        pytest.skip("this machine cannot make a read-only bind mount (needs root and mount namespaces)")
+    listed = hitl("briefs", "--json", cwd=ws, wrap=read_only(ws))
+    assert listed.returncode == 0, listed.stderr
+    assert {r["status"] for r in json.loads(listed.stdout)} == {"new"} and not (ws / "hitl.db").exists()
+    stats = hitl("stats", "--json", cwd=ws, wrap=read_only(ws))
+    assert stats.returncode == 0 and json.loads(stats.stdout)["briefs_total"] == 0, stats.stderr
