@@ -5,6 +5,7 @@ Every state change runs in one BEGIN IMMEDIATE transaction together with its eve
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -17,6 +18,16 @@ if TYPE_CHECKING:  # only for annotations: the store loads before the first fram
     from ..gates import GateResult
 
 STREAMING_STATES = ("pending", "streaming")
+# Briefs written per transaction by a sync: a few hundred milliseconds of write lock at most, so other writers
+# (a colleague's score) take their turn in between.
+SYNC_CHUNK = 500
+# The pause between two chunks. A writer waiting on the lock polls it every 100 ms (SQLite's busy handler); a
+# bulk writer that began its next chunk at once would keep it waiting for the whole sync.
+CHUNK_PAUSE = 0.1
+
+
+def _chunks(items: list) -> list[list]:
+    return [items[i:i + SYNC_CHUNK] for i in range(0, len(items), SYNC_CHUNK)]
 
 
 @dataclass
@@ -51,11 +62,18 @@ class BriefDraftOps(Database):
         return (await self.sync_briefs([brief]))[0]
 
     async def sync_briefs(self, briefs: list[Brief], file_sigs: dict[str, str] | None = None) -> list[SyncResult]:
-        """Record many briefs in one transaction (one fsync, not one per brief). `file_sigs` (name -> size and
-        mtime of the file read) lets the next scan skip files that have not changed."""
+        """Record many briefs, a chunk per transaction (one fsync per chunk, not one per brief). `file_sigs`
+        (name -> size and mtime of the file read) lets the next scan skip files that have not changed."""
         sigs = file_sigs or {}
-        async with self.tx() as db:
-            return [await self._sync(db, brief, time.time(), sigs.get(brief.name)) for brief in briefs]
+        results: list[SyncResult] = []
+        # In chunks, each its own transaction: 10,000 briefs in one held the write lock for many seconds, and
+        # every colleague's score waited behind it.
+        for n, chunk in enumerate(_chunks(briefs)):
+            if n:
+                await asyncio.sleep(CHUNK_PAUSE)
+            async with self.tx() as db:
+                results += [await self._sync(db, brief, time.time(), sigs.get(brief.name)) for brief in chunk]
+        return results
 
     async def file_sigs(self) -> dict[str, str]:
         """name -> file signature of every brief in the inbox, as last read."""
@@ -108,16 +126,19 @@ class BriefDraftOps(Database):
     async def mark_deleted_many(self, names: list[str]) -> dict[str, int]:
         """Briefs whose files are gone: kept with their history, hidden from the queue. Returns name -> id."""
         gone: dict[str, int] = {}
-        async with self.tx() as db:
-            for name in names:
-                row = await (await db.execute("SELECT id FROM briefs WHERE name=? AND deleted=0",
-                                              (name,))).fetchone()
-                if row is None:
-                    continue
-                await db.execute("UPDATE briefs SET deleted=1, file_sig=NULL, updated_at=? WHERE id=?",
-                                 (time.time(), row["id"]))
-                await self.event(db, "brief_deleted", brief_id=row["id"], name=name)
-                gone[name] = row["id"]
+        for n, chunk in enumerate(_chunks(names)):
+            if n:
+                await asyncio.sleep(CHUNK_PAUSE)
+            async with self.tx() as db:
+                for name in chunk:
+                    row = await (await db.execute("SELECT id FROM briefs WHERE name=? AND deleted=0",
+                                                  (name,))).fetchone()
+                    if row is None:
+                        continue
+                    await db.execute("UPDATE briefs SET deleted=1, file_sig=NULL, updated_at=? WHERE id=?",
+                                     (time.time(), row["id"]))
+                    await self.event(db, "brief_deleted", brief_id=row["id"], name=name)
+                    gone[name] = row["id"]
         return gone
 
     async def list_briefs(self, include_deleted: bool = False) -> list[dict]:
