@@ -1,4 +1,5 @@
-"""hitl.toml: the settings model and loading with one-line errors (defaults live in defaults.py).
+"""hitl.toml: the team's settings model and loading with one-line errors (defaults live in defaults.py; each
+person's own name, theme and keys in userconfig.py).
 
 Core module: imports neither textual nor litellm.
 """
@@ -102,7 +103,8 @@ class UIConfig:
 @dataclass
 class Config:
     path: Path | None = None
-    reviewer: str = ""
+    reviewer: str = ""  # who is acting: see userconfig.py (Workspace.load layers the person over the team)
+    team_reviewer: str = ""  # a `reviewer` left in hitl.toml by an older hitl (shared by everyone: a warning)
     drafting: DraftingConfig = field(default_factory=DraftingConfig)
     inbox: InboxConfig = field(default_factory=InboxConfig)
     rubric: dict[str, dict[str, str]] = field(default_factory=lambda: dict(DEFAULT_RUBRIC))
@@ -331,7 +333,8 @@ SECTIONS = {"reviewer", "drafting", "inbox", "rubric", "checklists", "voices", "
 
 def parse_config(data: dict, file: str = "hitl.toml") -> Config:
     _only(data, SECTIONS, file, "")
-    cfg = Config(reviewer=_get(data, "reviewer", str, file, "", "") or default_reviewer())
+    team_reviewer = _get(data, "reviewer", str, file, "", "")
+    cfg = Config(reviewer=team_reviewer or default_reviewer(), team_reviewer=team_reviewer)
     tables = {}
     for section in SECTIONS - {"reviewer"}:
         tables[section] = _get(data, section, dict, file, "", {})

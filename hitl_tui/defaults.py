@@ -39,6 +39,7 @@ DEFAULT_VOICE = (
 
 
 def default_reviewer() -> str:
+    """The login name (getpass reads LOGNAME, USER, LNAME, USERNAME, then the password database)."""
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
@@ -46,9 +47,9 @@ def default_reviewer() -> str:
 
 
 def starter_config() -> dict[str, Any]:
-    """Every setting with its default, for `hitl init` (tomli-w cannot write None, so unset values are left out)."""
+    """Every team setting with its default, for `hitl init` (tomli-w cannot write None, so unset values are left
+    out). No reviewer: hitl.toml is shared, and each person's name is their own (see userconfig.py)."""
     return {
-        "reviewer": default_reviewer(),
         "drafting": {
             "models": [OFFLINE_MODEL], "variants": 3, "concurrency": 4, "timeout": 120.0,
             "chunk_timeout": 30.0, "retries": 2, "temperature": 0.7, "auto_draft": True,

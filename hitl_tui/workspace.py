@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tomli_w
@@ -31,7 +31,8 @@ def package_dir(name: str) -> Path:
 @dataclass
 class Workspace:
     root: Path
-    config: Config
+    config: Config  # the team's hitl.toml with the person's own name, theme and keys over it
+    warnings: list[str] = field(default_factory=list)  # shown once: by the CLI on stderr, by the station as a toast
 
     @property
     def inbox(self) -> Path:
@@ -50,9 +51,14 @@ class Workspace:
         return self.root / "hitl.log"
 
     @classmethod
-    def load(cls, root: Path) -> Workspace:
+    def load(cls, root: Path, reviewer: str | None = None) -> Workspace:
+        """The workspace at `root` as the person running hitl sees it; `reviewer` is --reviewer, if given."""
+        from .userconfig import apply_user_config
+
         root = root.resolve()
-        ws = cls(root, load_config(root / CONFIG_NAME))
+        config = load_config(root / CONFIG_NAME)
+        identity = apply_user_config(config, reviewer)
+        ws = cls(root, config, identity.warnings)
         for folder in (ws.inbox, ws.outbox):
             try:
                 folder.mkdir(exist_ok=True)

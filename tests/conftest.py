@@ -15,6 +15,14 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 os.environ.pop("HITL_WORKSPACE", None)
 
 
+@pytest.fixture(autouse=True)
+def own_user_config(tmp_path_factory, monkeypatch):
+    """Each test has its own per-user config folder (platformdirs honours XDG_CONFIG_HOME; subprocesses inherit
+    it), so nothing reads or writes the real one, and no HITL_REVIEWER leaks in from the shell."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("user-config")))
+    monkeypatch.delenv("HITL_REVIEWER", raising=False)
+
+
 @pytest.fixture(scope="session")
 def llm_server():
     server = FakeOpenAI().start()

@@ -23,12 +23,11 @@ def station(tmp_path) -> HitlApp:
     root = tmp_path / "ws"
     init_workspace(root, examples=False)
     config = tomllib.loads((root / "hitl.toml").read_text())
-    config["reviewer"] = "tester"
     config["drafting"]["models"] = ["hitl-offline/fast"]
     (root / "hitl.toml").write_text(tomli_w.dumps(config))
     (root / "briefs" / "a-spring-sale.toml").write_text(tomli_w.dumps(SALE))
     (root / "briefs" / "b-broken.toml").write_text('title = "Broken brief"\nmax_words = "many"\n')
-    return HitlApp(Workspace.load(root))
+    return HitlApp(Workspace.load(root, reviewer="tester"))
 
 
 async def drafted(pilot) -> None:

@@ -38,14 +38,13 @@ async def wait_until(predicate, timeout: float = 10.0, step: float = 0.05):
 def make_workspace(root: Path, server, model: str = "ok-30", examples: bool = False, **extra) -> Workspace:
     init_workspace(root, examples=examples)
     config = tomllib.loads((root / "hitl.toml").read_text())
-    config["reviewer"] = "tester"
     config["drafting"]["models"] = [{"model": f"openai/{model}", "api_base": server.base_url, "label": model}]
     config["drafting"]["variants"] = 2
     config["inbox"]["settle_ms"] = 50
     for key, value in extra.items():
         config.setdefault(key, {}).update(value)
     (root / "hitl.toml").write_text(tomli_w.dumps(config))
-    return Workspace.load(root)
+    return Workspace.load(root, reviewer="tester")
 
 
 def drop(ws: Workspace, name: str = "sale.toml", **fields) -> Path:

@@ -125,7 +125,7 @@ def cmd_stats(args) -> int:
 def cmd_review(args) -> int:
     from ..ui.run import run_review
 
-    return run_review(load_workspace(args))
+    return run_review(load_workspace(args, warn=False))  # the station shows warnings on its own screen
 
 
 def cmd_demo(args) -> int:

@@ -8,10 +8,14 @@ from ..errors import UsageError  # noqa: F401 (re-exported: bad input on the com
 from ..workspace import Workspace, find_workspace
 
 
-def load_workspace(args) -> Workspace:
-    ws = Workspace.load(find_workspace(getattr(args, "workspace", None)))
-    if getattr(args, "reviewer", None):
-        ws.config.reviewer = args.reviewer
+def load_workspace(args, warn: bool = True) -> Workspace:
+    """The workspace as the person running this sees it (--reviewer, HITL_REVIEWER, their own config file);
+    its warnings go to stderr, unless the station is about to show them on its own screen (warn=False)."""
+    from .output import err
+
+    ws = Workspace.load(find_workspace(getattr(args, "workspace", None)), reviewer=getattr(args, "reviewer", None))
+    for warning in ws.warnings if warn else ():
+        err(f"hitl: warning: {warning}")
     return ws
 
 

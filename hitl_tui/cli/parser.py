@@ -16,8 +16,8 @@ def add_global_options(parser: argparse.ArgumentParser, *, on_subcommand: bool) 
                        help="workspace folder (default: $HITL_WORKSPACE, else the nearest folder upwards with "
                             "hitl.toml)")
     group.add_argument("--reviewer", metavar="NAME", default=default,
-                       help="record your actions under this name (default: hitl.toml's reviewer, else your login "
-                            "name)")
+                       help="record your actions under this name (default: $HITL_REVIEWER, else `reviewer` in "
+                            "your own config file, else your login name)")
 
 
 def build_parser() -> argparse.ArgumentParser:

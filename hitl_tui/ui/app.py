@@ -48,7 +48,8 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         self.models = models
         self.watch = watch
         self.instance = os.urandom(6).hex()  # this running app, for claims
-        self.sub_title = f"{workspace.root.name} · {self.config.reviewer}" + (" · demo (offline)" if demo else "")
+        self.sub_title = f"{workspace.root.name} · reviewing as {self.config.reviewer}" + \
+            (" · demo (offline)" if demo else "")
         self.store: Store | None = None
         self.engine = None  # the DraftingClient, from just after the first frame
         self.inbox_service = None  # an InboxService once the first frame is up
@@ -96,7 +97,11 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
     async def on_mount(self) -> None:
         # Only what the first frame needs happens here: the queue from the log. The rest waits for that frame.
         self._apply_theme(self.config.ui.theme)
+        self._saved_theme = self.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.set_keymap(keymap_from_config(self.config.keys))
+        for warning in self.ws.warnings:
+            self.notify(warning, severity="warning", timeout=20, markup=False)
         self.main(TitleBar).show(self.title, self.sub_title)
         queue = self.main(BriefQueue)
         queue.instance = self.instance
@@ -116,6 +121,21 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
                         severity="warning", timeout=15, markup=False)
         elif self.theme != theme:
             self.theme = theme
+
+    def _theme_changed(self, theme) -> None:
+        """A theme picked in the palette is this person's choice: saved to their own config file, not hitl.toml."""
+        if theme.name == self._saved_theme:
+            return
+        self._saved_theme = theme.name
+        self.run_worker(lambda: self._save_theme(theme.name), thread=True, name="save-theme", exit_on_error=False)
+
+    def _save_theme(self, name: str) -> None:
+        from ..userconfig import save_user_setting
+
+        try:
+            save_user_setting("theme", name)
+        except Exception as exc:  # a read-only home: the theme still applies for this session
+            self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning", markup=False)
 
     async def _after_first_frame(self) -> None:
         if not gc.isenabled():  # `hitl` starts with it off (ui/run.py)

@@ -43,9 +43,7 @@ def run_review(ws: Workspace) -> int:
 def run_demo(folder: str | None, reviewer: str | None = None) -> int:
     root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="hitl-demo-"))
     init_workspace(root)
-    ws = Workspace.load(root)
-    if reviewer:
-        ws.config.reviewer = reviewer
+    ws = Workspace.load(root, reviewer=reviewer)
     code = run_review_demo(ws)
     print(f"The demo workspace is {root} (hitl.db holds every step; `hitl -w {root} stats`).", file=sys.stderr)
     return code

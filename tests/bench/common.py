@@ -53,7 +53,6 @@ def make_workspace(root: Path, briefs: int = 0, auto_draft: bool = False, models
 
     init_workspace(root, examples=False)
     config = starter_config()
-    config["reviewer"] = "bench"
     config["drafting"].update(auto_draft=auto_draft, variants=variants, concurrency=8)
     if models:
         config["drafting"]["models"] = models
