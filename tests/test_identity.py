@@ -182,3 +182,35 @@ async def test_a_theme_picked_in_the_palette_is_saved_to_the_persons_own_config(
         await pilot.pause()
         assert again.theme == "nord"
 
+
+async def test_a_second_reviewer_scores_beside_the_first_and_sees_their_own(tmp_path, llm_server):
+    from test_ui import drop, make_workspace, observed, panes_done, wait_until
+
+    from hitl_tui.ui.app import HitlApp
+
+    ws = make_workspace(tmp_path / "ws", llm_server)
+    drop(ws)
+    ana = HitlApp(Workspace.load(ws.root, reviewer="ana"))
+    async with ana.run_test(size=(120, 40)) as pilot:
+        await wait_until(lambda: panes_done(ana), timeout=60)
+        draft = ana.current_state.draft_id
+        await pilot.press("4", "5")
+        assert ana.query_one("#scores").border_subtitle in (None, "")  # nobody else yet
+    bob = HitlApp(Workspace.load(ws.root, reviewer="bob"))
+    async with bob.run_test(size=(120, 40)) as pilot:
+        await wait_until(lambda: panes_done(bob) and bob.current_state.draft_id == draft, timeout=60)
+        card = bob.query_one("#scores")
+        await wait_until(lambda: card.border_subtitle == "ana scored too")
+        assert bob._scores == {} and "○○○○○ –" in str(card.render())  # bob's own card starts empty
+        await pilot.press("2")
+        await wait_until(lambda: bob._scores == {"voice": 2})
+        await pilot.press("s")
+        body = str(bob.screen.query_one("#stats-body").render())
+        assert "mean of its reviewers' scores" in body and "By reviewer" in body
+        await pilot.press("escape")
+    async with observed(ws) as store:
+        rows = await store.score_rows()
+        assert [(r["reviewer"], r["dimension"], r["value"]) for r in rows if r["draft_id"] == draft] == [
+            ("ana", "accuracy", 5), ("ana", "voice", 4), ("bob", "voice", 2)]
+        stats = await store.stats()
+        assert stats["mean_scores"]["voice"] == 3.0 and stats["mean_scores_by_reviewer"]["bob"] == {"voice": 2.0}

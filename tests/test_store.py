@@ -194,3 +194,57 @@ async def test_a_write_cancelled_midway_never_leaves_the_connection_in_a_transac
     assert ok and not store.db.in_transaction
     claims = await store.fetchall("SELECT instance FROM claims")
     assert claims == [{"instance": "i1"}]
+
+
+async def test_each_reviewer_keeps_their_own_scores(store):
+    r = await store.sync_brief(brief())
+    d1, _ = await store.create_draft(r.version_id, 0, "openai/x", "X", 0.7, "v1")
+    d2, _ = await store.create_draft(r.version_id, 1, "openai/y", "Y", 0.7, "v1")
+    bob = await Store.open(store.path, "bob")
+    try:
+        assert await store.set_score(d1, "voice", 4) is None
+        assert await bob.set_score(d1, "voice", 2) is None  # the first person's 4 was overwritten before
+        await store.set_score(d2, "voice", 5)
+        assert await store.scores(d1) == {"voice": 4} and await bob.scores(d1) == {"voice": 2}
+        assert await store.colleagues_who_scored(d1) == ["bob"] and await bob.colleagues_who_scored(d2) == ["tester"]
+        # each person's undo works on their own score only
+        assert await bob.set_score(d1, "voice", 3) == 2
+        await bob.clear_score(d1, "voice", restore=2)
+        await store.clear_score(d2, "voice")
+        assert await store.scores(d2) == {} and await bob.scores(d1) == {"voice": 2}
+        await store.set_score(d2, "voice", 5)
+        # statistics: each variant's scores averaged over its reviewers, then over variants
+        stats = await store.stats()
+        assert stats["mean_scores"] == {"voice": 4.0}  # (4 + 2) / 2 = 3 for d1, 5 for d2; not (4 + 2 + 5) / 3
+        assert stats["mean_scores_by_model"] == {"openai/x": {"voice": 3.0}, "openai/y": {"voice": 5.0}}
+        assert stats["mean_scores_by_reviewer"] == {"bob": {"voice": 2.0}, "tester": {"voice": 4.5}}
+        assert stats["scores_given"] == 3 and stats["reviewers_scoring"] == 2
+        rows = await store.score_rows()  # per reviewer, for agreement figures
+        assert sorted((x["draft_id"], x["reviewer"], x["dimension"], x["value"], x["model"]) for x in rows) == [
+            (d1, "bob", "voice", 2, "openai/x"), (d1, "tester", "voice", 4, "openai/x"),
+            (d2, "tester", "voice", 5, "openai/y")]
+        export = {row["draft_id"]: row for row in await store.draft_rows()}
+        assert export[d1]["scores"] == {"voice": 3.0}
+        assert export[d1]["reviewer_scores"] == {"bob": {"voice": 2}, "tester": {"voice": 4}}
+    finally:
+        await bob.close()
+
+
+async def test_scores_from_before_per_reviewer_scoring_are_kept(tmp_path):
+    path = tmp_path / "v3.db"
+    con = sqlite3.connect(path)
+    for step in MIGRATIONS[:3]:
+        for statement in step:
+            con.execute(statement)
+    con.execute("PRAGMA user_version = 3")
+    con.execute("INSERT INTO briefs (id, name, title, created_at, updated_at) VALUES (1, 'a.toml', 'A', 1, 1)")
+    con.execute("INSERT INTO brief_versions VALUES (1, 1, 1, 'h', '{}', 1)")
+    con.execute("INSERT INTO drafts VALUES (1, 1, 0, 'm', 'M', 0.7, 1)")
+    con.execute("INSERT INTO scores (draft_id, dimension, value, reviewer, created_at) VALUES (1, 'voice', 4, 'ana', 1)")
+    con.commit()
+    con.close()
+    async with Store.opened(path, "bob") as bob:
+        await bob.set_score(1, "voice", 2)
+        rows = await bob.fetchall("SELECT reviewer, dimension, value FROM scores ORDER BY reviewer")
+        assert rows == [{"reviewer": "ana", "dimension": "voice", "value": 4},
+                        {"reviewer": "bob", "dimension": "voice", "value": 2}]

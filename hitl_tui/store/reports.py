@@ -27,16 +27,30 @@ ORDER BY b.name, v.version, d.variant, d.id
 class ReportOps(Database):
     async def draft_rows(self) -> list[dict]:
         """One row per variant in its final state: text, decision, scores, human edit rate."""
-        from ..metrics import edit_rate
+        from ..metrics import edit_rate, variant_scores
 
         rows = await self.fetchall(_FINAL_ROWS)
-        scores: dict[int, dict[str, int]] = {}
-        for s in await self.fetchall("SELECT draft_id, dimension, value FROM scores"):
-            scores.setdefault(s["draft_id"], {})[s["dimension"]] = s["value"]
+        given = await self.fetchall("SELECT draft_id, dimension, reviewer, value FROM scores "
+                                    "ORDER BY draft_id, reviewer, dimension")
+        combined: dict[int, dict[str, float]] = {}
+        for (draft_id, dim), value in sorted(variant_scores(given).items()):
+            combined.setdefault(draft_id, {})[dim] = round(value, 2)
+        own: dict[int, dict[str, dict[str, int]]] = {}
+        for s in given:
+            own.setdefault(s["draft_id"], {}).setdefault(s["reviewer"], {})[s["dimension"]] = s["value"]
         for row in rows:
-            row["scores"] = scores.get(row["draft_id"], {})
+            row["scores"] = combined.get(row["draft_id"], {})  # each dimension: the mean over its reviewers
+            row["reviewer_scores"] = own.get(row["draft_id"], {})  # reviewer -> dimension -> their score
             row["edit_rate"] = edit_rate(row["ai_text"] or "", row["text"] or "")
         return rows
+
+    async def score_rows(self) -> list[dict]:
+        """Every score as given, one row per reviewer, variant and dimension (for agreement between reviewers)."""
+        return await self.fetchall(
+            """SELECT s.draft_id, b.name AS brief, v.version AS brief_version, d.variant, d.model, s.dimension,
+                      s.reviewer, s.value, s.created_at
+               FROM scores s JOIN drafts d ON d.id = s.draft_id JOIN brief_versions v ON v.id = d.brief_version_id
+               JOIN briefs b ON b.id = v.brief_id ORDER BY s.draft_id, s.dimension, s.reviewer""")
 
     async def stats(self) -> dict:
         from ..metrics import compute_stats, edit_rate
@@ -50,7 +64,7 @@ class ReportOps(Database):
                         AND NOT EXISTS (SELECT 1 FROM decisions y WHERE y.brief_id = x.brief_id
                                         AND y.kind = 'reject' AND y.id < x.id AND y.undone = 0) AS first_pass
                FROM decisions x JOIN drafts d ON d.id = x.draft_id WHERE x.undone = 0""")
-        scores = await self.fetchall("SELECT s.dimension, s.value, d.model FROM scores s "
+        scores = await self.fetchall("SELECT s.draft_id, s.dimension, s.reviewer, s.value, d.model FROM scores s "
                                      "JOIN drafts d ON d.id = s.draft_id")
         edits = []
         for row in await self.fetchall(

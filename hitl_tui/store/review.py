@@ -42,33 +42,41 @@ class ReviewOps(Database):
             return revision_id
 
     async def set_score(self, draft_id: int, dimension: str, value: int) -> int | None:
-        """Set a score; returns the previous value (for undo)."""
+        """Set this reviewer's score; returns their previous value (for undo). Colleagues' scores are untouched."""
         async with self.tx() as db:
             brief_id = await self._brief_of(db, draft_id)
-            old = await (await db.execute("SELECT value FROM scores WHERE draft_id=? AND dimension=?",
-                                          (draft_id, dimension))).fetchone()
+            old = await (await db.execute("SELECT value FROM scores WHERE draft_id=? AND dimension=? AND reviewer=?",
+                                          (draft_id, dimension, self.reviewer))).fetchone()
             await db.execute("INSERT INTO scores (draft_id, dimension, value, reviewer, created_at) "
-                             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (draft_id, dimension) DO UPDATE SET "
-                             "value=excluded.value, reviewer=excluded.reviewer, created_at=excluded.created_at",
+                             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (draft_id, dimension, reviewer) DO UPDATE SET "
+                             "value=excluded.value, created_at=excluded.created_at",
                              (draft_id, dimension, value, self.reviewer, time.time()))
             await self.event(db, "score", brief_id=brief_id, draft_id=draft_id, dimension=dimension, value=value,
                              previous=old["value"] if old else None)
             return old["value"] if old else None
 
     async def clear_score(self, draft_id: int, dimension: str, restore: int | None = None) -> None:
+        """Undo this reviewer's score: back to `restore`, or none."""
         async with self.tx() as db:
             brief_id = await self._brief_of(db, draft_id)
+            mine = (draft_id, dimension, self.reviewer)
             if restore is None:
-                await db.execute("DELETE FROM scores WHERE draft_id=? AND dimension=?", (draft_id, dimension))
+                await db.execute("DELETE FROM scores WHERE draft_id=? AND dimension=? AND reviewer=?", mine)
             else:
-                await db.execute("UPDATE scores SET value=? WHERE draft_id=? AND dimension=?",
-                                 (restore, draft_id, dimension))
+                await db.execute("UPDATE scores SET value=? WHERE draft_id=? AND dimension=? AND reviewer=?",
+                                 (restore, *mine))
             await self.event(db, "score_undone", brief_id=brief_id, draft_id=draft_id, dimension=dimension,
                              restored=restore)
 
     async def scores(self, draft_id: int) -> dict[str, int]:
-        return {r["dimension"]: r["value"] for r in
-                await self.fetchall("SELECT dimension, value FROM scores WHERE draft_id=?", (draft_id,))}
+        """This reviewer's own scores of a variant."""
+        return {r["dimension"]: r["value"] for r in await self.fetchall(
+            "SELECT dimension, value FROM scores WHERE draft_id=? AND reviewer=?", (draft_id, self.reviewer))}
+
+    async def colleagues_who_scored(self, draft_id: int) -> list[str]:
+        rows = await self.fetchall("SELECT DISTINCT reviewer FROM scores WHERE draft_id=? AND reviewer<>? "
+                                   "ORDER BY reviewer", (draft_id, self.reviewer))
+        return [r["reviewer"] for r in rows]
 
     async def set_tick(self, draft_id: int, item: str, checked: bool) -> None:
         async with self.tx() as db:

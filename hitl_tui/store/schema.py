@@ -67,5 +67,18 @@ V2 = [
 # v3: each brief's file size and mtime when last read, so a start-up scan re-reads only files that changed.
 V3 = ["ALTER TABLE briefs ADD COLUMN file_sig TEXT"]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3]
+# v4: each reviewer keeps their own scores (v1 kept one per variant and dimension: a second reviewer's overwrote
+# the first's). The table is rebuilt with the wider unique key; every existing row is copied as it was.
+V4 = [
+    """CREATE TABLE scores_v4 (
+        id INTEGER PRIMARY KEY, draft_id INTEGER NOT NULL REFERENCES drafts(id), dimension TEXT NOT NULL,
+        value INTEGER NOT NULL CHECK (value BETWEEN 1 AND 5), reviewer TEXT NOT NULL, created_at REAL NOT NULL,
+        UNIQUE (draft_id, dimension, reviewer))""",
+    """INSERT INTO scores_v4 (id, draft_id, dimension, value, reviewer, created_at)
+        SELECT id, draft_id, dimension, value, reviewer, created_at FROM scores""",
+    "DROP TABLE scores",
+    "ALTER TABLE scores_v4 RENAME TO scores",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4]
 LATEST = len(MIGRATIONS)

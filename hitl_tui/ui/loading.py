@@ -41,7 +41,8 @@ class BriefLoading:
         self.order: list[int] = []
         self.pane_index = 0
         self.dim_index = 0
-        self._scores: dict[str, int] = {}
+        self._scores: dict[str, int] = {}  # this reviewer's own scores of the focused variant
+        self._colleagues_scored: list[str] = []  # who else scored it
         self._ticks: dict[str, bool] = {}
         self._note = ""
         self._load_seq = 0
@@ -237,12 +238,14 @@ class BriefLoading:
         state = self.current_state if self.live else None
         if state is None:
             return
-        scores = await self.store.scores(state.draft_id)
+        scores = await self.store.scores(state.draft_id)  # mine; colleagues keep their own
+        colleagues = await self.store.colleagues_who_scored(state.draft_id)
         ticks = await self.store.ticks(state.draft_id)
         note = await self.store.note(state.draft_id)
         if not self.live or self.current_state is not state:
             return
         self._scores, self._ticks, self._note = scores, ticks, note
+        self._colleagues_scored = colleagues
         dims = list(self.config.rubric)
         unscored = [i for i, d in enumerate(dims) if d not in self._scores]
         self.dim_index = unscored[0] if unscored else len(dims) - 1
@@ -260,5 +263,5 @@ class BriefLoading:
             gates.show_text(Text())
             self.main(Checklist).show([], {})
             return
-        scores.show(self.config.rubric, self._scores, self.dim_index)
+        scores.show(self.config.rubric, self._scores, self.dim_index, self._colleagues_scored)
         gates.show(state.gates, self.spec.manual_items, self._ticks, self._note)
