@@ -95,7 +95,7 @@ def format_stats(stats: dict) -> str:
              f"Mean scores ({_count(stats['scores_given'], 'score')} from "
              f"{_count(stats['reviewers_scoring'], 'reviewer')} on {_count(stats['scored_variants'], 'variant')}):"]
     lines += [f"  {d:<14} {'—' if v is None else f'{v:.2f}'}" for d, v in stats["mean_scores"].items()] or ["  —"]
-    lines += textwrap.wrap(SCORE_METHOD[0].upper() + SCORE_METHOD[1:] + ".", 100, initial_indent="  ",
+    lines += textwrap.wrap(SCORE_METHOD[0].upper() + SCORE_METHOD[1:] + ".", 76, initial_indent="  ",
                            subsequent_indent="  ")
     if stats["reviewers_scoring"] > 1:  # who scores high or low, at a glance (each reviewer's own scores)
         lines += ["", "By reviewer (the mean of their own scores):"]

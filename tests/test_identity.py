@@ -195,12 +195,12 @@ async def test_a_second_reviewer_scores_beside_the_first_and_sees_their_own(tmp_
         await wait_until(lambda: panes_done(ana), timeout=60)
         draft = ana.current_state.draft_id
         await pilot.press("4", "5")
-        assert ana.query_one("#scores").border_subtitle in (None, "")  # nobody else yet
+        assert ana.query_one("#scores").border_title == "Your scores"  # nobody else yet
     bob = HitlApp(Workspace.load(ws.root, reviewer="bob"))
     async with bob.run_test(size=(120, 40)) as pilot:
         await wait_until(lambda: panes_done(bob) and bob.current_state.draft_id == draft, timeout=60)
         card = bob.query_one("#scores")
-        await wait_until(lambda: card.border_subtitle == "ana scored too")
+        await wait_until(lambda: card.border_title == "Yours · ana scored too")
         assert bob._scores == {} and "○○○○○ –" in str(card.render())  # bob's own card starts empty
         await pilot.press("2")
         await wait_until(lambda: bob._scores == {"voice": 2})

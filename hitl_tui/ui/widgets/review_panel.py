@@ -63,7 +63,7 @@ class BriefSummary(Panel):
 
 
 class ScoreCard(Panel):
-    """This reviewer's own scores of the focused variant; the bottom border says who else scored it."""
+    """This reviewer's own scores of the focused variant; the border title says who else scored it."""
 
     def on_mount(self) -> None:
         self.border_title = "Your scores"
@@ -71,10 +71,10 @@ class ScoreCard(Panel):
     def show(self, rubric: dict[str, dict[str, str]], scores: dict[str, int], current: int,
              colleagues: list[str] | None = None) -> None:
         colleagues = colleagues or []
-        seen = "" if not colleagues else f"{plain(colleagues[0])} scored too" if len(colleagues) == 1 else \
-            f"{len(colleagues)} colleagues scored"
-        if seen != str(self.border_subtitle or ""):
-            self.border_subtitle = Text(seen)  # a Text: a name is never read as markup
+        title = "Your scores" if not colleagues else f"Yours · {plain(colleagues[0])} scored too" \
+            if len(colleagues) == 1 else f"Yours · {len(colleagues)} others scored"
+        if self.border_title != title:
+            self.border_title = Text(title)  # a Text: a name is never read as markup
         t = Text(no_wrap=True, overflow="ellipsis")
         names = list(rubric)
         for i, name in enumerate(names):
