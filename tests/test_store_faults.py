@@ -176,3 +176,14 @@ def test_a_read_only_workspace_without_a_log_lists_the_inbox(ws, tmp_path):
     assert {r["status"] for r in json.loads(listed.stdout)} == {"new"} and not (ws / "hitl.db").exists()
     stats = hitl("stats", "--json", cwd=ws, wrap=read_only(ws))
     assert stats.returncode == 0 and json.loads(stats.stdout)["briefs_total"] == 0, stats.stderr
+
+
+async def test_a_log_that_breaks_after_the_check_ends_the_station_with_its_one_line(ws):
+    from hitl_tui.ui.app import HitlApp
+    from hitl_tui.workspace import Workspace
+
+    (ws / "hitl.db").write_bytes(os.urandom(8192))  # as if replaced between the start-up check and the open
+    app = HitlApp(Workspace.load(ws), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+    assert app.return_code == 2 and "not a SQLite database" in str(app.fatal)  # run_app raises it: one line

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 
 from ..config import ModelSpec
 from ..gates import GateSpec, gate_spec
-from ..store import Store
+from ..store import Store, StoreError
 from ..workspace import Workspace, package_dir
 from .actions import ReviewActions
 from .bindings import app_bindings, keymap_from_config
@@ -63,6 +63,7 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         self._queued: set[int] = set()
         self._autosave_timer = None
         self._shutting_down = False
+        self.fatal: StoreError | None = None  # why the station could not start, told after the screen is gone
         self.ready = asyncio.Event()  # set once the initial inbox sync is in the queue (tests, benchmarks)
 
     # ---------------------------------------------------------------- layout
@@ -108,7 +109,12 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         queue.focus()
         self.on_resize()
         self._install_signal_handlers()
-        self.store = await self._store_opening
+        try:
+            self.store = await self._store_opening
+        except StoreError as exc:  # checked before start (ui/run.py), so only a log changed since then gets here
+            self.fatal = exc  # run_app raises it once the terminal is back: `hitl` prints its one line
+            self.exit(return_code=exc.exit_code)
+            return
         await self.store.interrupt_stale()
         await self.refresh_queue(open_first=False)
         self.call_after_refresh(self._after_first_frame)
@@ -268,4 +274,6 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
 def run_app(workspace: Workspace, **kwargs) -> int:
     app = HitlApp(workspace, **kwargs)
     app.run()
+    if app.fatal is not None:
+        raise app.fatal
     return app.return_code or 0
