@@ -85,24 +85,23 @@ def check_name(name: str, where: str) -> str:
 @dataclass
 class Identity:
     name: str
-    source: str  # where it came from, for messages: "--reviewer", "HITL_REVIEWER", a file, "login name"
     warnings: list[str] = field(default_factory=list)
 
 
 def resolve_identity(flag: str | None, team_reviewer: str, team_file: str, user: UserConfig) -> Identity:
     if flag is not None:
-        return Identity(check_name(flag, "--reviewer"), "--reviewer")
+        return Identity(check_name(flag, "--reviewer"))
     env = os.environ.get("HITL_REVIEWER", "")
     if env.strip():
-        return Identity(check_name(env, "HITL_REVIEWER"), "HITL_REVIEWER")
+        return Identity(check_name(env, "HITL_REVIEWER"))
     if user.reviewer:
-        return Identity(user.reviewer, str(user.path))
+        return Identity(user.reviewer)
     if team_reviewer:
-        return Identity(check_name(team_reviewer, f"{team_file}: reviewer"), team_file, [
+        return Identity(check_name(team_reviewer, f"{team_file}: reviewer"), [
             f"{team_file} names the reviewer ({team_reviewer!r}), and it is shared by everyone on this workspace: "
             f"each person should set their own name in {user.path} (reviewer = \"…\"), with HITL_REVIEWER or "
             "with --reviewer, and the line be removed from hitl.toml"])
-    return Identity(default_reviewer(), "login name")
+    return Identity(default_reviewer())
 
 
 def apply_user_config(config: Config, flag: str | None = None, user: UserConfig | None = None) -> Identity:
