@@ -240,7 +240,8 @@ async def test_scores_from_before_per_reviewer_scoring_are_kept(tmp_path):
     con.execute("INSERT INTO briefs (id, name, title, created_at, updated_at) VALUES (1, 'a.toml', 'A', 1, 1)")
     con.execute("INSERT INTO brief_versions VALUES (1, 1, 1, 'h', '{}', 1)")
     con.execute("INSERT INTO drafts VALUES (1, 1, 0, 'm', 'M', 0.7, 1)")
-    con.execute("INSERT INTO scores (draft_id, dimension, value, reviewer, created_at) VALUES (1, 'voice', 4, 'ana', 1)")
+    con.execute("INSERT INTO scores (draft_id, dimension, value, reviewer, created_at) "
+                "VALUES (1, 'voice', 4, 'ana', 1)")
     con.commit()
     con.close()
     async with Store.opened(path, "bob") as bob:

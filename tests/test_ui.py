@@ -97,11 +97,11 @@ async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
         draft_id = app.current_state.draft_id
         await pilot.press("4", "5", "2")
         async with observed(ws) as store:
-            assert await store.scores(draft_id) == {"voice": 4, "accuracy": 5, "clarity": 2}
+            assert await store.scores(draft_id, "tester") == {"voice": 4, "accuracy": 5, "clarity": 2}
             await pilot.press("backspace", "3")  # back one dimension and re-score it
-            assert (await store.scores(draft_id))["clarity"] == 3
+            assert (await store.scores(draft_id, "tester"))["clarity"] == 3
             await pilot.press("u")  # undo the last score
-            assert (await store.scores(draft_id))["clarity"] == 2
+            assert (await store.scores(draft_id, "tester"))["clarity"] == 2
 
             # approve is refused: a banned word (required gate) and an unticked required item
             await pilot.press("a")

@@ -68,10 +68,11 @@ class ReviewOps(Database):
             await self.event(db, "score_undone", brief_id=brief_id, draft_id=draft_id, dimension=dimension,
                              restored=restore)
 
-    async def scores(self, draft_id: int) -> dict[str, int]:
-        """This reviewer's own scores of a variant."""
-        return {r["dimension"]: r["value"] for r in await self.fetchall(
-            "SELECT dimension, value FROM scores WHERE draft_id=? AND reviewer=?", (draft_id, self.reviewer))}
+    async def scores(self, draft_id: int, reviewer: str | None = None) -> dict[str, int]:
+        """One reviewer's own scores of a variant: this store's reviewer unless another is named."""
+        rows = await self.fetchall("SELECT dimension, value FROM scores WHERE draft_id=? AND reviewer=?",
+                                   (draft_id, reviewer or self.reviewer))
+        return {r["dimension"]: r["value"] for r in rows}
 
     async def colleagues_who_scored(self, draft_id: int) -> list[str]:
         rows = await self.fetchall("SELECT DISTINCT reviewer FROM scores WHERE draft_id=? AND reviewer<>? "
