@@ -82,6 +82,12 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def score_counts(stats: dict) -> str:
+    """'4 scores from 2 reviewers on 1 variant': what the mean scores are made of."""
+    return (f"{_count(stats['scores_given'], 'score')} from {_count(stats['reviewers_scoring'], 'reviewer')} on "
+            f"{_count(stats['scored_variants'], 'variant')}")
+
+
 def format_stats(stats: dict) -> str:
     """Plain-text report for `hitl stats` and the statistics screen."""
     def pct(v: float | None) -> str:
@@ -92,8 +98,7 @@ def format_stats(stats: dict) -> str:
              f"Approval rate: {pct(stats['approval_rate'])}   first-pass: {pct(stats['first_pass_approval_rate'])}"
              f"   ({stats['approved_briefs']} approved of {stats['decided_briefs']} decided)",
              f"Human edit rate: {pct(stats['human_edit_rate'])}", "",
-             f"Mean scores ({_count(stats['scores_given'], 'score')} from "
-             f"{_count(stats['reviewers_scoring'], 'reviewer')} on {_count(stats['scored_variants'], 'variant')}):"]
+             f"Mean scores ({score_counts(stats)}):"]
     lines += [f"  {d:<14} {'—' if v is None else f'{v:.2f}'}" for d, v in stats["mean_scores"].items()] or ["  —"]
     lines += textwrap.wrap(SCORE_METHOD[0].upper() + SCORE_METHOD[1:] + ".", 76, initial_indent="  ",
                            subsequent_indent="  ")

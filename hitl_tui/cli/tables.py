@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..metrics import score_counts
 from .output import for_terminal, is_terminal
 
 PIPE_WIDTH = 200
@@ -138,12 +139,24 @@ def print_stats(stats: dict) -> None:
         dims = [v for v in stats["mean_scores_by_model"].get(model, {}).values() if v is not None]
         by_model.add_row(cell(model), _num(sum(dims) / len(dims) if dims else None),
                          _pct(stats["human_edit_rate_by_model"].get(model)))
+    by_reviewer = _table("reviewer", "mean of their own scores")
+    by_reviewer.columns[1].justify = "right"
+    if stats["reviewers_scoring"] > 1:  # who scores high or low, at a glance
+        for reviewer, dims in stats["mean_scores_by_reviewer"].items():
+            values = [v for v in dims.values() if v is not None]
+            by_reviewer.add_row(cell(reviewer), _num(sum(values) / len(values) if values else None))
     gates = _table("gate", "failures")
     gates.columns[1].justify = "right"
     for gate, count in stats["gate_failures"].items():
         gates.add_row(cell(gate), str(count))
-    for title, table, empty in (("Mean scores", scores, "no scores yet"), ("By model", by_model, "no scores or approvals yet"),
-                                ("Gate failures", gates, "none")):
+    scored = f"Mean scores ({score_counts(stats)})" if stats["scores_given"] else "Mean scores"
+    for title, table, empty in ((scored, scores, "no scores yet"), ("By reviewer", by_reviewer, None),
+                                ("By model", by_model, "no scores or approvals yet"), ("Gate failures", gates, "none")):
+        if empty is None and not table.row_count:
+            continue
         con.print()
         con.print(Text(title, style="bold"))
         con.print(table if table.row_count else Text(f"  {empty}", style="dim"))
+        if table is scores and table.row_count:  # how reviewers' scores were combined, under the figures
+            method = stats["mean_scores_method"]
+            con.print(Text(method[0].upper() + method[1:] + ".", style="dim"))
