@@ -99,7 +99,7 @@ async def test_statuses_follow_the_review(store):
     assert (await store.list_briefs())[0]["status"] == "in review"
     decision = await store.decide(d, rev, "approve")
     assert (await store.list_briefs())[0]["status"] == "approved"
-    await store.undo_decision(decision)
+    assert (await store.undo_last(r.brief_id)).decision_id == decision
     await store.decide(d, rev, "reject", "off-brand")
     assert (await store.list_briefs())[0]["status"] == "rejected"
     invalid = await store.sync_brief(Brief(name="bad.toml", title="Bad", error="bad.toml: broken"))
@@ -135,7 +135,7 @@ async def test_edit_snapshots_scores_ticks_and_stats(store):
                                                       ("human", "Another session")]
     assert await store.set_score(d, "voice", 4) is None
     assert await store.set_score(d, "voice", 5) == 4
-    await store.clear_score(d, "voice", restore=4)
+    assert (await store.undo_last(r.brief_id)).restored == 4
     assert await store.scores(d) == {"voice": 4}
     await store.set_tick(d, "facts", True)
     assert await store.ticks(d) == {"facts": True}

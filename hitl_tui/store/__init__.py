@@ -5,10 +5,11 @@ from .drafts import BriefDraftOps, SyncResult, brief_status
 from .reports import ReportOps
 from .review import ReviewOps
 from .schema import LATEST
+from .undo import Undone, UndoOps
 
 
-class Store(ReportOps, ReviewOps, BriefDraftOps):
+class Store(ReportOps, UndoOps, ReviewOps, BriefDraftOps):
     """Briefs, drafts, review actions and reports over one connection; see the mixins for each part."""
 
 
-__all__ = ["Store", "StoreError", "check_log", "SyncResult", "brief_status", "LATEST"]
+__all__ = ["Store", "StoreError", "check_log", "SyncResult", "Undone", "brief_status", "LATEST"]

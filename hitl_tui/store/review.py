@@ -1,4 +1,4 @@
-"""Review actions: edits, scores, ticks, notes, gate results, decisions (with undo) and brief claims."""
+"""Review actions: edits, scores, ticks, notes, gate results, decisions and brief claims (undo is in undo.py)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ class ReviewOps(Database):
             return revision_id
 
     async def set_score(self, draft_id: int, dimension: str, value: int) -> int | None:
-        """Set this reviewer's score; returns their previous value (for undo). Colleagues' scores are untouched."""
+        """Set this reviewer's score; returns their previous value, which the event keeps too (undo restores it
+        from there). Colleagues' scores are untouched."""
         async with self.tx() as db:
             brief_id = await self._brief_of(db, draft_id)
             old = await (await db.execute("SELECT value FROM scores WHERE draft_id=? AND dimension=? AND reviewer=?",
@@ -82,11 +83,14 @@ class ReviewOps(Database):
     async def set_tick(self, draft_id: int, item: str, checked: bool) -> None:
         async with self.tx() as db:
             brief_id = await self._brief_of(db, draft_id)
+            old = await (await db.execute("SELECT checked FROM ticks WHERE draft_id=? AND item=?",
+                                          (draft_id, item))).fetchone()
             await db.execute("INSERT INTO ticks (draft_id, item, checked, reviewer, updated_at) VALUES (?, ?, ?, ?, ?) "
                              "ON CONFLICT (draft_id, item) DO UPDATE SET checked=excluded.checked, "
                              "reviewer=excluded.reviewer, updated_at=excluded.updated_at",
                              (draft_id, item, int(checked), self.reviewer, time.time()))
-            await self.event(db, "tick", brief_id=brief_id, draft_id=draft_id, item=item, checked=checked)
+            await self.event(db, "tick", brief_id=brief_id, draft_id=draft_id, item=item, checked=checked,
+                             previous=bool(old["checked"]) if old else None)  # for undo
 
     async def ticks(self, draft_id: int) -> dict[str, bool]:
         return {r["item"]: bool(r["checked"]) for r in
@@ -95,10 +99,12 @@ class ReviewOps(Database):
     async def set_note(self, draft_id: int, text: str) -> None:
         async with self.tx() as db:
             brief_id = await self._brief_of(db, draft_id)
+            old = await (await db.execute("SELECT text FROM notes WHERE draft_id=?", (draft_id,))).fetchone()
             await db.execute("INSERT INTO notes (draft_id, text, reviewer, updated_at) VALUES (?, ?, ?, ?) "
                              "ON CONFLICT (draft_id) DO UPDATE SET text=excluded.text, reviewer=excluded.reviewer, "
                              "updated_at=excluded.updated_at", (draft_id, text, self.reviewer, time.time()))
-            await self.event(db, "note", brief_id=brief_id, draft_id=draft_id, text=text)
+            await self.event(db, "note", brief_id=brief_id, draft_id=draft_id, text=text,
+                             previous=old["text"] if old else None)  # for undo
 
     async def note(self, draft_id: int) -> str:
         row = await self.fetchone("SELECT text FROM notes WHERE draft_id=?", (draft_id,))
@@ -118,14 +124,6 @@ class ReviewOps(Database):
             await self.event(db, kind, brief_id=brief_id, draft_id=draft_id, revision_id=revision_id, reason=reason,
                              decision_id=cur.lastrowid, gates=[g.to_dict() for g in gates or []])
             return cur.lastrowid
-
-    async def undo_decision(self, decision_id: int) -> None:
-        async with self.tx() as db:
-            row = await (await db.execute("SELECT brief_id, draft_id, kind FROM decisions WHERE id=?",
-                                          (decision_id,))).fetchone()
-            await db.execute("UPDATE decisions SET undone=1 WHERE id=?", (decision_id,))
-            await self.event(db, "decision_undone", brief_id=row["brief_id"], draft_id=row["draft_id"],
-                             decision_id=decision_id, decision=row["kind"])
 
     async def decisions(self, draft_id: int) -> list[dict]:
         return await self.fetchall("SELECT * FROM decisions WHERE draft_id=? AND undone=0 ORDER BY id", (draft_id,))
