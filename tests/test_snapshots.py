@@ -19,25 +19,26 @@ SALE = {"title": "Spring sale: 20% off", "brief": "Paid plans add unlimited proj
         "banned": ["unlimited"], "max_words": 120, "variants": 3}
 
 
-def station(tmp_path) -> HitlApp:
+def station(tmp_path, models: int = 1) -> HitlApp:
     root = tmp_path / "ws"
     init_workspace(root, examples=False)
     config = tomllib.loads((root / "hitl.toml").read_text())
-    config["drafting"]["models"] = ["hitl-offline/fast"]
+    config["drafting"]["models"] = ["hitl-offline/fast"] if models == 1 else \
+        [{"model": "hitl-offline/fast", "label": f"model {chr(97 + m)}"} for m in range(models)]
     (root / "hitl.toml").write_text(tomli_w.dumps(config))
     (root / "briefs" / "a-spring-sale.toml").write_text(tomli_w.dumps(SALE))
     (root / "briefs" / "b-broken.toml").write_text('title = "Broken brief"\nmax_words = "many"\n')
     return HitlApp(Workspace.load(root, reviewer="tester"))
 
 
-async def drafted(pilot) -> None:
+async def drafted(pilot, variants: int = 3) -> None:
     """Wait until every variant is done and shown, and nothing is left to load, then show each from the top."""
     import asyncio
 
     app = pilot.app
-    for _ in range(400):
+    for _ in range(1200):  # a hang guard of a minute, for a busy machine; the wait ends on state
         busy = any(not w.is_finished for w in app.workers if w.group in ("details", "reload", "queue-refresh"))
-        if len(app.states) == 3 and all(s.status == "done" for s in app.states.values()) and not busy \
+        if len(app.states) == variants and all(s.status == "done" for s in app.states.values()) and not busy \
                 and not app._stream:
             break
         await asyncio.sleep(0.05)
@@ -78,3 +79,14 @@ def test_help_screen(snap_compare, tmp_path):
         await pilot.pause(0.2)
 
     assert snap_compare(station(tmp_path), terminal_size=(120, 40), run_before=help_screen)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+def test_twelve_variants_page_like_tabs(snap_compare, tmp_path, size):
+    """3 variants × 4 models: two readable panes at 120 columns (one at 80), the sixth current, the rest counted."""
+    async def sixth(pilot):
+        await drafted(pilot, variants=12)
+        await pilot.press(*["tab"] * 5)
+        await pilot.pause(0.2)
+
+    assert snap_compare(station(tmp_path, models=4), terminal_size=size, run_before=sixth)

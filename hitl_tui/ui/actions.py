@@ -1,4 +1,7 @@
-"""What every key does. Mixed into HitlApp; state and helpers live in app.py."""
+"""What every key does. Mixed into HitlApp; state and helpers live in app.py.
+
+A key never ends the station: an action that fails (a refused write, a race with a reload) is reported on screen.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,10 @@ from typing import TYPE_CHECKING, Iterable
 from textual import work
 from textual.app import SystemCommand
 
-from ..gates import blocking, run_gates
+from ..gates import GateSpec, blocking, run_gates
+from ..store import Undone
 from .bindings import ACTIONS
+from .guard import guarded, report
 
 if TYPE_CHECKING:
     from .app import HitlApp
@@ -18,6 +23,9 @@ if TYPE_CHECKING:
 
 REVIEW_ACTIONS = {"edit", "approve", "approve_override", "reject", "revise", "regenerate", "score", "score_back",
                   "checklist", "note"}
+# While editing, keys type text; these still act, and each first saves and closes the editor.
+WHILE_EDITING = {"leave", "quit", "help", "next_variant", "prev_variant"}
+DECISION_WORDS = {"approve": "approve", "override": "approve anyway", "reject": "reject"}
 
 
 class ReviewActions:
@@ -28,11 +36,17 @@ class ReviewActions:
             return False  # a dialog is open: only its own keys
         pane = self.current_pane
         if pane is not None and pane.editing:
-            # While editing, keys type text; only leaving the editor and quitting stay bound.
-            return action in ("leave", "quit", "help")
+            return action in WHILE_EDITING
         if action in REVIEW_ACTIONS and (self.claimed_id is None or pane is None):
             return False
         return True
+
+    async def run_action(self: HitlApp, action, default_namespace=None, namespaces=None) -> bool:
+        try:
+            return await super().run_action(action, default_namespace, namespaces)  # type: ignore[misc]
+        except Exception as exc:
+            report(self, f"action {action}", exc)
+            return True
 
     def get_system_commands(self: HitlApp, screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)  # type: ignore[misc]
@@ -54,10 +68,12 @@ class ReviewActions:
     async def action_prev_brief(self: HitlApp) -> None:
         await self.open_brief(self.main("#queue").move(-1))
 
-    def action_next_variant(self: HitlApp) -> None:
+    async def action_next_variant(self: HitlApp) -> None:
+        await self.save_open_edit()
         self.focus_pane(self.pane_index + 1)
 
-    def action_prev_variant(self: HitlApp) -> None:
+    async def action_prev_variant(self: HitlApp) -> None:
+        await self.save_open_edit()
         self.focus_pane(self.pane_index - 1)
 
     def action_zoom(self: HitlApp) -> None:
@@ -76,14 +92,22 @@ class ReviewActions:
         self.call_after_refresh(checklist.focus)  # after the style change that may have just shown it
 
     async def action_leave(self: HitlApp) -> None:
-        self.remove_class("-checklist")
-        if self.current_pane is not None and self.current_pane.editing:
+        """escape: out of the editor (saved; the keys go back to the pane), else out of zoom, else to the queue."""
+        pane = self.current_pane
+        if pane is not None and pane.editing:
             await self.save_open_edit()
             self.update_details()
-            self.notify("Edit saved.")
+            if not pane.state.save_error:
+                self.notify("Edit saved.")
+            return
+        self.remove_class("-checklist")
+        if self.main_screen.maximized is not None:
+            self.main_screen.minimize()
+            return
         self.main("#queue").focus()
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
     async def action_filter(self: HitlApp) -> None:
         queue = self.main("#queue")
         text = await self._ask("Filter briefs (title, file, status, channel)", value=queue.filter_text,
@@ -99,8 +123,7 @@ class ReviewActions:
         if state is None or not dims:
             return
         dim = dims[self.dim_index]
-        previous = await self.store.set_score(state.draft_id, dim, value)
-        self.undo_stack.append(("score", state.draft_id, dim, previous))
+        await self.store.set_score(state.draft_id, dim, value)
         self._scores[dim] = value
         self.dim_index = min(self.dim_index + 1, len(dims) - 1)
         self.update_details()
@@ -110,6 +133,7 @@ class ReviewActions:
         self.update_details()
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
     async def action_note(self: HitlApp) -> None:
         state = self.current_state
         if state is None:
@@ -174,6 +198,7 @@ class ReviewActions:
         await self._approve("approve", "")
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
     async def action_approve_override(self: HitlApp) -> None:
         await self.save_open_edit()
         failing = self._failing()
@@ -192,7 +217,7 @@ class ReviewActions:
         revs = await self.store.revisions(state.draft_id)
         ai = [r for r in revs if r["kind"] == "ai"][-1]
         await self.store.record_gates(revs[-1]["id"], state.gates)
-        decision_id = await self.store.decide(state.draft_id, revs[-1]["id"], kind, reason, state.gates)
+        await self.store.decide(state.draft_id, revs[-1]["id"], kind, reason, state.gates)
         path = write_approved(
             self.ws.outbox, brief_name=self.current_name, title=self.brief.title, text=state.text,
             model=draft["model"], label=draft["label"], prompt_version=ai["prompt_version"],
@@ -200,49 +225,66 @@ class ReviewActions:
             gates=[g.to_dict() for g in state.gates], edit_rate=edit_rate(ai["text"], state.text),
             revision=ai["number"], drafted_at=ai["created_at"], approved_at=time.time(),
             checklist={i.id: bool(self._ticks.get(i.id)) for i in self.spec.manual_items})
-        self.undo_stack.append(("decision", state.draft_id, decision_id, path))
         state.decision = kind
         self.current_pane.refresh_state()
         await self.refresh_queue()
         self.notify(f"Approved → {path.relative_to(self.ws.root)}")
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
     async def action_reject(self: HitlApp) -> None:
         state = self.current_state
         reason = await self._ask("Reject this variant: why?", placeholder="e.g. off-brand tone")
         if reason:
-            decision_id = await self.store.decide(state.draft_id, None, "reject", reason)
-            self.undo_stack.append(("decision", state.draft_id, decision_id, None))
+            await self.store.decide(state.draft_id, None, "reject", reason)
             state.decision = "reject"
             self.current_pane.refresh_state()
             await self.refresh_queue()
             self.notify("Rejected.")
 
     async def action_undo(self: HitlApp) -> None:
-        if not self.undo_stack:
-            self.notify("Nothing to undo.")
+        """Take back this reviewer's last action on the open brief — and only on it — and say what it was."""
+        if self.claimed_id is None or self.current_row is None:
+            self.notify("Nothing to undo: no brief is open for review here.")
             return
-        kind, draft_id, *rest = self.undo_stack.pop()
-        if kind == "score":
-            dim, previous = rest
-            await self.store.clear_score(draft_id, dim, restore=previous)
-            self.notify(f"Score for {dim} undone.")
-        else:
-            decision_id, path = rest
-            await self.store.undo_decision(decision_id)
-            if path is not None and path.exists():
-                path.unlink()  # the approval is withdrawn, so is its outbox file
-            if draft_id in self.states:
-                self.states[draft_id].decision = None
-            self.notify("Decision undone.")
+        undone = await self.store.undo_last(self.claimed_id)
+        if undone is None:
+            self.notify(f"Nothing to undo on {self.current_name}: you have not changed anything on it.")
+            return
+        n = self.order.index(undone.draft_id) + 1 if undone.draft_id in self.order else None
+        what = describe_undone(undone, f"variant {n}" if n else
+                               f"variant {undone.variant + 1} of an earlier version", self.spec)
+        if undone.blocked:
+            self.notify(f"Cannot undo the {what}: {undone.blocked}.", severity="warning")
+            return
+        await self._show_undone(undone)
+        self.notify(f"Undid: {what}")
+
+    async def _show_undone(self: HitlApp, undone: Undone) -> None:
+        state = self.states.get(undone.draft_id)
+        if undone.kind in DECISION_WORDS and state is not None:
+            decisions = await self.store.decisions(undone.draft_id)
+            state.decision = decisions[-1]["kind"] if decisions else None
+        elif undone.kind == "edit" and state is not None:
+            ai = [r for r in await self.store.revisions(undone.draft_id) if r["kind"] == "ai"][-1]
+            state.text, state.edited = undone.text, undone.text != ai["text"]
+            state.gates = run_gates(state.text, self.spec)
         await self.refresh_queue()
-        if draft_id in self.states:
-            self.focus_pane(self.order.index(draft_id))
-            self.pane_for(draft_id).refresh_state()
+        if undone.kind in ("approve", "override") and self.brief and not (self.current_row or {}).get("approved"):
+            from ..outbox import outbox_path
+
+            path = outbox_path(self.ws.outbox, self.brief.title, self.current_name)
+            if path.exists():
+                path.unlink()  # the brief is no longer approved: its outbox file goes with the approval
+        if state is not None:
+            self.focus_pane(self.order.index(undone.draft_id))  # reloads its scores, ticks and note
+            self.pane_for(undone.draft_id).refresh_state()
+            self.update_details()
 
     # ---------------------------------------------------------------- back to the AI
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
     async def action_revise(self: HitlApp) -> None:
         await self.save_open_edit()
         state = self.current_state
@@ -287,8 +329,23 @@ class ReviewActions:
     async def action_help(self: HitlApp) -> None:
         from .screens.modals import HelpScreen
 
+        await self.save_open_edit()  # a dialog over an open editor would leave the keys nowhere visible
         keys = {bid: self.config.keys.get(bid, "") for bid, *_ in ACTIONS}
         await self.push_screen(HelpScreen(keys))
 
     async def action_quit(self: HitlApp) -> None:
         await self.save_and_exit("quit")
+
+
+def describe_undone(undone: Undone, variant: str, spec: GateSpec) -> str:
+    """"score 4 for clarity on variant 1", "approve of variant 2": what an undo took back, in a reviewer's words."""
+    if undone.kind == "score":
+        return f"score {undone.value} for {undone.dimension} on {variant}"
+    if undone.kind == "tick":
+        text = next((i.text for i in spec.manual_items if i.id == undone.item), undone.item)
+        return f"{'tick' if undone.checked else 'untick'} of “{text}” on {variant}"
+    if undone.kind == "note":
+        return f"note on {variant}"
+    if undone.kind == "edit":
+        return f"edit of {variant}"
+    return f"{DECISION_WORDS.get(undone.kind, undone.kind)} of {variant}"

@@ -10,6 +10,7 @@ import asyncio
 import gc
 import os
 import signal
+import sys
 import threading
 
 from textual.app import App, ComposeResult
@@ -24,9 +25,11 @@ from .bindings import app_bindings, keymap_from_config
 from .editing import Editing
 from .guard import guarded
 from .loading import BriefLoading
+from .widgets.draft_pane import DraftPane
 from .messages import BriefsChanged
 from .streaming import FLUSH_SECONDS, StreamView
 from .widgets.bars import KeyBar, TitleBar
+from .widgets.pane_strip import PaneStrip
 from .widgets.queue import BriefQueue
 from .widgets.review_panel import BriefSummary, Checklist, GateDetails, ScoreCard, summary_text
 
@@ -39,6 +42,8 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
     TITLE = "hitl"
     BINDINGS = app_bindings()
     ALLOW_IN_MAXIMIZED_VIEW = "#title, #keys"  # a zoomed variant keeps the title and key lines
+    # escape is ours (`leave`): Textual's own escape-to-minimize left zoom with the editor still open and typing.
+    ESCAPE_TO_MINIMIZE = False
 
     def __init__(self, workspace: Workspace, *, models: list[ModelSpec] | None = None, watch: bool = True,
                  demo: bool = False) -> None:
@@ -55,13 +60,12 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         self.inbox_service = None  # an InboxService once the first frame is up
         self.spec: GateSpec = gate_spec(self.config, None)
         self.blind = self.config.ui.blind
-        self.undo_stack: list[tuple] = []
-        self.edit_session: str | None = None
+        self.exit_notes: list[str] = []  # lines printed after the screen closes (e.g. what could not be saved)
         self._init_loading()
         self._init_streaming()
+        self._init_editing()
         self._draft_queue: asyncio.Queue[int] = asyncio.Queue()
         self._queued: set[int] = set()
-        self._autosave_timer = None
         self._shutting_down = False
         self.fatal: StoreError | None = None  # why the station could not start, told after the screen is gone
         self.ready = asyncio.Event()  # set once the initial inbox sync is in the queue (tests, benchmarks)
@@ -74,7 +78,7 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
             yield BriefQueue(id="queue")
             with Vertical(id="review"):
                 yield BriefSummary(summary_text(None, None), id="summary")
-                yield Horizontal(id="panes")
+                yield PaneStrip(id="panes")
                 with Horizontal(id="details"):
                     yield ScoreCard("", id="scores")
                     yield Checklist(id="checklist")
@@ -84,10 +88,21 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
     def on_descendant_blur(self, event) -> None:
         if event.widget.id == "checklist":
             self.remove_class("-checklist")
+        elif event.widget.has_class("pane-editor"):
+            self.call_after_refresh(self._editor_blurred)
+
+    def on_descendant_focus(self, event) -> None:
+        # A click on another variant makes it the current one.
+        pane = event.widget
+        if isinstance(pane, DraftPane) and pane is not self.current_pane and pane.state.draft_id in self.order:
+            self.focus_pane(self.order.index(pane.state.draft_id))
 
     def on_resize(self) -> None:
         # Narrow terminals (80×24 over SSH) show one variant at a time, like tabs.
-        self.set_class(self.size.width < 110, "narrow")
+        narrow = self.size.width < 110
+        self.set_class(narrow, "narrow")
+        for strip in self.main_screen.query(PaneStrip) if self.screen_stack else ():
+            strip.show(self.pane_index, single=narrow)
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -197,14 +212,18 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         if self.store is None:
             return
         self._shutting_down = True  # from here on, late events and timers leave the screen alone
-        await self.save_open_edit()
+        await self.save_edits_before_exit()  # never raises: what the log refuses goes to a recovery file
         if self.engine:
             await self.engine.close()  # cancels the streams; the worker saves their partial text
         if self.inbox_service:
             self.inbox_service.stop()
-        await self.store.release_all(self.instance)
         store, self.store = self.store, None
-        await store.close()
+        try:
+            await store.release_all(self.instance)
+        except Exception as exc:  # a full disk must not keep us from quitting; the claims run out by themselves
+            self.log.error(f"releasing claims: {exc!r}")
+        finally:
+            await store.close()
 
     async def on_unmount(self) -> None:
         await self.shutdown_services("unmount")
@@ -274,6 +293,8 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
 def run_app(workspace: Workspace, **kwargs) -> int:
     app = HitlApp(workspace, **kwargs)
     app.run()
+    for note in app.exit_notes:  # after the screen is gone, where the reviewer can read (and copy) it
+        print(note, file=sys.stderr)
     if app.fatal is not None:
         raise app.fatal
     return app.return_code or 0

@@ -23,7 +23,7 @@ ACTIONS: list[tuple[str, str, str, bool]] = [
     ("reject", "reject", "Reject", True),
     ("revise", "revise", "Revise", True),
     ("regenerate", "regenerate", "Regenerate", False),
-    ("undo", "undo", "Undo", False),
+    ("undo", "undo", "Undo my last action on this brief", False),
     ("copy", "copy", "Copy", False),
     ("blind", "blind", "Blind", False),
     ("stats", "stats", "Stats", False),
@@ -31,7 +31,7 @@ ACTIONS: list[tuple[str, str, str, bool]] = [
     ("history", "history", "History", False),
     ("filter", "filter", "Filter", False),
     ("zoom", "zoom", "Zoom variant", False),
-    ("leave", "leave", "Leave editor / back to queue", False),
+    ("leave", "leave", "Leave editor (saved) / zoom / back to queue", False),
     ("help", "help", "Help", True),
     ("quit", "quit", "Quit", True),
 ]

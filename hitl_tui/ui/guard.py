@@ -3,6 +3,30 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
+
+
+def write_problem(exc: BaseException) -> str:
+    """A refused write in a few plain words, for a reviewer (the full message goes with it where there is room)."""
+    text = str(exc)
+    if isinstance(exc, sqlite3.Error) or isinstance(exc, OSError):
+        lowered = text.lower()
+        if "full" in lowered or "no space" in lowered:
+            return "disk full"
+        if "locked" in lowered or "busy" in lowered:
+            return "the log is busy"
+        if "readonly" in lowered or "read-only" in lowered:
+            return "the log is read-only"
+    return text or type(exc).__name__
+
+
+def report(app, where: str, exc: BaseException) -> None:
+    """An error in a handler or action: a notification, never an exit; during teardown it is expected and dropped."""
+    if app.live:
+        app.log.error(f"{where}: {exc!r}")
+        problem = write_problem(exc)
+        prefix = f"Not saved: {problem}" if problem != str(exc) else type(exc).__name__
+        app.notify(f"{prefix}: {exc}", severity="error", markup=False)
 
 
 def guarded(handler):
@@ -13,8 +37,6 @@ def guarded(handler):
         try:
             return await handler(self, *args, **kwargs)
         except Exception as exc:
-            if self.live:
-                self.log.error(f"{handler.__name__}: {exc!r}")
-                self.notify(f"{type(exc).__name__}: {exc}", severity="error", markup=False)
+            report(self, handler.__name__, exc)
 
     return wrapper

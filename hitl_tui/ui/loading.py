@@ -18,6 +18,7 @@ from ..store.review import CLAIM_TTL
 from .coalesce import Coalesced
 from .guard import guarded
 from .widgets.draft_pane import DraftPane, PaneState
+from .widgets.pane_strip import PaneStrip
 from .widgets.queue import BriefQueue
 from .widgets.review_panel import BriefSummary, Checklist, GateDetails, ScoreCard, summary_text
 
@@ -166,10 +167,12 @@ class BriefLoading:
 
     async def _mount_panes(self: HitlApp) -> None:
         """One pane per variant in `self.order`, showing `self.states`."""
-        container = self.main("#panes")
+        container = self.main(PaneStrip)
         if not self._panes and not self.order:  # nothing shown, nothing to show: no re-layout
             self.focus_pane(0)
             return
+        await self.save_open_edit()  # an editor opened while this brief loaded: saved, never dropped
+        keys_in_pane = isinstance(self.main_screen.focused, DraftPane)
         self._panes = {}
         if isinstance(self.main_screen.maximized, DraftPane):
             self.main_screen.minimize()
@@ -177,11 +180,11 @@ class BriefLoading:
         retry = self.config.keys.get("regenerate", "g")
         panes = [DraftPane(self.states[i], retry_key=retry, id=f"pane-{i}") for i in self.order]
         self._panes = {pane.state.draft_id: pane for pane in panes}
-        for n, pane in enumerate(panes, 1):
-            pane.border_title = f"v{n}/{len(panes)}"  # in a narrow terminal this is the only tab hint
         await container.mount_all(panes)
         self.pane_index = min(self.pane_index, max(0, len(self.order) - 1)) if self.order else 0
         self.focus_pane(self.pane_index)
+        if keys_in_pane and self.current_pane is not None:
+            self.current_pane.focus()  # the reader stays in the variants, not thrown back to the queue
 
     async def _pane_state(self: HitlApp, draft: dict) -> PaneState:
         revs = draft["revisions"]
@@ -189,10 +192,14 @@ class BriefLoading:
         top, last_ai = revs[-1], ai[-1]
         label = f"Variant {chr(65 + draft['variant'] % 26)}" if self.blind else draft["label"]
         decisions = await self.store.decisions(draft["id"])
+        edited = top["kind"] == "human" and top["text"] != last_ai["text"]  # an undone edit is not an edit
         state = PaneState(draft["id"], label, status=last_ai["status"], text=top["text"],
                           tokens=last_ai["tokens_out"] or 0, cost=last_ai["cost"], error=last_ai["error"],
-                          revision=last_ai["number"], revision_id=last_ai["id"], edited=top["kind"] == "human",
+                          revision=last_ai["number"], revision_id=last_ai["id"], edited=edited,
                           decision=decisions[-1]["kind"] if decisions else None)
+        if draft["id"] in self.unsaved:  # an edit hitl.db refused so far: still the text, still retried
+            unsaved = self.unsaved[draft["id"]]
+            state.text, state.edited, state.save_error = unsaved.text, True, f"not saved: {unsaved.problem} — retrying"
         if draft["id"] in self._stream:
             _rid, state.text, state.tokens = self._stream[draft["id"]]
             state.status = "streaming"
@@ -229,8 +236,12 @@ class BriefLoading:
             pane = self.pane_for(draft_id)
             if pane:
                 pane.set_current(i == self.pane_index)
-        if isinstance(self.main_screen.maximized, DraftPane) and self.current_pane is not None:
-            self.main_screen.maximize(self.current_pane, container=False)  # zoomed: the next variant, zoomed
+        self.main(PaneStrip).show(self.pane_index, single=self.has_class("narrow"))
+        current = self.current_pane
+        if isinstance(self.main_screen.maximized, DraftPane) and current is not None:
+            self.main_screen.maximize(current, container=False)  # zoomed: the next variant, zoomed
+        if isinstance(self.main_screen.focused, DraftPane) and current is not None:
+            current.focus()  # the keys follow the variant
         self.refresh_bindings()  # the footer shows only what can be done now
         self.run_worker(self._load_review, group="details", exclusive=True, exit_on_error=False)
 
@@ -260,8 +271,8 @@ class BriefLoading:
         gates = self.main(GateDetails)
         if state is None:
             scores.show_text(Text())
-            gates.show_text(Text())
+            gates.show([])
             self.main(Checklist).show([], {})
             return
         scores.show(self.config.rubric, self._scores, self.dim_index, self._colleagues_scored)
-        gates.show(state.gates, self.spec.manual_items, self._ticks, self._note)
+        gates.show(state.gates, self._note)

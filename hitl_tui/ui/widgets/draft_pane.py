@@ -1,4 +1,8 @@
-"""One variant: its label, live status, gate badges and text (with gate evidence highlighted), or an editor."""
+"""One variant: its label, live status, gate badges and text (with gate evidence highlighted), or an editor.
+
+The pane takes the keys while its variant is being read (arrows scroll the text); the editor only while it is open
+and on screen. Leaving the editor always hands the keys back to the pane.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import Static
 
 from ...gates import FAIL, PASS, WARN, GateResult
@@ -38,6 +45,7 @@ class PaneState:
     edited: bool = False
     decision: str | None = None
     gates: list[GateResult] = field(default_factory=list)
+    save_error: str = ""  # why the last edit is not in hitl.db yet (it is kept in memory and retried)
 
 
 def header_text(state: PaneState, current: bool) -> Text:
@@ -49,6 +57,9 @@ def header_text(state: PaneState, current: bool) -> Text:
     if state.decision:
         t.append(f"  {state.decision.upper()}", style="bold green" if state.decision != "reject" else "bold red")
     t.append("\n  ")
+    if state.save_error:  # the reviewer's words are not safe yet: that comes before anything else
+        t.append(f"⚠ {state.save_error}", style="bold red")
+        return t
     t.append(state.status, style=STATUS_STYLE.get(state.status, ""))
     if state.tokens:
         t.append(f" · {state.tokens} tok", style="dim")
@@ -90,9 +101,36 @@ def evidence_spans(results: list[GateResult]) -> list[tuple[int, int, Style]]:
     return [(s, e, EVIDENCE_STYLE[r.status]) for r in results if r.status in EVIDENCE_STYLE for s, e in r.evidence]
 
 
-class DraftPane(Vertical):
+_editor_class = None
+
+
+def editor_class():
+    """The inline editor: a TextArea that draws nothing once it has been removed.
+
+    Textual drops a removed widget's component styles at once, but draws from the last layout until the next one:
+    a station whose panes were reloaded while a dialog was open (its see-through backdrop is the station as last
+    laid out) ended with KeyError "No 'text-area--gutter' key in COMPONENT_CLASSES". Made on first use, so the
+    editor's code loads when someone first edits.
+    """
+    global _editor_class
+    if _editor_class is None:
+        from textual.widgets import TextArea
+
+        class PaneEditor(TextArea):
+            def render_lines(self, crop: Region) -> list[Strip]:
+                if not self.is_attached:
+                    return [Strip.blank(crop.width)] * crop.height
+                return super().render_lines(crop)
+
+        _editor_class = PaneEditor
+    return _editor_class
+
+
+class DraftPane(Vertical, can_focus=True):
     DEFAULT_CLASSES = "draft-pane"
     ALLOW_MAXIMIZE = True  # zoom (z) fills the screen with one variant
+    BINDINGS = [Binding("up", "scroll_text(-1)", show=False), Binding("down", "scroll_text(1)", show=False),
+                Binding("pageup", "page_text(-1)", show=False), Binding("pagedown", "page_text(1)", show=False)]
 
     def __init__(self, state: PaneState, retry_key: str = "g", **kwargs) -> None:
         super().__init__(**kwargs)
@@ -139,12 +177,17 @@ class DraftPane(Vertical):
 
     # ---------------------------------------------------------------- editing
 
-    async def start_edit(self) -> TextArea:
-        from textual.widgets import TextArea  # the editor's code loads when someone first edits
+    def action_scroll_text(self, lines: int) -> None:
+        self.body.scroll_relative(y=lines, animate=False)
 
+    def action_page_text(self, pages: int) -> None:
+        self.body.scroll_relative(y=pages * max(1, self.body.size.height - 1), animate=False)
+
+    async def start_edit(self) -> TextArea:
         self.editing = True
         self.body.display = False
-        editor = TextArea(self.state.text, soft_wrap=True, classes="pane-editor", id=f"editor-{self.state.draft_id}")
+        editor = editor_class()(self.state.text, soft_wrap=True, classes="pane-editor",
+                                id=f"editor-{self.state.draft_id}")
         await self.mount(editor, before=self.error)
         editor.focus()
         self.app.refresh_bindings()
@@ -156,14 +199,18 @@ class DraftPane(Vertical):
         return found.first() if found else None
 
     async def end_edit(self) -> str | None:
+        """Close the editor and show its text; the keys come back to this pane if they were in the editor."""
         editor = self.editor
         if editor is None:
             return None
         text = editor.text
+        had_keys = editor.has_focus
+        self.editing = False  # at once: nothing may type into (or save from) an editor on its way out
         await editor.remove()
-        self.editing = False
         self.body.display = True
         self.state.text = text
         self.refresh_state()
+        if had_keys and self.is_attached:
+            self.focus()
         self.app.refresh_bindings()
         return text

@@ -115,6 +115,11 @@ class Checklist(OptionList):
         self.set_options([Option(self._prompt(i), id=i.id) for i in items])
         if items:
             self.highlighted = min(highlighted or 0, len(items) - 1)
+        self._title()
+
+    def _title(self) -> None:
+        ticked = sum(bool(self._ticks.get(i.id)) for i in self._items)
+        self.border_title = f"Checklist {ticked}/{len(self._items)}" if self._items else "Checklist"
 
     def _prompt(self, item: ManualItem) -> Text:
         checked = self._ticks.get(item.id, False)
@@ -130,26 +135,33 @@ class Checklist(OptionList):
         item = next(i for i in self._items if i.id == event.option.id)
         self._ticks[item.id] = not self._ticks.get(item.id, False)
         self.replace_option_prompt(item.id, self._prompt(item))
+        self._title()
         self.post_message(self.Toggled(item.id, self._ticks[item.id]))
 
 
+GATE_MARK = {FAIL: ("✗ ", "bold red"), WARN: ("! ", "yellow"), PASS: ("✓ ", "green")}
+GATE_ORDER = {FAIL: 0, WARN: 1, PASS: 2}  # what needs attention first
+
+
 class GateDetails(Panel):
-    def show(self, results: list[GateResult], items: list[ManualItem], ticks: dict[str, bool],
-             note: str = "") -> None:
+    """Every automatic gate of the focused variant, failing ones first with what is wrong, each with where its rule
+    comes from (a brief field or a config key). The manual checklist is the Checklist panel's, not repeated here."""
+
+    def show(self, results: list[GateResult], note: str = "") -> None:
         t = Text()
         if note:
             t.append("Note: ", style="bold")
             t.append(plain(note) + "\n", style="italic")
-        bad = [r for r in results if r.status in (FAIL, WARN)]
-        for r in bad:
-            t.append("✗ " if r.status == FAIL else "! ", style="bold red" if r.status == FAIL else "yellow")
-            t.append(f"{plain(r.label)}: ", style="bold")
-            t.append(plain(r.message))
+        for r in sorted(results, key=lambda r: GATE_ORDER.get(r.status, 3)):
+            mark, style = GATE_MARK.get(r.status, ("? ", "dim"))
+            t.append(mark, style=style if r.required or r.status == PASS else "yellow")
+            if r.status == PASS:  # a pass needs only its name and rule: a line each, so more of them fit
+                t.append(plain(r.label))
+            else:
+                t.append(f"{plain(r.label)}: ", style="bold")
+                t.append(plain(r.message))
             t.append(f"  ← {plain(r.source)}{'' if r.required else ' (advisory)'}\n", style="dim")
-        missing = [i for i in items if i.required and not ticks.get(i.id)]
-        for item in missing:
-            t.append("☐ ", style="yellow")
-            t.append(f"{plain(item.text)} (manual, required)\n", style="dim")
-        passed = sum(r.status == PASS for r in results)
-        t.append(f"{passed}/{len(results)} automatic gates pass", style="green" if not bad else "dim")
+        t.rstrip()
         self.show_text(t)
+        passed = sum(r.status == PASS for r in results)
+        self.border_title = f"Gates {passed}/{len(results)} pass" if results else "Gates"
