@@ -134,9 +134,17 @@ async def test_a_full_disk_while_editing_keeps_the_text_retries_and_saves_when_s
         header = app.current_pane.header
         await settle(lambda: "not saved: disk full — retrying" in str(header.render()))
         assert app.is_running
+        await settle(lambda: "not saved yet" in str(app.query_one("#keys").content))  # escape no longer says saved
         await pilot.press("escape")  # leaving the editor keeps the text on screen and in memory
         assert app.is_running and not app.current_pane.editing and app.current_state.text == LONG_TEXT
         assert "not saved: disk full — retrying" in str(header.render())
+        # Any other write the log refuses says so and the station stays (a score: small enough to fit in a page
+        # that has room, so refused here by making the connection read-only, a real SQLite refusal too).
+        await app.store.db.execute("PRAGMA query_only = ON")
+        await pilot.press("4")
+        await settle(lambda: any("Could not write to hitl.db (the log is read-only)" in t for t in toasts(app)))
+        await app.store.db.execute("PRAGMA query_only = OFF")
+        assert app.is_running
         async with observed(ws) as store:
             assert [r["kind"] for r in await store.revisions(state.draft_id)] == ["ai"]
             await free_space(app)  # space returns: the retry saves it, and the warning goes

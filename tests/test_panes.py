@@ -41,6 +41,9 @@ async def test_twelve_variants_at_120_columns_page_like_tabs(tmp_path, llm_serve
         await pilot.resize_terminal(80, 24)  # narrow: one at a time, still saying where it is
         await pilot.pause()
         assert shown(app) == [app.current_pane] and app.current_pane.border_title == "◀ 11 · v12/12"
+        await pilot.resize_terminal(120, 40)  # and back: the layout follows each resize, not the one before
+        await pilot.pause()
+        assert len(shown(app)) == 2 and not app.has_class("narrow")
 
 
 async def test_gates_panel_lists_every_gate_with_its_source_and_leaves_the_checklist_to_its_panel(

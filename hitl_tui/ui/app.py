@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 
@@ -97,9 +98,10 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         if isinstance(pane, DraftPane) and pane is not self.current_pane and pane.state.draft_id in self.order:
             self.focus_pane(self.order.index(pane.state.draft_id))
 
-    def on_resize(self) -> None:
-        # Narrow terminals (80×24 over SSH) show one variant at a time, like tabs.
-        narrow = self.size.width < 110
+    def on_resize(self, event: events.Resize | None = None) -> None:
+        # Narrow terminals (80×24 over SSH) show one variant at a time, like tabs. The event's size, not
+        # self.size: this runs before App's own handler records the new size (it lagged one resize behind).
+        narrow = (event.size if event is not None else self.size).width < 110
         self.set_class(narrow, "narrow")
         for strip in self.main_screen.query(PaneStrip) if self.screen_stack else ():
             strip.show(self.pane_index, single=narrow)

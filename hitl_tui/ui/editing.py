@@ -86,6 +86,7 @@ class Editing:
         if self.unsaved.pop(state.draft_id, None) is not None:
             state.save_error = ""
             self._show_state(state)
+            self.refresh_bindings()
             self.notify(f"Saved: your edit of {self._where(state)} is in hitl.db now.")
         return True
 
@@ -97,6 +98,7 @@ class Editing:
         self._show_state(state)
         if self._shutting_down:
             return
+        self.refresh_bindings()  # the key bar stops promising "saved"
         if first:
             self.notify(f"Your edit of {self._where(state)} is not saved ({exc}). It stays here and is saved as "
                         f"soon as hitl.db accepts it.", severity="error", timeout=10, markup=False)

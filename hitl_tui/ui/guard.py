@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import time
 
 
 def write_problem(exc: BaseException) -> str:
@@ -20,13 +21,21 @@ def write_problem(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+REPEAT_SECONDS = 30.0  # the same error from a timer (a claim renewal on a full disk) is shown once in this long
+
+
 def report(app, where: str, exc: BaseException) -> None:
     """An error in a handler or action: a notification, never an exit; during teardown it is expected and dropped."""
-    if app.live:
-        app.log.error(f"{where}: {exc!r}")
-        problem = write_problem(exc)
-        prefix = f"Not saved: {problem}" if problem != str(exc) else type(exc).__name__
-        app.notify(f"{prefix}: {exc}", severity="error", markup=False)
+    if not app.live:
+        return
+    app.log.error(f"{where}: {exc!r}")
+    problem = write_problem(exc)
+    message = f"Could not write to hitl.db ({problem}): {exc}" if problem != str(exc) else \
+        f"{type(exc).__name__}: {exc}"
+    last, at = getattr(app, "_last_report", ("", 0.0))
+    if message != last or time.monotonic() - at > REPEAT_SECONDS:
+        app._last_report = (message, time.monotonic())
+        app.notify(message, severity="error", markup=False)
 
 
 def guarded(handler):

@@ -37,14 +37,16 @@ class KeyBar(Static):
         t = Text(no_wrap=True, overflow="ellipsis")
         seen: set[str] = set()
         # While a draft is being edited, letters type text: the way out is the key to show first.
-        editing = bool(getattr(getattr(self.app, "current_pane", None), "editing", False)) and not self.screen.is_modal
+        pane = getattr(self.app, "current_pane", None)
+        editing = bool(getattr(pane, "editing", False)) and not self.screen.is_modal
+        done = "Done editing (not saved yet: kept)" if editing and pane.state.save_error else "Done editing (saved)"
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             leave = editing and binding.id == "leave"
             if not (binding.show or leave) or binding.action in seen:
                 continue
             seen.add(binding.action)
             t.append(f" {self.app.get_key_display(binding)} ", style="bold reverse" if enabled else "dim reverse")
-            t.append(f" {'Done editing (saved)' if leave else binding.description}  ", style="" if enabled else "dim")
+            t.append(f" {done if leave else binding.description}  ", style="" if enabled else "dim")
         t.append(" ^p ", style="bold reverse")
         t.append(" palette", style="dim")
         if t != self.content:
