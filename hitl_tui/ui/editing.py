@@ -149,6 +149,7 @@ class Editing:
                     await pane.end_edit()
         self.edit_session, self._typed = None, None
 
+    @guarded
     async def _editor_blurred(self: HitlApp) -> None:
         """The keys left an open editor (a click elsewhere): close it, as escape would."""
         if not isinstance(self.main_screen.focused, editor_class()) \
