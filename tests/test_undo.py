@@ -28,8 +28,11 @@ async def test_undo_acts_on_its_own_brief_and_reviewer_only(tmp_path):
         brief_a, draft_a, brief_b, draft_b = await two_briefs(ana)
         decision = await ana.decide(draft_a, None, "approve")
         await bob.set_score(draft_b, "voice", 3)
+        await ana.set_score(draft_b, "voice", 5)  # scores are per reviewer: undo restores only one's own
+        await ana.undo_last(brief_b)
 
-        assert await ana.undo_last(brief_b) is None  # B holds nothing of ana's: nothing happens
+        assert await ana.undo_last(brief_b) is None  # nothing more of ana's on B: nothing happens
+        assert await bob.scores(draft_b) == {"voice": 3} and await ana.scores(draft_b) == {}
         assert await bob.undo_last(brief_a) is None  # nor does bob's undo reach ana's approval
         assert [d["id"] for d in await ana.decisions(draft_a)] == [decision]
 
@@ -109,7 +112,7 @@ async def test_u_on_an_undecided_brief_leaves_another_briefs_approval_alone(tmp_
         await pilot.press("u")
         await settle(lambda: "Undid: score 4 for voice on variant 2" in toasts(app))
         async with observed(ws) as store:
-            assert await store.scores(draft_b2) == {}
+            assert await store.scores(draft_b2, "tester") == {}
 
         # Back on A: the approval is its last action; undone by name, with its outbox file.
         await pilot.press("p")
