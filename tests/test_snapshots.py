@@ -10,6 +10,7 @@ import tomllib
 
 import pytest
 import tomli_w
+from waiting import wait_until
 
 from hitl_tui.ui.app import HitlApp
 from hitl_tui.workspace import Workspace, init_workspace
@@ -33,15 +34,14 @@ def station(tmp_path, models: int = 1) -> HitlApp:
 
 async def drafted(pilot, variants: int = 3) -> None:
     """Wait until every variant is done and shown, and nothing is left to load, then show each from the top."""
-    import asyncio
-
     app = pilot.app
-    for _ in range(1200):  # a hang guard of a minute, for a busy machine; the wait ends on state
+
+    def settled() -> bool:
         busy = any(not w.is_finished for w in app.workers if w.group in ("details", "reload", "queue-refresh"))
-        if len(app.states) == variants and all(s.status == "done" for s in app.states.values()) and not busy \
-                and not app._stream:
-            break
-        await asyncio.sleep(0.05)
+        return len(app.states) == variants and all(s.status == "done" for s in app.states.values()) and not busy \
+            and not app._stream
+
+    await wait_until(settled)  # it used to go on after 20 s whatever the state: a wrong snapshot under load
     await pilot.pause(0.3)
     for body in app.query(".pane-body"):  # streamed panes follow the end; whether they streamed is timing
         body.scroll_home(animate=False, immediate=True)

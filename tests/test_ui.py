@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import time
 import tomllib
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 import tomli_w
+
+from waiting import wait_event, wait_until
 
 from hitl_tui.store import Store
 from hitl_tui.ui.app import HitlApp
@@ -20,19 +21,6 @@ from hitl_tui.workspace import Workspace, init_workspace
 
 BRIEF = {"title": "Spring sale", "brief": "Announce 20% off annual plans.", "channel": "email",
          "banned": ["word3"], "variants": 2}
-
-
-async def wait_until(predicate, timeout: float = 10.0, step: float = 0.05):
-    """Poll (pilot.press would wait for idle, which never comes while streams run)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        await asyncio.sleep(step)
-    raise AssertionError(f"timed out waiting for {predicate}")
 
 
 def make_workspace(root: Path, server, model: str = "ok-30", examples: bool = False, **extra) -> Workspace:
@@ -79,13 +67,13 @@ async def test_dropped_brief_appears_and_streams(tmp_path, llm_server):
     ws = make_workspace(tmp_path / "ws", llm_server, model="slow-60-10")
     app = HitlApp(ws)
     async with app.run_test(size=(120, 40)):
-        await asyncio.wait_for(app.ready.wait(), 10)
+        await wait_event(app.ready, what="app.ready")
         assert app.rows == []
         drop(ws)
         await wait_until(lambda: [r["name"] for r in app.rows] == ["sale.toml"])
         # tokens arrive live, before the stream ends
         await wait_until(lambda: any(s.status == "streaming" and s.text for s in app.states.values()))
-        await wait_until(lambda: panes_done(app), timeout=20)
+        await wait_until(lambda: panes_done(app))
         assert all(s.text.count("word") == 60 and s.tokens == 60 for s in app.states.values())
         assert {r["status"] for r in app.rows} == {"in review"}  # claimed by us while open
         pane = app.current_pane
@@ -118,9 +106,12 @@ async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
             editor = app.current_pane.editor
             fixed = editor.text.replace("word3 ", "")
             editor.replace(fixed, (0, 0), editor.document.end)
-            await asyncio.sleep(1.0)
-            revs = await store.revisions(draft_id)
-            assert revs[-1]["kind"] == "human" and revs[-1]["text"] == fixed
+
+            async def autosaved():
+                revs = await store.revisions(draft_id)
+                return revs[-1]["kind"] == "human" and revs[-1]["text"] == fixed
+
+            await wait_until(autosaved)  # half a second after the last keystroke when the machine is idle
             await pilot.press("escape")
             assert not app.current_pane.editing
 
@@ -199,7 +190,7 @@ async def test_two_instances_respect_the_claim(tmp_path, llm_server):
         colleague_ws.config.reviewer = "colleague"
         second = HitlApp(colleague_ws)
         async with second.run_test(size=(120, 40)) as pilot2:
-            await asyncio.wait_for(second.ready.wait(), 10)
+            await wait_event(second.ready, what="second.ready")
             await wait_until(lambda: second.current_name == "sale.toml")
             assert second.claimed_id is None and second.states == {}
             assert "In review by tester" in second.notice
@@ -210,7 +201,7 @@ async def test_two_instances_respect_the_claim(tmp_path, llm_server):
             # brief, opens it for review by itself.
             await first_run.__aexit__(None, None, None)
             first_run = None
-            await wait_until(lambda: second.claimed_id is not None and len(second.states) == 2, timeout=10)
+            await wait_until(lambda: second.claimed_id is not None and len(second.states) == 2)
             assert second.notice == "" and second.rows[0]["claimed_by"] == "colleague"
     finally:
         if first_run is not None:
@@ -265,7 +256,7 @@ async def test_invalid_brief_is_listed_with_its_reason(tmp_path, llm_server):
     (ws.inbox / "broken.toml").write_text('title = "x"\nmax_words = "lots"\n')
     app = HitlApp(ws)
     async with app.run_test(size=(120, 40)):
-        await asyncio.wait_for(app.ready.wait(), 10)
+        await wait_event(app.ready, what="app.ready")
         await wait_until(lambda: app.rows)
         assert app.rows[0]["status"] == "invalid" and "max_words" in app.rows[0]["error"]
         assert "expected a whole number" in str(app.query_one("#summary").render())

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from waiting import HANG_GUARD, wait_until
 
 from hitl_tui.config import InboxConfig
 from hitl_tui.inbox import InboxService
@@ -28,7 +29,7 @@ class Recorder:
     def flat(self) -> list:
         return [c for batch in self.batches for c in batch]
 
-    async def wait_for(self, predicate, timeout: float = 5.0) -> None:
+    async def wait_for(self, predicate, timeout: float = HANG_GUARD) -> None:
         async def loop():
             while not predicate():
                 self.event.clear()
@@ -41,10 +42,10 @@ async def watched(tmp_path):
     rec = Recorder()
     watcher = InboxWatcher(tmp_path, rec, debounce_ms=200, settle_ms=100, reconcile_seconds=60)
     task = asyncio.create_task(watcher.run())
-    await asyncio.wait_for(watcher.ready.wait(), 5)
+    await asyncio.wait_for(watcher.ready.wait(), HANG_GUARD)
     yield tmp_path, rec, watcher
     watcher.stop()
-    await asyncio.wait_for(task, 5)
+    await asyncio.wait_for(task, HANG_GUARD)
 
 
 async def test_plain_write_is_taken_once(watched):
@@ -120,18 +121,18 @@ async def test_polling_with_reconcile_scan(tmp_path):
                            reconcile_seconds=0.3)
     task = asyncio.create_task(watcher.run())
     try:
-        await asyncio.wait_for(watcher.ready.wait(), 5)
+        await asyncio.wait_for(watcher.ready.wait(), HANG_GUARD)
         path = tmp_path / "p.toml"
         path.write_text(BRIEF)
         await rec.wait_for(lambda: rec.flat)
         # An in-place append within the same second is invisible to mtime polling; the reconcile scan sees size.
         with path.open("a") as fh:
             fh.write('cta = "Go"\n')
-        await rec.wait_for(lambda: len(rec.flat) >= 2, timeout=5)
+        await rec.wait_for(lambda: len(rec.flat) >= 2)
         assert {c.name for c in rec.flat} == {"p.toml"}
     finally:
         watcher.stop()
-        await asyncio.wait_for(task, 5)
+        await asyncio.wait_for(task, HANG_GUARD)
 
 
 async def test_inbox_service_records_versions_and_deletes(tmp_path, store):
@@ -150,13 +151,10 @@ async def test_inbox_service_records_versions_and_deletes(tmp_path, store):
     assert next(u for u in initial if u.name == "broken.toml").brief.error.startswith("broken.toml: not valid TOML")
     task = asyncio.create_task(service.run())
     try:
-        await asyncio.wait_for(service.watcher.ready.wait(), 5)
+        await asyncio.wait_for(service.watcher.ready.wait(), HANG_GUARD)
         (inbox / "keep.toml").write_text(BRIEF + 'cta = "Buy now"\n')
         (inbox / "broken.toml").unlink()
-        for _ in range(100):
-            if len(updates) >= 2:
-                break
-            await asyncio.sleep(0.05)
+        await wait_until(lambda: len(updates) >= 2)
         by_name = {u.name: u for u in updates}
         assert by_name["keep.toml"].new_version and by_name["keep.toml"].brief.cta == "Buy now"
         assert by_name["broken.toml"].deleted
@@ -166,7 +164,7 @@ async def test_inbox_service_records_versions_and_deletes(tmp_path, store):
         assert [v["version"] for v in versions] == [1, 2]
     finally:
         service.stop()
-        await asyncio.wait_for(task, 5)
+        await asyncio.wait_for(task, HANG_GUARD)
 
 
 def test_snapshot_ignores_non_briefs(tmp_path: Path):
