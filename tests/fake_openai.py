@@ -14,6 +14,10 @@ The behaviour is picked by the model name sent (the part after `openai/`):
   cut-N         N tokens, then the stream ends cleanly but without a finish_reason
   length-N      N tokens, then finish_reason=length
   markup        a draft full of Rich markup, ANSI escapes and terminal control sequences (HOSTILE)
+  revslow-N-MS  a first draft of N tokens at once; a revision (a request carrying a previous draft) slowly
+The server records when each request arrived (`request_times`) and how many streams are open right now
+(`open_streams`): a client that quits must send nothing after it and must close what it had open. Words after
+a behaviour's numbers are ignored (`slow-400-150-q1`): a test can use a model name of its own.
 Used by the tests and the benchmarks; it is only ever bound to loopback.
 """
 
@@ -72,8 +76,10 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", 0))
         body = json.loads(self.rfile.read(length) or b"{}")
         model = body.get("model", "ok-10")
-        self.server.requests.append(body)
-        self.server.calls[model] += 1
+        with self.server.lock:
+            self.server.requests.append(body)
+            self.server.request_times.append((time.time(), model))
+            self.server.calls[model] += 1
         kind, *params = model.split("-")
         if kind == "auth" and params == ["echo"]:
             sent = self.headers.get("Authorization", "")
@@ -89,11 +95,15 @@ class Handler(BaseHTTPRequestHandler):
             return
         n = int(params[0]) if params and params[0].isdigit() else 20
         delay = int(params[1]) / 1000 if kind == "slow" and len(params) > 1 else 0.0
+        if kind == "revslow" and "## Previous draft" in str(body.get("messages", [{}])[-1].get("content")):
+            delay = int(params[1]) / 1000 if len(params) > 1 else 0.1
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         pieces = [MARKUP_TEXT] if kind == "markup" else [token(i) for i in range(n)]
+        with self.server.lock:
+            self.server.open_streams[model] += 1
         try:
             self._send(self._chunk(model, {"role": "assistant", "content": ""}))
             for i, piece in enumerate(pieces):
@@ -119,6 +129,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(b"")
         except (BrokenPipeError, ConnectionResetError):
             self.server.disconnects[model] += 1  # the client closed the stream: we stop generating
+        finally:
+            with self.server.lock:
+                self.server.open_streams[model] -= 1
 
 
 class FakeOpenAI(ThreadingHTTPServer):
@@ -126,7 +139,10 @@ class FakeOpenAI(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
+        self.lock = threading.Lock()
         self.requests: list[dict] = []
+        self.request_times: list[tuple[float, str]] = []  # (time.time() on arrival, model)
+        self.open_streams: Counter = Counter()  # model -> streams being sent now
         self.calls: Counter = Counter()
         self.tokens_sent: Counter = Counter()
         self.disconnects: Counter = Counter()
@@ -140,6 +156,10 @@ class FakeOpenAI(ThreadingHTTPServer):
     def start(self) -> "FakeOpenAI":
         self._thread.start()
         return self
+
+    def requests_after(self, moment: float, model: str | None = None) -> list[tuple[float, str]]:
+        with self.lock:
+            return [(t, m) for t, m in self.request_times if t >= moment and (model is None or m == model)]
 
     def stop(self) -> None:
         self.shutdown()
