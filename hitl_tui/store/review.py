@@ -130,21 +130,44 @@ class ReviewOps(Database):
 
     # ------------------------------------------------------------------ claims (leases)
 
-    async def claim(self, brief_id: int, instance: str, ttl: float = CLAIM_TTL) -> tuple[bool, str | None]:
-        """Take or renew the lease on a brief. Returns (ok, holder) — holder is who has it when refused."""
+    async def claim(self, brief_id: int, instance: str, ttl: float = CLAIM_TTL, take_over: bool = True
+                    ) -> tuple[bool, str | None]:
+        """Take the lease on a brief to review it. Returns (ok, holder) — holder is who has it when refused.
+
+        A colleague's live lease is respected. The same person's lease from another session is taken over (unless
+        `take_over` is False): that session is gone (a crash leaves its lease for CLAIM_TTL) or it is theirs
+        anyway; if it still runs, it learns at its next `renew` that it lost the brief."""
+        now = time.time()
+        async with self.tx() as db:
+            row = await (await db.execute("SELECT reviewer, instance, expires_at FROM claims WHERE brief_id=?",
+                                          (brief_id,))).fetchone()
+            if row and row["instance"] != instance and row["expires_at"] > now and \
+                    (row["reviewer"] != self.reviewer or not take_over):
+                return False, row["reviewer"]
+            await self._hold(db, brief_id, instance, now + ttl, taken_from=row)
+            return True, None
+
+    async def renew(self, brief_id: int, instance: str, ttl: float = CLAIM_TTL) -> tuple[bool, str | None]:
+        """Extend our lease. Refused (ok False, holder) if another session has taken it since — a renewal never
+        takes a brief back, so two sessions of one person do not fight over it."""
         now = time.time()
         async with self.tx() as db:
             row = await (await db.execute("SELECT reviewer, instance, expires_at FROM claims WHERE brief_id=?",
                                           (brief_id,))).fetchone()
             if row and row["instance"] != instance and row["expires_at"] > now:
                 return False, row["reviewer"]
-            await db.execute("INSERT INTO claims (brief_id, reviewer, instance, expires_at) VALUES (?, ?, ?, ?) "
-                             "ON CONFLICT (brief_id) DO UPDATE SET reviewer=excluded.reviewer, "
-                             "instance=excluded.instance, expires_at=excluded.expires_at",
-                             (brief_id, self.reviewer, instance, now + ttl))
-            if not row or row["instance"] != instance:
-                await self.event(db, "claim", brief_id=brief_id, instance=instance)
+            await self._hold(db, brief_id, instance, now + ttl, taken_from=row)
             return True, None
+
+    async def _hold(self, db, brief_id: int, instance: str, expires: float, taken_from) -> None:
+        await db.execute("INSERT INTO claims (brief_id, reviewer, instance, expires_at) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT (brief_id) DO UPDATE SET reviewer=excluded.reviewer, "
+                         "instance=excluded.instance, expires_at=excluded.expires_at",
+                         (brief_id, self.reviewer, instance, expires))
+        if not taken_from or taken_from["instance"] != instance:
+            await self.event(db, "claim", brief_id=brief_id, instance=instance,
+                             taken_over=taken_from["instance"] if taken_from and
+                             taken_from["expires_at"] > time.time() else None)
 
     async def release(self, brief_id: int, instance: str) -> None:
         async with self.tx() as db:

@@ -93,8 +93,27 @@ class BriefLoading:
 
     @guarded
     async def _renew_claim(self: HitlApp) -> None:
-        if self.store and self.claimed_id is not None:
-            await self.store.claim(self.claimed_id, self.instance)
+        if not self.live or self.claimed_id is None:
+            return
+        ok, holder = await self.store.renew(self.claimed_id, self.instance)
+        if not ok and self.live:
+            await self._lost_claim(holder)
+
+    async def _lost_claim(self: HitlApp, holder: str | None) -> None:
+        """Another session of the same person opened this brief (see Store.claim): say so, stop reviewing it
+        here, and do not take it back — it opens here again once that session lets go."""
+        self._load_seq += 1
+        await self.save_open_edit()
+        self.claimed_id, self.held_elsewhere, self.brief = None, True, None
+        self.notice = self._held_notice(holder)
+        self._show_summary()
+        await self._show_drafts([], self._load_seq)
+        self.request_queue_refresh()
+
+    def _held_notice(self: HitlApp, holder: str | None) -> str:
+        if holder == self.config.reviewer:
+            return "Open for review in another session of yours: not here; it opens here when you move on there."
+        return f"In review by {holder}: not opened for review here; it opens when they move on."
 
     @guarded
     async def on_brief_queue_highlighted(self: HitlApp, event: BriefQueue.Highlighted) -> None:
@@ -129,10 +148,12 @@ class BriefLoading:
             released, self.claimed_id = self.claimed_id, None
             await self.store.release(released, self.instance)
             self._mark_claim(next((r for r in self.rows if r["id"] == released), None), mine=False)
+        # A refresh of a brief held elsewhere must not take it from another session of ours (no fighting).
+        take_over = not (force and self.held_elsewhere)
         self.current_row, self.notice, self.held_elsewhere = row, "", False
         self.brief, drafts = None, []
         if row and not row["error"]:
-            ok, holder = await self.store.claim(row["id"], self.instance)
+            ok, holder = await self.store.claim(row["id"], self.instance, take_over=take_over)
             if ok:
                 self.claimed_id = row["id"]
                 self._mark_claim(row, mine=True)
@@ -141,7 +162,7 @@ class BriefLoading:
                     drafts = await self.store.drafts_for_version(row["current_version_id"])
             else:
                 self.held_elsewhere = True
-                self.notice = f"In review by {holder}: not opened for review here; it opens when they move on."
+                self.notice = self._held_notice(holder)
         if seq != self._load_seq:
             return
         self.spec = gate_spec(self.config, self.brief)
