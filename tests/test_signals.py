@@ -1,61 +1,25 @@
-"""A dropped SSH connection (SIGHUP) or SIGTERM: the open edit is saved, the claim released, the process ends.
+"""A dropped SSH connection (a real hang-up: the terminal closes) or SIGTERM: the open edit is saved, the claim
+released, the process ends.
 
-The app runs as a real process on a pseudo-terminal, like a reviewer's session over SSH.
+The app runs as a real process on a pseudo-terminal, like a reviewer's session over SSH (see station_process.py;
+tests/test_quit.py covers quitting while drafts stream).
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
-import select
 import signal
-import sqlite3
-import struct
-import subprocess
-import sys
-import termios
-import time
 import tomllib
 
 import pytest
 import tomli_w
+from station_process import StationProcess, query, wait_for_rows
+from waiting import wait_until_sync
 
 from hitl_tui.workspace import init_workspace
 
 
-def start_app(root):
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
-    proc = subprocess.Popen([sys.executable, "-m", "hitl_tui", "-w", str(root)], stdin=slave, stdout=slave,
-                            stderr=slave, env=env, start_new_session=True)
-    os.close(slave)
-    return proc, master
-
-
-def drain(master, seconds: float) -> bytes:
-    out, end = b"", time.monotonic() + seconds
-    while time.monotonic() < end:
-        ready, _, _ = select.select([master], [], [], 0.05)
-        if ready:
-            try:
-                out += os.read(master, 65536)
-            except OSError:
-                break
-    return out
-
-
-def query(db, sql):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
-def test_signal_saves_the_open_edit_and_releases_the_claim(tmp_path, sig):
+@pytest.mark.parametrize("how", ["SIGHUP", "SIGTERM"])
+def test_signal_saves_the_open_edit_and_releases_the_claim(tmp_path, how):
     root = tmp_path / "ws"
     init_workspace(root, examples=False)
     config = tomllib.loads((root / "hitl.toml").read_text())
@@ -63,32 +27,27 @@ def test_signal_saves_the_open_edit_and_releases_the_claim(tmp_path, sig):
     config["drafting"]["variants"] = 1
     (root / "hitl.toml").write_text(tomli_w.dumps(config))
     (root / "briefs" / "sale.toml").write_text('title = "Sale"\nbrief = "20% off."\n')
-    proc, master = start_app(root)
+    db = root / "hitl.db"
+    station = StationProcess(root)
     try:
-        shown, deadline = b"", time.monotonic() + 30
-        while time.monotonic() < deadline:  # wait until the draft is done and shown
-            shown += drain(master, 0.2)
-            try:
-                if query(root / "hitl.db", "SELECT 1 FROM revisions WHERE status='done'"):
-                    break
-            except sqlite3.OperationalError:  # not created yet
-                pass
-        deadline = time.monotonic() + 15
-        while b"done" not in shown and time.monotonic() < deadline:  # the pane's status line says done
-            shown += drain(master, 0.1)
-        drain(master, 0.3)
-        os.write(master, b"e")
-        drain(master, 0.5)
-        os.write(master, b"ZQX")  # typed, and the line drops before the 0.5 s autosave
-        drain(master, 0.15)
-        proc.send_signal(sig)
-        proc.wait(timeout=10)
+        wait_for_rows(db, "SELECT 1 FROM revisions WHERE status='done'")
+        wait_until_sync(lambda: station.shows(b"done"), what="the pane's status line says done")
+        assert station.worker_pid() is not None  # the drafting worker runs, and must not outlive the station
+        station.press(b"e")
+        wait_until_sync(lambda: station.shows(b"Done editing"), what="the editor is open")
+        station.press(b"ZQX")
+        wait_until_sync(lambda: station.shows(b"ZQX"), what="the typed text is on screen")
+        # At once: usually before the 0.5 s autosave, and either way nothing typed may be lost.
+        if how == "SIGHUP":
+            station.hang_up()
+        else:
+            station.signal(signal.SIGTERM)
+        station.wait_exit()
+        assert station.left_behind() == []
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    human = query(root / "hitl.db", "SELECT text FROM revisions WHERE kind='human'")
+        station.close()
+    human = query(db, "SELECT text FROM revisions WHERE kind='human'")
     assert human and "ZQX" in human[-1][0]
-    assert query(root / "hitl.db", "SELECT * FROM claims") == []
-    kinds = [k for (k,) in query(root / "hitl.db", "SELECT kind FROM events")]
+    assert query(db, "SELECT * FROM claims") == []
+    kinds = [k for (k,) in query(db, "SELECT kind FROM events")]
     assert "edit" in kinds and "release" in kinds

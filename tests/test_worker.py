@@ -8,6 +8,8 @@ import signal
 
 import pytest
 
+from waiting import wait_until
+
 from hitl_tui.briefs import Brief
 from hitl_tui.config import ModelSpec
 from hitl_tui.drafting.client import DraftingClient, WorkerError
@@ -32,14 +34,6 @@ def model(server, behaviour: str) -> list[ModelSpec]:
     return [ModelSpec(f"openai/{behaviour}", api_base=server.base_url, label=behaviour)]
 
 
-async def wait_for(predicate, timeout: float = 30.0):
-    for _ in range(int(timeout / 0.02)):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out")
-
-
 async def test_drafts_stream_through_the_worker(setup, llm_server):
     client, store, events, version = setup
     outcomes = await client.draft_brief(BRIEF, version, models=model(llm_server, "ok-40"))
@@ -55,22 +49,69 @@ async def test_drafts_stream_through_the_worker(setup, llm_server):
     assert client.active == []
 
 
-async def test_closing_the_worker_keeps_partial_text_as_interrupted(setup, llm_server):
+async def test_closing_the_worker_keeps_partial_text_as_interrupted_by_the_quit(setup, llm_server):
     client, store, events, version = setup
     task = asyncio.ensure_future(client.draft_brief(BRIEF, version, models=model(llm_server, "slow-400-20")))
-    await wait_for(lambda: any(e.kind == "delta" and e.text.count("word") >= 5 for e in events))
-    await client.close()  # what quitting or SIGHUP does
+    await wait_until(lambda: any(e.kind == "delta" and e.text.count("word") >= 5 for e in events))
+    await client.close("SIGTERM")  # what quitting does, with its cause
     outcomes = await task
     assert [o.status for o in outcomes] == ["interrupted"] * 3
-    rows = await store.fetchall("SELECT status, text FROM revisions")
-    assert rows and all(r["status"] == "interrupted" for r in rows)
+    assert all(o.error == "the station was stopped (SIGTERM) while this was streaming" for o in outcomes)
+    rows = await store.fetchall("SELECT status, text, error FROM revisions")
+    assert rows and all(r["status"] == "interrupted" and "(SIGTERM)" in r["error"] for r in rows)
     assert max(r["text"].count("word") for r in rows) >= 5
+
+
+async def test_a_closed_client_starts_no_worker_and_sends_nothing(setup, llm_server):
+    """After close() — quitting — a draft consumer still in its loop asked again and started a new worker,
+    which drafted after the quit and kept the station from exiting."""
+    client, store, events, version = setup
+    await client.close("quit")
+    client.start()  # the auto-draft timer firing late
+    with pytest.raises(WorkerError, match="the station quit"):
+        await client.draft_brief(BRIEF, version, models=model(llm_server, "ok-5-closed"))
+    await asyncio.sleep(0.2)
+    assert client._proc is None and llm_server.calls["ok-5-closed"] == 0
+    assert await store.fetchall("SELECT * FROM drafts") == []
+
+
+async def test_closing_while_the_worker_starts_leaves_no_process(setup, llm_server):
+    client, store, events, version = setup
+    client.start()
+    await wait_until(lambda: client._proc is not None)  # started, litellm still loading
+    pid = client._proc.pid
+    await client.close("quit")
+    assert client._proc.returncode is not None and not _running(pid)
+    assert not client.warm.is_set()  # it never got as far as loading litellm: nothing waited for that
+
+
+async def test_a_worker_that_does_not_stop_is_killed_and_its_drafts_recorded(setup, llm_server):
+    client, store, events, version = setup
+    task = asyncio.ensure_future(client.draft_brief(BRIEF, version, models=model(llm_server, "slow-400-20")))
+    await wait_until(lambda: any(e.kind == "delta" and e.text.count("word") >= 5 for e in events))
+    pid = client._proc.pid
+    os.kill(pid, signal.SIGSTOP)  # a worker that cannot answer (hung, or swapped out on a busy machine)
+    await client.close("quit", grace=0.5)
+    assert not _running(pid)
+    with pytest.raises(WorkerError, match="the station quit"):
+        await task
+    rows = await store.fetchall("SELECT status, text, error FROM revisions")
+    assert rows and all(r["status"] == "interrupted" and "the station quit" in r["error"] for r in rows)
+    assert max(r["text"].count("word") for r in rows) >= 5  # the text the station had received
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 async def test_a_crashed_worker_ends_its_streams_and_the_next_request_starts_a_new_one(setup, llm_server):
     client, store, events, version = setup
     task = asyncio.ensure_future(client.draft_brief(BRIEF, version, models=model(llm_server, "slow-400-20")))
-    await wait_for(lambda: any(e.kind == "delta" for e in events))
+    await wait_until(lambda: any(e.kind == "delta" for e in events))
     os.kill(client._proc.pid, signal.SIGKILL)
     with pytest.raises(WorkerError, match="stopped"):
         await task

@@ -2,6 +2,11 @@
 
 The worker is started on the first request, so an app that only reviews never pays for litellm. Events arrive
 as the engine's own StreamEvents (deltas re-assembled into the full text), through the same callback.
+
+Closing is one-way: once `close()` has begun, no worker is started and no request is sent, whoever asks (a draft
+consumer that was mid-loop, a late timer). The worker is told why (quit, SIGTERM, SIGHUP), records its streams as
+interrupted with that reason, and exits; if it has not within CLOSE_GRACE, it is killed (its whole process
+group: it runs in a session of its own) and what it left streaming is recorded here.
 """
 
 from __future__ import annotations
@@ -9,12 +14,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .events import Outcome, StreamEvent
+from .events import Outcome, StreamEvent, stopped_because
 
 if TYPE_CHECKING:  # the app imports this before its first frame: nothing heavy at import time
     from ..briefs import Brief
@@ -23,10 +29,30 @@ if TYPE_CHECKING:  # the app imports this before its first frame: nothing heavy 
     from ..store import Store
 
 ENDED = ("done", "failed", "interrupted")
+CLOSE_GRACE = 1.0  # seconds the worker gets to record its streams before it is killed
+_RUNNING: set[asyncio.subprocess.Process] = set()  # every worker of this process, for kill_workers()
 
 
 class WorkerError(RuntimeError):
     pass
+
+
+def kill_workers() -> None:
+    """Kill every drafting worker this process started, now (a last resort when the app cannot wait)."""
+    for proc in list(_RUNNING):
+        _kill(proc)
+
+
+def _kill(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # its session's process group: the worker and anything it started
+    except (ProcessLookupError, PermissionError):
+        try:
+            proc.kill()
+        except ProcessLookupError:
+            pass
 
 
 class DraftingClient:
@@ -44,13 +70,16 @@ class DraftingClient:
         self._texts: dict[int, str] = {}  # revision_id -> text so far
         self._drafts: dict[int, int] = {}  # revision_id -> draft_id of revisions that have not ended
         self.warm = asyncio.Event()  # set once the worker has loaded litellm
+        self.closing: str | None = None  # why it is closing (quit, SIGTERM, ...), once close() began
 
     # ------------------------------------------------------------------ the engine's interface
 
-    async def draft_brief(self, brief: Brief, version_id: int, *, models: list[ModelSpec] | None = None
-                          ) -> list[Outcome]:
+    async def draft_brief(self, brief: Brief, version_id: int, *, models: list[ModelSpec] | None = None,
+                          claim: bool = False) -> list[Outcome]:
+        """Draft a brief version. `claim`: only if nobody has drafted it yet, decided atomically in the log
+        (another station may have got there first: then [] and no request)."""
         return await self._request({"op": "draft", "brief": asdict(brief), "version_id": version_id,
-                                    "models": [asdict(m) for m in models or []]})
+                                    "models": [asdict(m) for m in models or []], "claim": claim})
 
     async def revise(self, draft: dict, brief: Brief, previous: str, feedback: Feedback) -> Outcome:
         return (await self._request({"op": "revise", "draft": draft, "brief": asdict(brief), "previous": previous,
@@ -70,33 +99,46 @@ class DraftingClient:
         """Revisions that have started or been created and not yet ended."""
         return list(self._drafts)
 
-    async def close(self, timeout: float = 5.0) -> None:
-        """Stop the worker: its streams are cancelled and their partial text saved as interrupted."""
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        if proc.returncode is None:
+    @property
+    def active_drafts(self) -> set[int]:
+        """Drafts whose current revision this client's worker is writing (their text arrives as events)."""
+        return set(self._drafts.values())
+
+    async def close(self, cause: str = "closed", grace: float = CLOSE_GRACE) -> None:
+        """Stop for good: no worker starts and no request is sent from now on. The worker cancels its streams and
+        records them as interrupted with the reason (`cause`: quit, SIGTERM, SIGHUP, ... see events.STOPPED);
+        one that does not exit within `grace` is killed, and what it left is recorded here."""
+        if self.closing is None:
+            self.closing = cause
+        async with self._starting:  # a worker being started right now is started; none can be after this
+            proc = self._proc
+        if proc is not None and proc.returncode is None:
             try:
-                proc.stdin.write(b'{"op": "shutdown"}\n')
+                proc.stdin.write(json.dumps({"op": "shutdown", "reason": self.closing}).encode() + b"\n")
                 proc.stdin.close()
             except (BrokenPipeError, ConnectionResetError, RuntimeError):
                 pass
             try:
-                await asyncio.wait_for(proc.wait(), timeout)
+                await asyncio.wait_for(proc.wait(), grace)
             except asyncio.TimeoutError:
-                proc.kill()
+                _kill(proc)
                 await proc.wait()
         if self._reader:
             await asyncio.wait([self._reader], timeout=1)
+        self._fail_replies(stopped_because(self.closing))
 
     def start(self) -> None:
         """Start the worker now (in the background), so the first draft does not wait for litellm to load."""
-        asyncio.ensure_future(self._ensure_started())
+        if self.closing is None:
+            asyncio.ensure_future(self._ensure_started())
 
     # ------------------------------------------------------------------ the pipe
 
-    async def _ensure_started(self) -> asyncio.subprocess.Process:
+    async def _ensure_started(self) -> asyncio.subprocess.Process | None:
+        """The running worker, started if need be; None once closing (nothing may start then)."""
         async with self._starting:
+            if self.closing is not None:
+                return None
             if self._proc is None or self._proc.returncode is not None:
                 env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "PYTHONUNBUFFERED": "1"}
                 self._proc = await asyncio.create_subprocess_exec(
@@ -106,11 +148,13 @@ class DraftingClient:
                     # Its own session: SIGHUP or ctrl+c from the terminal go to the app, which stops the worker;
                     # if the app dies instead, the worker sees its stdin close and stops by itself.
                     start_new_session=True)
+                _RUNNING.add(self._proc)
                 self._reader = asyncio.ensure_future(self._read(self._proc))
             return self._proc
 
     async def _request(self, msg: dict) -> list[Outcome]:
-        await self._ensure_started()
+        if await self._ensure_started() is None:
+            raise WorkerError(f"not sent: {stopped_because(self.closing)}")
         self._next_id += 1
         msg["id"] = self._next_id
         reply = asyncio.get_running_loop().create_future()
@@ -127,7 +171,7 @@ class DraftingClient:
 
     def _send(self, msg: dict) -> bool:
         proc = self._proc
-        if proc is None or proc.returncode is not None or proc.stdin.is_closing():
+        if self.closing is not None or proc is None or proc.returncode is not None or proc.stdin.is_closing():
             return False
         proc.stdin.write(json.dumps(msg, ensure_ascii=False).encode() + b"\n")
         return True
@@ -152,7 +196,8 @@ class DraftingClient:
                             reply.set_result(msg["outcomes"])
         finally:
             await proc.wait()
-            await self._worker_ended(proc.returncode)
+            _RUNNING.discard(proc)
+            await self._worker_ended(proc.pid, proc.returncode)
 
     def _event(self, body: dict) -> None:
         rid = body["revision_id"]
@@ -171,9 +216,13 @@ class DraftingClient:
                 self._texts.pop(rid, None)
         self.on_event(event)
 
-    async def _worker_ended(self, code: int | None) -> None:
-        """The worker exited. Whatever was still streaming ends here, with the text that had arrived."""
-        error = f"the drafting worker stopped (exit code {code})"
+    async def _worker_ended(self, pid: int, code: int | None) -> None:
+        """The worker exited. Whatever was still streaming ends here, with the text that had arrived: it was
+        killed (or crashed) before it could record them itself."""
+        if self.closing is not None:
+            error = stopped_because(self.closing)
+        else:
+            error = f"the drafting worker stopped (exit code {code})"
         for rid, draft_id in list(self._drafts.items()):
             text = self._texts.pop(rid, "")
             if self.store is not None:
@@ -183,6 +232,14 @@ class DraftingClient:
                     pass
             self.on_event(StreamEvent("interrupted", rid, draft_id, text=text, error=error))
         self._drafts.clear()
+        if self.store is not None:
+            try:  # and what it created that we had not heard of yet (its events were still in the pipe)
+                await self.store.end_process_writers(pid, error)
+            except Exception:
+                pass
+        self._fail_replies(error)
+
+    def _fail_replies(self, error: str) -> None:
         for reply in self._replies.values():
             if not reply.done():
                 reply.set_exception(WorkerError(error))

@@ -21,8 +21,9 @@ from ..prompts import (Feedback, build_draft_messages, build_revision_messages, 
                        variant_temperature)
 from ..redaction import register_key_vars
 from ..store import Store
+from ..store.writers import HEARTBEAT_SECONDS
 from .errors import Attempt, WholeCallTimeout, describe_failure, describe_retry
-from .events import Outcome, StreamEvent
+from .events import CANCELLED_BY_REVIEWER, Outcome, StreamEvent, stopped_because
 from .llm import load_litellm
 
 log = logging.getLogger("hitl.drafting")  # routed to hitl.log, keys redacted (llm.route_logs)
@@ -46,7 +47,11 @@ class _Job:
     temperature: float
     label: str = ""
     gates: GateSpec | None = None  # a finished draft's gate results are logged with it
-    outcome: Outcome | None = field(default=None)
+    state: dict = field(default_factory=lambda: {"text": "", "tokens": 0, "tries": 0})  # the text so far
+
+
+class EngineClosed(RuntimeError):
+    """The engine is shutting down: it starts nothing more."""
 
 
 def is_retryable(exc: BaseException, got_text: bool) -> bool:
@@ -64,20 +69,25 @@ def model_label(spec: ModelSpec) -> str:
 
 class DraftEngine:
     def __init__(self, store: Store, config: Config, *, log_file: Path | None = None,
-                 on_event: Callable[[StreamEvent], None] | None = None, backoff_base: float = 0.5) -> None:
+                 on_event: Callable[[StreamEvent], None] | None = None, backoff_base: float = 0.5,
+                 writer: str = "cli") -> None:
         self.store = store
         self.config = config
         self.log_file = log_file
         self.on_event = on_event or (lambda event: None)
         self.backoff_base = backoff_base
+        self.writer = writer  # what this process is, for the writers table ("worker", "cli")
         self._sem = asyncio.Semaphore(config.drafting.concurrency)
         self._tasks: dict[int, asyncio.Task] = {}
         # litellm's stream wrapper can swallow a CancelledError and just end the stream, so a cancel is also
-        # recorded here and checked on every chunk.
-        self._cancelled: set[int] = set()
+        # recorded here (with its reason) and checked on every chunk.
+        self._cancelled: dict[int, str] = {}
         self._draft_of: dict[int, int] = {}  # revision_id -> draft_id of running streams
+        self._open: dict[int, _Job] = {}  # revisions created and not yet ended, whether or not they started
         self._partials: dict[int, tuple[str, int]] = {}  # latest unsaved text of each live stream
         self._checkpointer: asyncio.Task | None = None
+        self._heart: asyncio.Task | None = None
+        self.closing: str | None = None  # the reason, once close() began: nothing new starts after it
 
     # ------------------------------------------------------------------ public API
 
@@ -89,41 +99,89 @@ class DraftEngine:
         return self.config.drafting.models
 
     async def draft_brief(self, brief: Brief, version_id: int, *, models: list[ModelSpec] | None = None,
-                          variants: int | None = None) -> list[Outcome]:
-        """Create and stream N variants × the brief's models; returns when all have ended."""
+                          variants: int | None = None, claim: bool = False) -> list[Outcome]:
+        """Create and stream N variants × the brief's models; returns when all have ended. With `claim` (the
+        station's auto-drafting) the version is drafted only if it has no drafts yet, decided atomically in the
+        log: another station that got there first makes this return [] without a request."""
         n = variants or brief.variants or self.config.drafting.variants
-        jobs = []
         gates = gate_spec(self.config, brief)
         specs = self.models_for(brief, models)
-        for m_index, spec in enumerate(specs):
-            for v in range(n):
-                variant = m_index * n + v
-                temp = variant_temperature(self.config.drafting.temperature, v)
-                label = model_label(spec)
-                draft_id, revision_id = await self.store.create_draft(version_id, variant, spec.model, label, temp,
-                                                                      prompt_version(self.config))
-                self.on_event(StreamEvent("created", revision_id, draft_id))
-                jobs.append(_Job(draft_id, revision_id, variant, spec, build_draft_messages(brief, self.config, v),
-                                 temp, label, gates))
+        plan = [(m_index * n + v, v, spec, variant_temperature(self.config.drafting.temperature, v))
+                for m_index, spec in enumerate(specs) for v in range(n)]
+        await self._start_writing()
+        created = await self.store.create_drafts(
+            version_id, [(variant, spec.model, model_label(spec), temp) for variant, _v, spec, temp in plan],
+            prompt_version(self.config), only_if_none=claim)
+        jobs = [self._opened(_Job(draft_id, revision_id, variant, spec, build_draft_messages(brief, self.config, v),
+                                  temp, model_label(spec), gates))
+                for (draft_id, revision_id), (variant, v, spec, temp) in zip(created, plan)]
+        for job in jobs:
+            self.on_event(StreamEvent("created", job.revision_id, job.draft_id))
         return list(await asyncio.gather(*(self._spawn(job) for job in jobs)))
 
     async def revise(self, draft: dict, brief: Brief, previous: str, feedback: Feedback) -> Outcome:
         spec = self._spec_for_draft(draft)
+        await self._start_writing()
         revision_id = await self.store.add_ai_revision(draft["id"], spec.model, prompt_version(self.config),
                                                        feedback.to_dict(), "revise")
         messages = build_revision_messages(brief, self.config, previous, feedback)
-        return await self._spawn(_Job(draft["id"], revision_id, draft["variant"], spec, messages,
-                                      draft.get("temperature") or self.config.drafting.temperature, draft["label"],
-                                      gate_spec(self.config, brief)))
+        return await self._spawn(self._opened(_Job(
+            draft["id"], revision_id, draft["variant"], spec, messages,
+            draft.get("temperature") or self.config.drafting.temperature, draft["label"], gate_spec(self.config, brief))))
 
     async def regenerate(self, draft: dict, brief: Brief) -> Outcome:
         spec = self._spec_for_draft(draft)
+        await self._start_writing()
         revision_id = await self.store.add_ai_revision(draft["id"], spec.model, prompt_version(self.config), None,
                                                        "regenerate")
         messages = build_draft_messages(brief, self.config, draft["variant"] + random.randint(1, 7))
-        return await self._spawn(_Job(draft["id"], revision_id, draft["variant"], spec, messages,
-                                      draft.get("temperature") or self.config.drafting.temperature, draft["label"],
-                                      gate_spec(self.config, brief)))
+        return await self._spawn(self._opened(_Job(
+            draft["id"], revision_id, draft["variant"], spec, messages,
+            draft.get("temperature") or self.config.drafting.temperature, draft["label"], gate_spec(self.config, brief))))
+
+    # ------------------------------------------------------------------ the writer: heartbeat and shutdown
+
+    async def _start_writing(self) -> None:
+        """Register this process as a writer of drafts (once), so the revisions it creates say who writes them."""
+        if self.closing is not None:
+            raise EngineClosed(stopped_because(self.closing))
+        if self.store.writer_id is None:
+            self.store.writer_id = await self.store.register_writer(self.writer)
+
+    def _opened(self, job: _Job) -> _Job:
+        self._open[job.revision_id] = job
+        if self._heart is None or self._heart.done():
+            self._heart = asyncio.ensure_future(self._heartbeat_loop())
+        return job
+
+    async def _heartbeat_loop(self) -> None:
+        """While this writer has drafts open, it says it is alive (stations on other hosts read this)."""
+        while self._open:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            try:
+                await self.store.heartbeat(self.store.writer_id)
+            except Exception:  # a busy log must not end the streams; the next beat tries again
+                pass
+
+    async def close(self, cause: str = "closed", grace: float = 1.0) -> None:
+        """Stop: nothing new starts, every stream is cancelled (its HTTP stream closed) and ends as interrupted
+        with the reason (`cause` is a key of events.STOPPED or the reason itself) and the text it had. Streams
+        that do not end within `grace`, and revisions created but not yet started, are ended here."""
+        if self.closing is None:
+            self.closing = cause
+        reason = stopped_because(self.closing)
+        tasks = [t for t in self._tasks.values() if not t.done()]
+        self.cancel_all(reason)
+        if tasks:
+            await asyncio.wait(tasks, timeout=grace)
+        for task in (self._heart, self._checkpointer):
+            if task is not None:
+                task.cancel()
+        texts = {rid: job.state["text"] for rid, job in self._open.items()}
+        self._open.clear()
+        if self.store.writer_id is not None:
+            for rid, draft_id, text in await self.store.end_writer(self.store.writer_id, reason, texts):
+                self.on_event(StreamEvent("interrupted", rid, draft_id, text=text, error=reason))
 
     def _ensure_checkpointer(self) -> None:
         if self._checkpointer is None or self._checkpointer.done():
@@ -139,19 +197,19 @@ class DraftEngine:
             except Exception:  # a failed checkpoint must not end the streams; the final write still happens
                 pass
 
-    def cancel(self, revision_id: int) -> bool:
+    def cancel(self, revision_id: int, reason: str = CANCELLED_BY_REVIEWER) -> bool:
         task = self._tasks.get(revision_id)
         if task and not task.done():
-            self._cancelled.add(revision_id)
+            self._cancelled[revision_id] = reason
             task.cancel()
             return True
         return False
 
-    def cancel_draft(self, draft_id: int) -> bool:
-        return any([self.cancel(rid) for rid, did in list(self._draft_of.items()) if did == draft_id])
+    def cancel_draft(self, draft_id: int, reason: str = CANCELLED_BY_REVIEWER) -> bool:
+        return any([self.cancel(rid, reason) for rid, did in list(self._draft_of.items()) if did == draft_id])
 
-    def cancel_all(self) -> int:
-        return sum(self.cancel(rid) for rid in list(self._tasks))
+    def cancel_all(self, reason: str = CANCELLED_BY_REVIEWER) -> int:
+        return sum(self.cancel(rid, reason) for rid in list(self._tasks))
 
     @property
     def active(self) -> list[int]:
@@ -166,6 +224,9 @@ class DraftEngine:
         return ModelSpec(draft["model"], label=draft.get("label"))
 
     async def _spawn(self, job: _Job) -> Outcome:
+        if self.closing is not None:  # created just as the engine began to close: no request, ended by close()
+            return Outcome(job.draft_id, job.revision_id, job.variant, job.spec.model, job.label, "interrupted",
+                           "", error=stopped_because(self.closing))
         task = asyncio.ensure_future(self._run(job))
         self._tasks[job.revision_id] = task
         self._draft_of[job.revision_id] = job.draft_id
@@ -181,29 +242,35 @@ class DraftEngine:
                 self._tasks.pop(job.revision_id, None)
                 self._draft_of.pop(job.revision_id, None)
 
+    def _why_cancelled(self, revision_id: int) -> str:
+        if revision_id in self._cancelled:
+            return self._cancelled[revision_id]
+        return stopped_because(self.closing or self.writer)  # e.g. ctrl+c ended `hitl draft`
+
     async def _run(self, job: _Job) -> Outcome:
-        state = {"text": "", "tokens": 0, "tries": 0}
+        state = job.state
         outcome = Outcome(job.draft_id, job.revision_id, job.variant, job.spec.model, job.label, "failed", "")
         try:
             async with self._sem:
                 try:
+                    if self.closing is not None:  # got a slot as the engine began to close: no request
+                        raise asyncio.CancelledError()
                     await self._attempts(job, state, outcome)
                 except asyncio.CancelledError:
-                    outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
+                    outcome.status, outcome.error = "interrupted", self._why_cancelled(job.revision_id)
                 except Exception as exc:  # any provider/library error ends this variant, never the app
                     outcome.status, outcome.error = "failed", describe_failure(exc, self._attempt(job, state))
                     log.warning("draft %s (%s) failed on try %s: %s: %s", job.revision_id, job.spec.model,
                                 state["tries"], type(exc).__name__, exc)
                 return await self._finish(job, state, outcome)
         except asyncio.CancelledError:  # cancelled while waiting for a slot
-            outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
+            outcome.status, outcome.error = "interrupted", self._why_cancelled(job.revision_id)
             return await self._finish(job, state, outcome)
 
     async def _finish(self, job: _Job, state: dict, outcome: Outcome) -> Outcome:
         self._partials.pop(job.revision_id, None)
         if job.revision_id in self._cancelled:
-            self._cancelled.discard(job.revision_id)
-            outcome.status, outcome.error = "interrupted", "cancelled by the reviewer"
+            outcome.status, outcome.error = "interrupted", self._cancelled.pop(job.revision_id)
         outcome.text = state["text"]
         outcome.tokens_out = outcome.tokens_out or state["tokens"]
         gates = run_gates(outcome.text, job.gates) if job.gates and outcome.status == "done" else None
@@ -212,6 +279,7 @@ class DraftEngine:
             job.revision_id, status=outcome.status, text=outcome.text, error=outcome.error,
             tokens_in=outcome.tokens_in, tokens_out=outcome.tokens_out, cost=outcome.cost,
             latency_ms=outcome.latency_ms, finish_reason=outcome.finish_reason, gates=gates))
+        self._open.pop(job.revision_id, None)
         self.on_event(StreamEvent(outcome.status, job.revision_id, job.draft_id, text=outcome.text,
                                   tokens=outcome.tokens_out or 0, error=outcome.error, cost=outcome.cost,
                                   latency_ms=outcome.latency_ms))
@@ -266,6 +334,8 @@ class DraftEngine:
     async def _stream_once(self, job: _Job, state: dict, outcome: Outcome, attempt: int) -> None:
         litellm = await asyncio.to_thread(load_litellm, self.log_file)
         started = time.monotonic()
+        if self.closing is not None or job.revision_id in self._cancelled:
+            raise asyncio.CancelledError()  # stopped while litellm loaded: the request is never sent
         self.on_event(StreamEvent("start", job.revision_id, job.draft_id, attempt=attempt))
         resp = await litellm.acompletion(**self._call_kwargs(job))
         usage = None

@@ -40,3 +40,23 @@ class Outcome:
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+# Why a stream was cut short, as recorded with the revision and shown in its pane. Quitting carries its cause
+# from the station to the worker ({"op": "shutdown", "reason": "quit"}); nobody is said to have cancelled
+# something unless a reviewer did.
+CANCELLED_BY_REVIEWER = "cancelled by the reviewer"
+STOPPED = {
+    "quit": "the station quit while this was streaming",
+    "SIGTERM": "the station was stopped (SIGTERM) while this was streaming",
+    "SIGHUP": "the terminal closed (SIGHUP) while this was streaming",
+    "closed": "the station closed while this was streaming",
+    "gone": "the station went away while this was streaming",  # the worker's pipe closed without a word
+    "cli": "`hitl draft` was interrupted while this was streaming",  # ctrl+c
+    "worker": "the drafting worker stopped while this was streaming",
+}
+
+
+def stopped_because(cause: str) -> str:
+    """The recorded reason for a cause (a key of STOPPED); any other text is taken as the reason itself."""
+    return STOPPED.get(cause, cause)

@@ -6,11 +6,16 @@ quarter of a second with eight fast streams; in a second process it runs on the 
 litellm's ~200 MB and its prints out of the UI process: this process's stdout and stderr go to hitl.log, and the
 protocol travels on a descriptor of its own.
 
-Protocol: JSON lines. The parent sends requests ({"op": "draft" | "revise" | "regenerate", "id": n, ...}) and
-commands ({"op": "cancel" | "cancel_draft" | "shutdown"}). The worker sends engine events ({"event": {...}};
-deltas carry only the new text, coalesced ~20 times a second) and replies ({"reply": n, "outcomes": [...]}
-or {"reply": n, "error": "..."}). When its stdin closes (the app quit or died), it cancels every stream, saves
-the partial text as interrupted, and exits.
+Protocol: JSON lines. The parent sends requests ({"op": "draft" | "revise" | "regenerate", "id": n, ...}; a
+draft with "claim": true drafts only a version nobody has drafted yet) and commands ({"op": "cancel" |
+"cancel_draft"}, {"op": "shutdown", "reason": "quit" | "SIGTERM" | "SIGHUP" | ...}). The worker sends engine
+events ({"event": {...}}; deltas carry only the new text, coalesced ~20 times a second) and replies ({"reply": n,
+"outcomes": [...]} or {"reply": n, "error": "..."}).
+
+Stopping: on "shutdown", or when its stdin closes without one (the app died), it sends no new request, cancels
+every stream (closing its HTTP stream), records each as interrupted with its partial text and the reason (the
+station quit / was stopped / went away), and ends at once — not waiting for litellm's import if that is still
+running, nor for interpreter teardown. The station kills it if it takes longer than a moment.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from ..prompts import Feedback
 from ..store import Store
 from ..workspace import Workspace
 from .engine import DraftEngine, StreamEvent
+from .events import stopped_because
 from .llm import load_litellm
 
 DELTA_SECONDS = 0.05  # streamed text is sent to the app at most this often per revision
@@ -87,11 +93,11 @@ class Worker:
         self.write = write
         self.requests: set[asyncio.Task] = set()
 
-    def handle(self, msg: dict) -> bool:
-        """Act on one message; False once it is time to stop."""
+    def handle(self, msg: dict) -> str | None:
+        """Act on one message; the cause once it is time to stop."""
         op = msg.get("op")
         if op == "shutdown":
-            return False
+            return msg.get("reason") or "closed"
         if op == "cancel":
             self.engine.cancel(msg["revision_id"])
         elif op == "cancel_draft":
@@ -100,14 +106,15 @@ class Worker:
             task = asyncio.ensure_future(self._serve(msg))
             self.requests.add(task)
             task.add_done_callback(self.requests.discard)
-        return True
+        return None
 
     async def _serve(self, msg: dict) -> None:
         try:
             brief = Brief(**msg["brief"])
             if msg["op"] == "draft":
                 models = [ModelSpec(**m) for m in msg.get("models") or []] or None
-                outcomes = await self.engine.draft_brief(brief, msg["version_id"], models=models)
+                outcomes = await self.engine.draft_brief(brief, msg["version_id"], models=models,
+                                                         claim=bool(msg.get("claim")))
             elif msg["op"] == "revise":
                 outcomes = [await self.engine.revise(msg["draft"], brief, msg["previous"],
                                                      Feedback(**msg["feedback"]))]
@@ -115,15 +122,20 @@ class Worker:
                 outcomes = [await self.engine.regenerate(msg["draft"], brief)]
             self.write({"reply": msg["id"], "outcomes": [o.to_dict() for o in outcomes]})
         except asyncio.CancelledError:
-            self.write({"reply": msg["id"], "error": "the drafting worker stopped"})
+            self.write({"reply": msg["id"], "error": stopped_because(self.engine.closing or "closed")})
             raise
         except Exception as exc:  # reported to the app, which shows it; the worker carries on
             self.write({"reply": msg["id"], "error": f"{type(exc).__name__}: {exc}"})
 
-    async def stop(self) -> None:
-        self.engine.cancel_all()
+    async def stop(self, cause: str, grace: float = 1.0) -> None:
+        """Cancel every stream with the reason and end what is left (see DraftEngine.close). Requests still
+        being set up find the engine closing: they send nothing and reply at once."""
+        await self.engine.close(cause, grace)
         if self.requests:
-            await asyncio.wait(self.requests, timeout=5)
+            _done, pending = await asyncio.wait(self.requests, timeout=grace)
+            for task in pending:
+                task.cancel()
+            await self.engine.close(cause, 0)  # drafts those requests created meanwhile
 
 
 async def serve(root: Path, reviewer: str, protocol_out: int) -> None:
@@ -139,20 +151,35 @@ async def serve(root: Path, reviewer: str, protocol_out: int) -> None:
     reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     store = await Store.open(ws.db_path, reviewer)
-    engine = DraftEngine(store, ws.config, log_file=ws.log_file, on_event=_Events(write))
+    engine = DraftEngine(store, ws.config, log_file=ws.log_file, on_event=_Events(write), writer="worker")
     worker = Worker(engine, write)
     warm = asyncio.ensure_future(asyncio.to_thread(load_litellm, ws.log_file))  # before the first request
     warm.add_done_callback(lambda task: task.cancelled() or task.exception() or write({"warm": True}))
+    cause = "gone"  # stdin closed without a shutdown: the station died
     try:
         while True:
             line = await reader.readline()
-            if not line or not worker.handle(json.loads(line)):
-                break  # shutdown, or the app is gone (stdin closed)
+            if not line:
+                break
+            stop = worker.handle(json.loads(line))
+            if stop:
+                cause = stop
+                break
     finally:
         warm.cancel()
-        await worker.stop()
-        await store.close()
-        transport.close()
+        try:
+            await worker.stop(cause)
+        finally:
+            await store.close()
+            await _drain(transport)
+            transport.close()
+
+
+async def _drain(transport, timeout: float = 1.0) -> None:
+    """Let the last events and replies reach the station before the process ends."""
+    deadline = time.monotonic() + timeout
+    while transport.get_write_buffer_size() and not transport.is_closing() and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
 
 
 def main() -> None:
@@ -170,7 +197,21 @@ def main() -> None:
     os.close(log)
     sys.stdout = open(1, "w", buffering=1, closefd=False)
     sys.stderr = open(2, "w", buffering=1, closefd=False)
-    asyncio.run(serve(root, args.reviewer, protocol_out))
+    loop = asyncio.new_event_loop()
+    code = 0
+    try:
+        loop.run_until_complete(serve(root, args.reviewer, protocol_out))
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()  # to hitl.log
+        code = 1
+    finally:
+        # Everything is recorded by now. Not asyncio.run's clean-up: it would wait for litellm's import thread
+        # (seconds, when the station quits just after starting us), and teardown of litellm's modules is slow.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 if __name__ == "__main__":

@@ -6,10 +6,11 @@ from .reports import ReportOps
 from .review import ReviewOps
 from .schema import LATEST
 from .undo import Undone, UndoOps
+from .writers import WriterOps
 
 
-class Store(ReportOps, UndoOps, ReviewOps, BriefDraftOps):
-    """Briefs, drafts, review actions and reports over one connection; see the mixins for each part."""
+class Store(ReportOps, UndoOps, ReviewOps, BriefDraftOps, WriterOps):
+    """Briefs, drafts, review actions, reports and draft writers over one connection; see the mixins for each part."""
 
 
 __all__ = ["Store", "StoreError", "check_log", "SyncResult", "Undone", "brief_status", "LATEST"]

@@ -55,6 +55,8 @@ def brief_status(row: dict, now: float | None = None) -> str:
 
 
 class BriefDraftOps(Database):
+    writer_id: int | None = None  # the process writing new AI revisions (see writers.py); `_beat` is there too
+
     # ------------------------------------------------------------------ briefs
 
     async def sync_brief(self, brief: Brief) -> SyncResult:
@@ -185,20 +187,36 @@ class BriefDraftOps(Database):
 
     async def create_draft(self, version_id: int, variant: int, model: str, label: str, temperature: float,
                            prompt_version: str) -> tuple[int, int]:
+        return (await self.create_drafts(version_id, [(variant, model, label, temperature)], prompt_version))[0]
+
+    async def create_drafts(self, version_id: int, variants: list[tuple[int, str, str, float]], prompt_version: str,
+                            *, only_if_none: bool = False) -> list[tuple[int, int]]:
+        """Create variants (variant, model, label, temperature) of a brief version with their first revisions,
+        in one transaction. `only_if_none` makes it the claim of auto-drafting: the check that the version has
+        no drafts and their creation are one BEGIN IMMEDIATE, so of several stations (processes) that see a new
+        brief at once exactly one drafts it; the others get [] and do nothing. Returns (draft_id, revision_id)."""
         now = time.time()
         async with self.tx() as db:
+            if only_if_none and await (await db.execute("SELECT 1 FROM drafts WHERE brief_version_id=? LIMIT 1",
+                                                        (version_id,))).fetchone():
+                return []
             brief_id = (await (await db.execute("SELECT brief_id FROM brief_versions WHERE id=?",
                                                 (version_id,))).fetchone())[0]
-            cur = await db.execute("INSERT INTO drafts (brief_version_id, variant, model, label, temperature, "
-                                   "created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                                   (version_id, variant, model, label, temperature, now))
-            draft_id = cur.lastrowid
-            cur = await db.execute("INSERT INTO revisions (draft_id, number, kind, status, prompt_version, model, "
-                                   "created_at, updated_at) VALUES (?, 1, 'ai', 'pending', ?, ?, ?, ?)",
-                                   (draft_id, prompt_version, model, now, now))
-            await self.event(db, "draft_created", brief_id=brief_id, draft_id=draft_id, revision_id=cur.lastrowid,
-                             variant=variant, model=model, prompt_version=prompt_version, temperature=temperature)
-            return draft_id, cur.lastrowid
+            created = []
+            for variant, model, label, temperature in variants:
+                cur = await db.execute("INSERT INTO drafts (brief_version_id, variant, model, label, temperature, "
+                                       "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                                       (version_id, variant, model, label, temperature, now))
+                draft_id = cur.lastrowid
+                cur = await db.execute("INSERT INTO revisions (draft_id, number, kind, status, prompt_version, model, "
+                                       "writer_id, created_at, updated_at) VALUES (?, 1, 'ai', 'pending', ?, ?, ?, ?, ?)",
+                                       (draft_id, prompt_version, model, self.writer_id, now, now))
+                await self.event(db, "draft_created", brief_id=brief_id, draft_id=draft_id,
+                                 revision_id=cur.lastrowid, variant=variant, model=model,
+                                 prompt_version=prompt_version, temperature=temperature)
+                created.append((draft_id, cur.lastrowid))
+            await self._beat(db, now)
+            return created
 
     async def add_ai_revision(self, draft_id: int, model: str, prompt_version: str, feedback: dict | None,
                               kind_of_request: str) -> int:
@@ -208,9 +226,10 @@ class BriefDraftOps(Database):
             number = (await (await db.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM revisions WHERE draft_id=? "
                                               "AND kind='ai'", (draft_id,))).fetchone())[0]
             cur = await db.execute("INSERT INTO revisions (draft_id, number, kind, status, feedback, prompt_version, "
-                                   "model, created_at, updated_at) VALUES (?, ?, 'ai', 'pending', ?, ?, ?, ?, ?)",
-                                   (draft_id, number, json.dumps(feedback) if feedback else None, prompt_version,
-                                    model, now, now))
+                                   "model, writer_id, created_at, updated_at) VALUES (?, ?, 'ai', 'pending', ?, ?, ?, "
+                                   "?, ?, ?)", (draft_id, number, json.dumps(feedback) if feedback else None,
+                                                prompt_version, model, self.writer_id, now, now))
+            await self._beat(db, now)
             await self.event(db, kind_of_request, draft_id=draft_id, revision_id=cur.lastrowid, number=number,
                              feedback=feedback, model=model)
             return cur.lastrowid
@@ -252,20 +271,6 @@ class BriefDraftOps(Database):
             if cur.rowcount:
                 await self.event(db, "draft_interrupted", revision_id=revision_id, error=error, chars=len(text))
             return bool(cur.rowcount)
-
-    async def interrupt_stale(self, older_than: float = 10.0) -> int:
-        """Revisions left streaming by a process that died (no checkpoint for a while) become interrupted."""
-        cutoff = time.time() - older_than
-        stale = "SELECT id FROM revisions WHERE status IN ('pending', 'streaming') AND updated_at < ?"
-        if not await self.fetchall(stale, (cutoff,)):
-            return 0  # the usual case: no write, no fsync at start-up
-        async with self.tx() as db:
-            rows = await (await db.execute(stale, (cutoff,))).fetchall()
-            for row in rows:
-                await db.execute("UPDATE revisions SET status='interrupted', error=COALESCE(error, ?) WHERE id=?",
-                                 ("the app stopped while this was streaming", row["id"]))
-                await self.event(db, "draft_interrupted", revision_id=row["id"], reason="stale on start")
-            return len(rows)
 
     async def drafts_for_version(self, version_id: int) -> list[dict]:
         """Each variant with its latest revision (AI or human) and its latest AI revision."""

@@ -80,5 +80,15 @@ V4 = [
     "ALTER TABLE scores_v4 RENAME TO scores",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4]
+# v5: which process writes each streaming revision (host, pid, heartbeat), so a draft whose writer died ends as
+# interrupted as soon as that is known, and partial index for the few revisions that are live.
+V5 = [
+    """CREATE TABLE writers (
+        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, pid_start INTEGER,
+        reviewer TEXT NOT NULL, started_at REAL NOT NULL, heartbeat_at REAL NOT NULL, ended_at REAL)""",
+    "ALTER TABLE revisions ADD COLUMN writer_id INTEGER REFERENCES writers(id)",
+    "CREATE INDEX revisions_live ON revisions(status) WHERE status IN ('pending', 'streaming')",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5]
 LATEST = len(MIGRATIONS)

@@ -32,6 +32,8 @@ class ReviewActions:
     # ---------------------------------------------------------------- gating by state
 
     def check_action(self: HitlApp, action: str, parameters: tuple) -> bool | None:
+        if self._shutting_down:
+            return False  # quitting: keys, the palette and timers' actions do nothing (the log may be closed)
         if self.screen.is_modal:
             return False  # a dialog is open: only its own keys
         pane = self.current_pane

@@ -1,7 +1,8 @@
-"""The review station: layout and lifecycle (store, inbox, drafting, signals, shutdown).
+"""The review station: layout and lifecycle (store, inbox, drafting; quitting is in quitting.py).
 
 The rest of the app is mixed in, one job per file: `loading.py` (queue, open brief, panes, details),
-`streaming.py` (streams into panes), `editing.py` (inline edits, ticks) and `actions.py` (what each key does).
+`streaming.py` (streams into panes), `editing.py` (inline edits, ticks), `actions.py` (what each key does) and
+`quitting.py` (q, SIGTERM, SIGHUP: prompt and one-way).
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-import signal
 import sys
-import threading
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -28,6 +27,7 @@ from .guard import guarded
 from .loading import BriefLoading
 from .widgets.draft_pane import DraftPane
 from .messages import BriefsChanged
+from .quitting import Quitting
 from .streaming import FLUSH_SECONDS, StreamView
 from .widgets.bars import KeyBar, TitleBar
 from .widgets.pane_strip import PaneStrip
@@ -38,7 +38,7 @@ POLL_SECONDS = 2.0  # other instances' changes (claims, statuses) arrive through
 CLAIM_RENEW_SECONDS = 10.0
 
 
-class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
+class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, Quitting, App):
     CSS_PATH = [str(package_dir("styles") / "app.tcss")]
     TITLE = "hitl"
     BINDINGS = app_bindings()
@@ -67,7 +67,7 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         self._init_editing()
         self._draft_queue: asyncio.Queue[int] = asyncio.Queue()
         self._queued: set[int] = set()
-        self._shutting_down = False
+        self._init_quitting()
         self.fatal: StoreError | None = None  # why the station could not start, told after the screen is gone
         self.ready = asyncio.Event()  # set once the initial inbox sync is in the queue (tests, benchmarks)
 
@@ -127,12 +127,15 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
         self.on_resize()
         self._install_signal_handlers()
         try:
-            self.store = await self._store_opening
+            store = await self._store_opening
         except StoreError as exc:  # checked before start (ui/run.py), so only a log changed since then gets here
             self.fatal = exc  # run_app raises it once the terminal is back: `hitl` prints its one line
             self.exit(return_code=exc.exit_code)
             return
-        await self.store.interrupt_stale()
+        if self._shutting_down:
+            return  # quit while the log opened: quitting closes it
+        self.store = store
+        await self._follow_writers()  # drafts a crash left streaming end now, before the queue shows them
         await self.refresh_queue(open_first=False)
         self.call_after_refresh(self._after_first_frame)
 
@@ -173,10 +176,12 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
             self.set_timer(0.5, self.engine.start)  # it loads litellm, in its own process, on the other core
         self.set_interval(FLUSH_SECONDS, self._flush_streams)
         self.set_interval(POLL_SECONDS, self._poll)
+        self.set_interval(POLL_SECONDS, self._follow_writers)
         self.set_interval(CLAIM_RENEW_SECONDS, self._renew_claim)
-        self.run_worker(self._start_inbox, name="inbox", exit_on_error=False)
+        self._service_workers.append(self.run_worker(self._start_inbox, name="inbox", exit_on_error=False))
         for n in range(2):
-            self.run_worker(self._draft_consumer, name=f"drafter-{n}", exit_on_error=False)
+            self._service_workers.append(
+                self.run_worker(self._draft_consumer, name=f"drafter-{n}", exit_on_error=False))
         self.run_worker(self._warm_up, thread=True, name="warm-up", exit_on_error=False)
         queue = self.main(BriefQueue)
         if self.current_name is None and queue.highlighted_name:
@@ -187,48 +192,8 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
 
         reading_grade("Load the hyphenation patterns off the UI thread.")
 
-    def _install_signal_handlers(self) -> None:
-        # Textual does not handle SIGHUP: a dropped SSH connection would kill us without saving the open edit.
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGHUP, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(sig, lambda s=sig: asyncio.ensure_future(self.save_and_exit(s.name)))
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass
-
-    async def save_and_exit(self, reason: str = "quit") -> None:
-        if self._shutting_down:
-            return
-        try:
-            await self.shutdown_services(reason)
-        finally:
-            if reason == "SIGHUP":
-                # The terminal is gone: Textual's own shutdown would block writing reset sequences to it.
-                # Everything worth keeping (edit, partial drafts, released claim) is saved by now.
-                os._exit(128 + signal.SIGHUP)
-            if reason == "SIGTERM":
-                threading.Timer(3.0, os._exit, args=(128 + signal.SIGTERM,)).start()  # if the tty is gone too
-            self.exit()
-
-    async def shutdown_services(self, reason: str = "quit") -> None:
-        if self.store is None:
-            return
-        self._shutting_down = True  # from here on, late events and timers leave the screen alone
-        await self.save_edits_before_exit()  # never raises: what the log refuses goes to a recovery file
-        if self.engine:
-            await self.engine.close()  # cancels the streams; the worker saves their partial text
-        if self.inbox_service:
-            self.inbox_service.stop()
-        store, self.store = self.store, None
-        try:
-            await store.release_all(self.instance)
-        except Exception as exc:  # a full disk must not keep us from quitting; the claims run out by themselves
-            self.log.error(f"releasing claims: {exc!r}")
-        finally:
-            await store.close()
-
     async def on_unmount(self) -> None:
-        await self.shutdown_services("unmount")
+        await self.shutdown_services("closed")
 
     # ---------------------------------------------------------------- inbox and drafting
 
@@ -263,15 +228,19 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, App):
             self._draft_queue.put_nowait(brief_id)
 
     async def _draft_consumer(self) -> None:
-        while True:
+        while self.live:
             brief_id = await self._draft_queue.get()
             try:
+                if not self.live:
+                    return
                 row = await self.store.fetchone("SELECT current_version_id FROM briefs WHERE id=?", (brief_id,))
                 brief = await self.store.current_brief(brief_id)
                 if brief and row and not await self.store.drafts_for_version(row["current_version_id"]):
-                    await self.engine.draft_brief(brief, row["current_version_id"], models=self.models)
+                    # `claim`: another station that saw the brief at the same moment may draft it instead.
+                    await self.engine.draft_brief(brief, row["current_version_id"], models=self.models, claim=True)
             except Exception as exc:  # a bad brief or provider must never take the app down
-                self.notify(f"Drafting failed: {exc}", severity="error", markup=False)
+                if self.live:
+                    self.notify(f"Drafting failed: {exc}", severity="error", markup=False)
             finally:
                 self._queued.discard(brief_id)
 

@@ -2,6 +2,10 @@
 
 Mixed into HitlApp. The engine calls `_engine_event` for every chunk; nothing on that path touches a widget or
 awaits the database. Starts and ends arrive as DraftEvent messages on the App's queue.
+
+Drafts that another process writes (a colleague's station got to a new brief first, `hitl draft`) reach the
+open brief's panes through the log instead, every poll; so do drafts whose writer died, which `_follow_writers`
+ends as interrupted whenever that becomes known (store/writers.py).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ..drafting.events import StreamEvent
+from ..store.drafts import STREAMING_STATES
 from ..gates import run_gates
 from .coalesce import Coalesced
 from .guard import guarded
@@ -22,6 +27,7 @@ FLUSH_SECONDS = 0.1  # streamed tokens are applied to panes ~10 times a second, 
 SIDE_FLUSH_SECONDS = 1.0  # panes other than the focused one: once a second is enough to watch them grow
 STREAM_GATE_GROWTH = 1.25  # gates re-run on streaming text when it has grown by this factor...
 STREAM_GATE_CHARS = 200  # ... and by at least this many characters (they always run at the end)
+LIVE = (*STREAMING_STATES, "retrying")
 
 
 class StreamView:
@@ -118,3 +124,48 @@ class StreamView:
             if draft and self.current_row and draft["brief_id"] == self.current_row["id"]:
                 await self.open_brief(self.current_name, force=True)  # reads every variant's latest state
                 return
+
+    # ---------------------------------------------------------------- drafts written by other processes
+
+    @guarded
+    async def _follow_writers(self: HitlApp) -> None:
+        """End drafts whose writer is gone (at start-up and on every poll), and bring the open brief's variants
+        that another process writes up to date from the log."""
+        if not self.live:
+            return
+        if await self.store.recover_orphans():
+            self.request_queue_refresh()
+        await self._follow_open_brief()
+
+    async def _follow_open_brief(self: HitlApp) -> None:
+        row = self.current_row
+        if not self.live or self.claimed_id is None or not row or row["id"] != self.claimed_id:
+            return
+        version = row["current_version_id"]
+        mine = self.engine.active_drafts if self.engine is not None else set()
+        elsewhere = [s for s in self.states.values() if s.status in LIVE and s.draft_id not in mine]
+        count = (await self.store.fetchone("SELECT COUNT(*) AS n FROM drafts WHERE brief_version_id=?",
+                                           (version,)))["n"] if version else 0
+        if count != len(self.states):  # variants created elsewhere (or here, their events still on the way)
+            if self.live and not any(p.editing for p in self._panes.values()):
+                await self.open_brief(self.current_name, force=True)
+            return
+        for state in elsewhere:
+            revisions = await self.store.revisions(state.draft_id)
+            ai = [r for r in revisions if r["kind"] == "ai"]
+            if not self.live or not ai or self.states.get(state.draft_id) is not state:
+                return
+            last = ai[-1]
+            if (last["status"], last["text"], last["id"]) == (state.status, state.text, state.revision_id):
+                continue
+            if state.revision_id is not None and last["id"] != state.revision_id:
+                state.revision = last["number"]
+            state.revision_id, state.status, state.text = last["id"], last["status"], last["text"]
+            state.tokens, state.cost, state.error = last["tokens_out"] or 0, last["cost"], last["error"]
+            state.gates = run_gates(state.text, self.spec)
+            pane = self.pane_for(state.draft_id)
+            if pane is not None and not pane.editing:
+                pane.refresh_state(state)
+                if pane is self.current_pane:
+                    self.update_details()
+
