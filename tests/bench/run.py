@@ -24,6 +24,7 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 from bench_data import bench_log, bench_scale  # noqa: E402
+from bench_lifecycle import bench_quit  # noqa: E402
 from bench_startup import bench_drop, bench_first_frame  # noqa: E402
 from bench_streaming import bench_long_drafts, bench_streaming  # noqa: E402
 from common import RESULTS, compile_app_bytecode  # noqa: E402
@@ -36,6 +37,7 @@ BENCHES = {
     "long_drafts": lambda tmp, smoke: asyncio.run(bench_long_drafts(tmp, smoke)),
     "scale": bench_scale,
     "log": bench_log,
+    "quit": bench_quit,
 }
 
 
