@@ -1,6 +1,7 @@
 """Streaming drafts through litellm: variants in parallel under a cap, retries, timeouts, cancellation.
 
 The engine writes to the store and reports progress through one callback (`on_event`); it never touches UI.
+Cancelling, closing and the writer's heartbeat are in stopping.py.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from ..prompts import (Feedback, build_draft_messages, build_revision_messages, 
                        variant_temperature)
 from ..redaction import register_key_vars
 from ..store import Store
-from ..store.writers import HEARTBEAT_SECONDS
 from .errors import Attempt, WholeCallTimeout, describe_failure, describe_retry
-from .events import CANCELLED_BY_REVIEWER, Outcome, StreamEvent, stopped_because
+from .events import Outcome, StreamEvent, stopped_because
 from .llm import load_litellm
+from .stopping import Stopping
 
 log = logging.getLogger("hitl.drafting")  # routed to hitl.log, keys redacted (llm.route_logs)
 log.addHandler(logging.NullHandler())  # and never to the terminal before that routing is in place
@@ -50,10 +51,6 @@ class _Job:
     state: dict = field(default_factory=lambda: {"text": "", "tokens": 0, "tries": 0})  # the text so far
 
 
-class EngineClosed(RuntimeError):
-    """The engine is shutting down: it starts nothing more."""
-
-
 def is_retryable(exc: BaseException, got_text: bool) -> bool:
     if got_text:  # the reader already sees partial text; a silent restart would replace it
         return False
@@ -67,7 +64,7 @@ def model_label(spec: ModelSpec) -> str:
     return spec.display
 
 
-class DraftEngine:
+class DraftEngine(Stopping):
     def __init__(self, store: Store, config: Config, *, log_file: Path | None = None,
                  on_event: Callable[[StreamEvent], None] | None = None, backoff_base: float = 0.5,
                  writer: str = "cli") -> None:
@@ -139,50 +136,6 @@ class DraftEngine:
             draft["id"], revision_id, draft["variant"], spec, messages,
             draft.get("temperature") or self.config.drafting.temperature, draft["label"], gate_spec(self.config, brief))))
 
-    # ------------------------------------------------------------------ the writer: heartbeat and shutdown
-
-    async def _start_writing(self) -> None:
-        """Register this process as a writer of drafts (once), so the revisions it creates say who writes them."""
-        if self.closing is not None:
-            raise EngineClosed(stopped_because(self.closing))
-        if self.store.writer_id is None:
-            self.store.writer_id = await self.store.register_writer(self.writer)
-
-    def _opened(self, job: _Job) -> _Job:
-        self._open[job.revision_id] = job
-        if self._heart is None or self._heart.done():
-            self._heart = asyncio.ensure_future(self._heartbeat_loop())
-        return job
-
-    async def _heartbeat_loop(self) -> None:
-        """While this writer has drafts open, it says it is alive (stations on other hosts read this)."""
-        while self._open:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            try:
-                await self.store.heartbeat(self.store.writer_id)
-            except Exception:  # a busy log must not end the streams; the next beat tries again
-                pass
-
-    async def close(self, cause: str = "closed", grace: float = 1.0) -> None:
-        """Stop: nothing new starts, every stream is cancelled (its HTTP stream closed) and ends as interrupted
-        with the reason (`cause` is a key of events.STOPPED or the reason itself) and the text it had. Streams
-        that do not end within `grace`, and revisions created but not yet started, are ended here."""
-        if self.closing is None:
-            self.closing = cause
-        reason = stopped_because(self.closing)
-        tasks = [t for t in self._tasks.values() if not t.done()]
-        self.cancel_all(reason)
-        if tasks:
-            await asyncio.wait(tasks, timeout=grace)
-        for task in (self._heart, self._checkpointer):
-            if task is not None:
-                task.cancel()
-        texts = {rid: job.state["text"] for rid, job in self._open.items()}
-        self._open.clear()
-        if self.store.writer_id is not None:
-            for rid, draft_id, text in await self.store.end_writer(self.store.writer_id, reason, texts):
-                self.on_event(StreamEvent("interrupted", rid, draft_id, text=text, error=reason))
-
     def _ensure_checkpointer(self) -> None:
         if self._checkpointer is None or self._checkpointer.done():
             self._checkpointer = asyncio.ensure_future(self._checkpoint_loop())
@@ -196,20 +149,6 @@ class DraftEngine:
                 await self.store.save_partials(partials)
             except Exception:  # a failed checkpoint must not end the streams; the final write still happens
                 pass
-
-    def cancel(self, revision_id: int, reason: str = CANCELLED_BY_REVIEWER) -> bool:
-        task = self._tasks.get(revision_id)
-        if task and not task.done():
-            self._cancelled[revision_id] = reason
-            task.cancel()
-            return True
-        return False
-
-    def cancel_draft(self, draft_id: int, reason: str = CANCELLED_BY_REVIEWER) -> bool:
-        return any([self.cancel(rid, reason) for rid, did in list(self._draft_of.items()) if did == draft_id])
-
-    def cancel_all(self, reason: str = CANCELLED_BY_REVIEWER) -> int:
-        return sum(self.cancel(rid, reason) for rid in list(self._tasks))
 
     @property
     def active(self) -> list[int]:
@@ -241,11 +180,6 @@ class DraftEngine:
             if task.done():
                 self._tasks.pop(job.revision_id, None)
                 self._draft_of.pop(job.revision_id, None)
-
-    def _why_cancelled(self, revision_id: int) -> str:
-        if revision_id in self._cancelled:
-            return self._cancelled[revision_id]
-        return stopped_because(self.closing or self.writer)  # e.g. ctrl+c ended `hitl draft`
 
     async def _run(self, job: _Job) -> Outcome:
         state = job.state
