@@ -179,3 +179,21 @@ def test_no_orphan_when_the_station_is_killed(tmp_path, llm_server):
         # Nobody cancelled anything: the station went away (issue 9.3).
         assert "cancelled by the reviewer" not in error and "station went away" in error
         assert text.count("word") >= 1
+
+
+def test_hang_up_while_a_large_inbox_loads(tmp_path, llm_server):
+    """The terminal closed while the station was reading a big inbox: once, it ran on with no terminal at ~87% of
+    a core for an hour. It must end, with nothing of ours left."""
+    model = "slow-300-100-inbox"
+    root = workspace(tmp_path / "ws", llm_server, model, briefs=3000)
+    station = StationProcess(root)
+    try:
+        # The drafting worker starts half a second after the first frame, while the inbox is being read.
+        wait_until_sync(lambda: station.worker_pid() is not None, what="the station is up, its worker starting")
+        loading = not query(root / "hitl.db", "SELECT 1 FROM briefs LIMIT 1")
+        station.hang_up()
+        station.wait_exit()
+        assert station.left_behind() == []
+    finally:
+        station.close()
+    assert loading, "the inbox had been read before the hang-up: the test did not test what it says"
