@@ -31,7 +31,7 @@ async def test_the_same_person_in_two_sessions_does_not_fight_over_a_brief(tmp_p
     first = HitlApp(ws, watch=False)
     async with first.run_test(size=(120, 40)):
         await wait_until(lambda: first.claimed_id is not None)
-        second = HitlApp(Workspace.load(ws.root), watch=False)
+        second = HitlApp(Workspace.load(ws.root, reviewer="tester"), watch=False)  # the same person
         async with second.run_test(size=(120, 40)):
             await wait_until(lambda: second.shown_name)
             assert second.claimed_id is not None  # the person's newest session has it

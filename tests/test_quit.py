@@ -28,7 +28,6 @@ HOW = ["q", "SIGTERM", "SIGHUP"]
 def workspace(root: Path, server, model: str, briefs: int = 1, variants: int = 2) -> Path:
     init_workspace(root, examples=False)
     config = tomllib.loads((root / "hitl.toml").read_text())
-    config["reviewer"] = "tester"
     config["drafting"]["models"] = [{"model": f"openai/{model}", "api_base": server.base_url, "label": model}]
     config["drafting"]["variants"] = variants
     config["inbox"]["settle_ms"] = 50
