@@ -22,7 +22,9 @@ STR_FIELDS = ("title", "brief", "channel", "audience", "goal", "voice", "cta", "
 LIST_FIELDS = ("must_include", "banned", "models")
 INT_FIELDS = ("min_words", "max_words", "max_chars", "variants")
 FLOAT_FIELDS = ("reading_grade_max",)
-ALL_FIELDS = STR_FIELDS + LIST_FIELDS + INT_FIELDS + FLOAT_FIELDS
+# Gold items for calibration (issue 13): the scores a variant of this brief should get, rubric dimension -> 1..5.
+SCORE_FIELDS = ("expected_scores",)
+ALL_FIELDS = STR_FIELDS + LIST_FIELDS + INT_FIELDS + FLOAT_FIELDS + SCORE_FIELDS
 
 # Limits that no real brief comes near: a brief past them is a mistake (a pasted file, a generated list) and is
 # listed as invalid with the limit it broke, instead of being drafted from, stored and printed whole.
@@ -53,6 +55,7 @@ class Brief:
     max_chars: int | None = None
     variants: int | None = None
     reading_grade_max: float | None = None
+    expected_scores: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     content_hash: str = ""
 
@@ -171,6 +174,20 @@ def _size_problem(key: str, value: Any) -> str | None:
     return None
 
 
+def _scores_problem(value: Any) -> str | None:
+    """Why expected scores are not a table of rubric dimension = score 1 to 5, if they are not."""
+    if not isinstance(value, dict):
+        return f"expected a table like {{ clarity = 4 }}, got {_type_name(value)}"
+    if len(value) > MAX_ITEMS["must_include"]:
+        return f"{len(value):,} dimensions; at most {MAX_ITEMS['must_include']}"
+    for dim, score in value.items():
+        if not dim.strip() or len(dim) > MAX_CHARS["channel"]:
+            return f"{_clip(dim, 40)!r} is not a rubric dimension name"
+        if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
+            return f"'{dim}' must be a whole score from 1 to 5, got {score!r}"
+    return None
+
+
 def validate_fields(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Check field names, types, sizes and numbers; returns cleaned fields and the first problem found. An
     invalid brief's fields are cut to their limits too, so nothing huge is stored or shown."""
@@ -206,6 +223,11 @@ def validate_fields(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], st
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 return clean, _err(name, f"field '{key}': expected a number, got {_type_name(value)} {value!r}")
             clean[key] = float(value)
+        elif key in SCORE_FIELDS:
+            problem = _scores_problem(value)
+            if problem:
+                return clean, _err(name, f"field '{key}': {problem}")
+            clean[key] = {dim.strip(): v for dim, v in value.items()}
     for key in ("title", "brief"):
         if not clean.get(key):
             return clean, _err(name, f"field '{key}': missing; every brief needs a {key}")

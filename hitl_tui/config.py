@@ -9,11 +9,14 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .defaults import (DEFAULT_KEYS, DEFAULT_RUBRIC, DEFAULT_VOICE, OFFLINE_MODEL,  # noqa: F401 (re-exported)
                        default_reviewer, starter_config)
 from .errors import ConfigError  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:
+    from .analytics.policy import AutoApprovePolicy
 
 
 @dataclass
@@ -59,6 +62,8 @@ class Checklist:
     disabled: list[str] = field(default_factory=list)
     rules: list[RuleSpec] = field(default_factory=list)
     items: list[ManualItem] = field(default_factory=list)
+    stages: list[str] | None = None  # sign-off order (roles); None: as the default checklist says
+    auto_approve: AutoApprovePolicy | None = None  # approval without review (approval/settings.py); None: off
     # Which config key set max_chars / reading_grade_max: a channel's checklist may inherit them from the default.
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -101,6 +106,15 @@ class UIConfig:
 
 
 @dataclass
+class CalibrationConfig:
+    """[calibration] (parsed in approval/settings.py): the share of judged variants re-shown, blind, to whom."""
+    reshow: float = 0.0
+    to: str = "same"
+    delay_hours: float = 24.0
+    seed: int = 0
+
+
+@dataclass
 class Config:
     path: Path | None = None
     reviewer: str = ""  # who is acting: see userconfig.py (Workspace.load layers the person over the team)
@@ -113,6 +127,8 @@ class Config:
     prompts: PromptConfig = field(default_factory=PromptConfig)
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     ui: UIConfig = field(default_factory=UIConfig)
+    roles: dict[str, list[str]] = field(default_factory=dict)  # role -> reviewer names ([roles])
+    calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
 
     def checklist_for(self, name: str | None) -> tuple[Checklist, str]:
         """The checklist for a channel (or explicit name) layered over 'default': the default's rules and items
@@ -127,6 +143,8 @@ class Config:
             required=base.required + own.required, advisory=base.advisory + own.advisory,
             disabled=base.disabled + own.disabled, rules=base.rules + own.rules,
             items=[i for i in base.items if i.id not in {o.id for o in own.items}] + own.items,
+            stages=own.stages if "stages" in own.sources else base.stages,
+            auto_approve=own.auto_approve if "auto_approve" in own.sources else base.auto_approve,
             sources={**base.sources, **own.sources})
         return merged, f"checklists.{name}"
 
@@ -257,13 +275,18 @@ def _parse_rubric(t: dict, file: str) -> dict[str, dict[str, str]]:
 
 def _parse_checklist(t: dict, file: str, name: str) -> Checklist:
     p = f"checklists.{name}."
-    _only(t, {"max_chars", "reading_grade_max", "required", "advisory", "disabled", "rules", "items"}, file, p)
+    _only(t, {"max_chars", "reading_grade_max", "required", "advisory", "disabled", "rules", "items", "stages",
+              "auto_approve"}, file, p)
+    from .approval.settings import parse_checklist_team
+
     c = Checklist()
+    c.stages, c.auto_approve = parse_checklist_team(t, file, p)
     c.max_chars = _get(t, "max_chars", int, file, p, None)
     if c.max_chars is not None:
         _positive(c.max_chars, file, f"{p}max_chars")
     c.reading_grade_max = _get(t, "reading_grade_max", float, file, p, None)
     c.sources = {k: f"{p}{k}" for k in ("max_chars", "reading_grade_max") if getattr(c, k) is not None}
+    c.sources.update({k: f"{p}{k}" for k in ("stages", "auto_approve") if k in t})
     c.required = _str_list(t, "required", file, p)
     c.advisory = _str_list(t, "advisory", file, p)
     c.disabled = _str_list(t, "disabled", file, p)
@@ -328,7 +351,8 @@ def _parse_ui(t: dict, file: str) -> UIConfig:
                     _get(t, "shuffle", bool, file, p, u.shuffle), _get(t, "animations", bool, file, p, u.animations))
 
 
-SECTIONS = {"reviewer", "drafting", "inbox", "rubric", "checklists", "voices", "prompts", "keys", "ui"}
+SECTIONS = {"reviewer", "drafting", "inbox", "rubric", "checklists", "voices", "prompts", "keys", "ui", "roles",
+            "calibration"}
 
 
 def parse_config(data: dict, file: str = "hitl.toml") -> Config:
@@ -358,7 +382,18 @@ def parse_config(data: dict, file: str = "hitl.toml") -> Config:
     cfg.prompts = _parse_prompts(tables["prompts"], file)
     cfg.keys = _parse_keys(tables["keys"], file)
     cfg.ui = _parse_ui(tables["ui"], file)
+    _parse_team(cfg, tables, file)
     return cfg
+
+
+def _parse_team(cfg: Config, tables: dict, file: str) -> None:
+    """[roles], [calibration] and what the checklists' stages and auto_approve need of them (approval/)."""
+    from .approval.settings import check_team, parse_calibration
+    from .approval.signoff import parse_roles
+
+    cfg.roles = parse_roles(tables["roles"], file)
+    cfg.calibration = parse_calibration(tables["calibration"], file)
+    check_team(cfg, file)
 
 
 def load_config(path: Path) -> Config:

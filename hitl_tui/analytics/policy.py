@@ -14,6 +14,8 @@ A checklist may carry a policy, off by default, e.g. in `hitl.toml`:
   overturns them. The draw is seeded per variant (`seed` + `key`), so the same variant always gets the same answer.
 - `min_score` (optional): a scoring model's minimum score, `model` and `value`, on one `dimension` or (default) the
   mean over its dimensions. A missing score means no auto-approval.
+- `seed` (optional, default 0): the audit draw's seed, so a workspace can pick a different but reproducible sample.
+- `audit_by` (optional): the role whose holders do the audits (default: anyone).
 
 `route(policy, gates, scores, key=...)` → `Routing(auto_approve, audit, reasons)`; every reason is a short phrase for
 the log and the outbox front matter. `auto_approval_stats` counts what happened afterwards for `hitl stats`.
@@ -46,6 +48,8 @@ class AutoApprovePolicy:
     when: str = "all-gates-pass"
     audit: float = 0.1
     min_score: MinScore | None = None
+    seed: int = 0
+    audit_by: str = ""
 
     @classmethod
     def from_config(cls, raw: Mapping | None, where: str = "auto_approve") -> AutoApprovePolicy | None:
@@ -54,9 +58,9 @@ class AutoApprovePolicy:
             return None
         if not isinstance(raw, Mapping):
             raise PolicyError(f"{where} must be a table like {{ when = \"all-gates-pass\", audit = 0.1 }}")
-        unknown = sorted(set(raw) - {"when", "audit", "min_score"})
+        unknown = sorted(set(raw) - {"when", "audit", "min_score", "seed", "audit_by"})
         if unknown:
-            raise PolicyError(f"{where}: unknown setting {unknown[0]!r} (when, audit, min_score)")
+            raise PolicyError(f"{where}: unknown setting {unknown[0]!r} (when, audit, min_score, seed, audit_by)")
         when = raw.get("when", "all-gates-pass")
         if when not in WHEN:
             raise PolicyError(f"{where}.when must be one of {', '.join(WHEN)}, not {when!r}")
@@ -74,7 +78,13 @@ class AutoApprovePolicy:
             if dimension is not None and not isinstance(dimension, str):
                 raise PolicyError(f"{where}.min_score.dimension must be a rubric dimension name")
             min_score = MinScore(ms["model"], float(value), dimension)
-        return cls(when, float(audit), min_score)
+        seed = raw.get("seed", 0)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise PolicyError(f"{where}.seed must be a whole number, not {seed!r}")
+        audit_by = raw.get("audit_by", "")
+        if not isinstance(audit_by, str):
+            raise PolicyError(f"{where}.audit_by must be a role name, not {audit_by!r}")
+        return cls(when, float(audit), min_score, seed, audit_by.strip())
 
 
 @dataclass(slots=True, frozen=True)
