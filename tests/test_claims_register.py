@@ -28,6 +28,9 @@ def test_finds_numbers_percentages_multiples_money_superlatives_quotes_and_custo
     assert _ids("Loved by thousands of teams.") == [], "no name, no customer claim"
     assert _ids("Used by Northwind Studio and Contoso.") == ["customer:northwind studio", "customer:contoso"]
     assert _ids("Teams at Procter & Gamble plan here.") == ["customer:procter gamble"]
+    # A name ends with its sentence: the next sentence's first word is not part of it.
+    assert _ids("Trusted by Acme. Teams love it.") == ["customer:acme"]
+    assert _ids("Used by Contoso Ltd. Try it today.") == ["customer:contoso ltd"]
     assert _ids("“We saved 40% in a month,” says Dana.") == ["quote:we saved 40 in a month"], \
         "a number inside a quote belongs to the quote"
 

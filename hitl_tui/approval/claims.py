@@ -37,7 +37,10 @@ SOURCED, BRIEF, UNSOURCED, MARKED_REMOVED, REMOVED = "sourced", "brief", "unsour
 
 QUOTE_RE = re.compile(r"[“\"]([^”\"\n]{8,400})[”\"]")
 CURRENCY_RE = re.compile(r"[$€£¥]\s?$")
-_NAME = r"[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&(?=\s+[A-Z])))*"
+# A word of a name may hold dots ("J.P"), but one that ends a sentence ends the name: "Trusted by Acme. Teams love
+# it." names Acme, not "Acme Teams".
+_WORD = r"[A-Z](?:[\w&'’-]|\.(?=\w))*"
+_NAME = rf"{_WORD}(?:\s+(?:{_WORD}|&(?=\s+[A-Z])))*"
 CUSTOMER_RE = re.compile(
     r"(?i:\b(?:trusted|used|loved|chosen|relied on|backed) by|\b(?:customers|clients|brands|companies|teams|"
     r"partners)\s+(?:like|such as|including)|\bteams at|\bjoin(?:ing)?|\bpartnered with)\s+"
@@ -250,3 +253,4 @@ def front_matter(statuses: Iterable[ClaimStatus]) -> list[dict]:
             entry["source"] = {"kind": s.source.kind, "ref": s.source.ref, "quote": s.source.quote}
         out.append(entry)
     return out
+
