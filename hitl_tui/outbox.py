@@ -16,14 +16,18 @@ def _iso(ts: float | None) -> str:
     return datetime.fromtimestamp(ts or 0, timezone.utc).isoformat(timespec="seconds")
 
 
-def _owner(path: Path) -> str | None:
-    """The brief file an existing outbox file was written for."""
+def front_matter(path: Path) -> dict | None:
+    """An outbox file's TOML front matter, or None when it has none that parses."""
     try:
         text = path.read_text(encoding="utf-8")
-        front = text.split("+++", 2)[1]
-        return tomllib.loads(front).get("brief")
+        return tomllib.loads(text.split("+++", 2)[1])
     except (OSError, IndexError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return None
+
+
+def _owner(path: Path) -> str | None:
+    """The brief file an existing outbox file was written for."""
+    return (front_matter(path) or {}).get("brief")
 
 
 def outbox_path(outbox: Path, title: str, brief_name: str) -> Path:
@@ -42,7 +46,11 @@ def outbox_path(outbox: Path, title: str, brief_name: str) -> Path:
 def write_approved(outbox: Path, *, brief_name: str, title: str, text: str, model: str, label: str,
                    prompt_version: str | None, reviewer: str, decision: str, reason: str, scores: dict[str, int],
                    gates: list[dict], edit_rate: float, revision: int, drafted_at: float | None,
-                   approved_at: float, checklist: dict[str, bool] | None = None) -> Path:
+                   approved_at: float, checklist: dict[str, bool] | None = None, stages: list[dict] | None = None,
+                   claims: list[dict] | None = None, auto_approved: dict | None = None) -> Path:
+    """Write the approved text with its front matter. Issue 13's keys: `stages` (stage, reviewer, signed_at per
+    sign-off, from approval.signoff.front_matter), `claims` (approval.claims.front_matter) and `auto_approved`
+    (`reasons` and whether it was drawn for `audit`; absent when a person approved it)."""
     outbox.mkdir(parents=True, exist_ok=True)
     path = outbox_path(outbox, title, brief_name)
     front = {
@@ -56,6 +64,12 @@ def write_approved(outbox: Path, *, brief_name: str, title: str, text: str, mode
         front["checklist"] = checklist  # the manual items, ticked or not, as the reviewer left them
     if reason:
         front["override_reason"] = reason
+    if stages:
+        front["stages"] = stages
+    if claims:
+        front["claims"] = claims
+    if auto_approved is not None:
+        front["auto_approved"] = auto_approved
     body = f"+++\n{tomli_w.dumps(front)}+++\n\n{text.rstrip()}\n"
     tmp = path.with_name(f".{path.name}.tmp")
     with tmp.open("w", encoding="utf-8") as fh:

@@ -21,6 +21,8 @@ Core module (pure). What it takes and gives:
 - `claims_verdict(text, records, spec)` → a `GateResult` with id "claims" that passes only when every claim still
   in the text has a source; required or advisory as the checklist says (advisory by default, like the gate).
 - `front_matter(statuses)` → the outbox's `claims` list (tomli-w ready: no None values).
+- `gates_with_register(text, spec, records)` → `gates.run_gates` with the claims gate replaced by the verdict:
+  what the engine logs for a finished draft and what approval and auto-approval check.
 """
 
 from __future__ import annotations
@@ -254,3 +256,10 @@ def front_matter(statuses: Iterable[ClaimStatus]) -> list[dict]:
         out.append(entry)
     return out
 
+
+def gates_with_register(text: str, spec: GateSpec, records: dict[str, ClaimRecord]) -> list[GateResult]:
+    """Every gate of `gates.run_gates`, with the claims gate's result replaced by the register's verdict (a claim
+    the brief states, or one with a source, passes). A checklist that disables the claims gate keeps it off."""
+    from ..gates import run_gates
+
+    return [claims_verdict(text, records, spec) if r.id == "claims" else r for r in run_gates(text, spec)]

@@ -62,4 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="PATH", help="write to this file instead of standard output")
     p = command("stats", c.cmd_stats, "approval rate, scores and edit rates from the log")
     p.add_argument("--json", action="store_true", help="print one JSON object, for scripts")
+    from . import team
+
+    p = command("queue", team.cmd_queue, "briefs with what each waits on (stage and role, questions, audits, "
+                                         "unsourced claims), most urgent first")
+    p.add_argument("--mine", action="store_true", help="only what waits on you (your name, or a role you hold)")
+    p.add_argument("--json", action="store_true", help="print one JSON array, for scripts")
+    p = command("claims", team.cmd_claims, "each variant's claims with their source or status")
+    p.add_argument("brief", help="the brief's file name in the inbox")
+    p.add_argument("--json", action="store_true", help="print one JSON array, for scripts")
     return parser

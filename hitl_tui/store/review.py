@@ -23,23 +23,27 @@ class ReviewOps(Database):
     async def save_edit(self, draft_id: int, text: str, session: str) -> int:
         """Autosave a human edit. One editing session keeps one snapshot row, updated in place; a new session
         (or an AI revision in between) starts a new snapshot, so history shows every round of edits."""
-        now = time.time()
         async with self.tx() as db:
-            brief_id = await self._brief_of(db, draft_id)
-            top = await (await db.execute("SELECT id, kind, number, feedback FROM revisions WHERE draft_id=? "
-                                          "ORDER BY id DESC LIMIT 1", (draft_id,))).fetchone()
-            if top and top["kind"] == "human" and json.loads(top["feedback"] or "{}").get("session") == session:
-                await db.execute("UPDATE revisions SET text=?, updated_at=? WHERE id=?", (text, now, top["id"]))
-                revision_id = top["id"]
-            else:
-                number = top["number"] if top else 1
-                cur = await db.execute("INSERT INTO revisions (draft_id, number, kind, text, status, feedback, "
-                                       "created_at, updated_at) VALUES (?, ?, 'human', ?, 'done', ?, ?, ?)",
-                                       (draft_id, number, text, json.dumps({"session": session}), now, now))
-                revision_id = cur.lastrowid
-            await self.event(db, "edit", brief_id=brief_id, draft_id=draft_id, revision_id=revision_id,
-                             session=session, chars=len(text))
-            return revision_id
+            return await self._save_edit(db, draft_id, text, session)
+
+    async def _save_edit(self, db, draft_id: int, text: str, session: str) -> int:
+        """save_edit inside the caller's transaction (signing.py adds what the edit voids to the same one)."""
+        now = time.time()
+        brief_id = await self._brief_of(db, draft_id)
+        top = await (await db.execute("SELECT id, kind, number, feedback FROM revisions WHERE draft_id=? "
+                                      "ORDER BY id DESC LIMIT 1", (draft_id,))).fetchone()
+        if top and top["kind"] == "human" and json.loads(top["feedback"] or "{}").get("session") == session:
+            await db.execute("UPDATE revisions SET text=?, updated_at=? WHERE id=?", (text, now, top["id"]))
+            revision_id = top["id"]
+        else:
+            number = top["number"] if top else 1
+            cur = await db.execute("INSERT INTO revisions (draft_id, number, kind, text, status, feedback, "
+                                   "created_at, updated_at) VALUES (?, ?, 'human', ?, 'done', ?, ?, ?)",
+                                   (draft_id, number, text, json.dumps({"session": session}), now, now))
+            revision_id = cur.lastrowid
+        await self.event(db, "edit", brief_id=brief_id, draft_id=draft_id, revision_id=revision_id,
+                         session=session, chars=len(text))
+        return revision_id
 
     async def set_score(self, draft_id: int, dimension: str, value: int) -> int | None:
         """Set this reviewer's score; returns their previous value, which the event keeps too (undo restores it
@@ -117,13 +121,20 @@ class ReviewOps(Database):
     async def decide(self, draft_id: int, revision_id: int | None, kind: str, reason: str = "",
                      gates: list[GateResult] | None = None) -> int:
         async with self.tx() as db:
-            brief_id = await self._brief_of(db, draft_id)
-            cur = await db.execute("INSERT INTO decisions (brief_id, draft_id, revision_id, kind, reason, reviewer, "
-                                   "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                   (brief_id, draft_id, revision_id, kind, reason, self.reviewer, time.time()))
-            await self.event(db, kind, brief_id=brief_id, draft_id=draft_id, revision_id=revision_id, reason=reason,
-                             decision_id=cur.lastrowid, gates=[g.to_dict() for g in gates or []])
-            return cur.lastrowid
+            return await self._decide(db, draft_id, revision_id, kind, reason, gates)
+
+    async def _decide(self, db, draft_id: int, revision_id: int | None, kind: str, reason: str = "",
+                      gates: list[GateResult] | None = None, reviewer: str | None = None) -> int:
+        """decide inside the caller's transaction; `reviewer` names who decided when it is not this store's person
+        (an auto-approval)."""
+        brief_id = await self._brief_of(db, draft_id)
+        cur = await db.execute("INSERT INTO decisions (brief_id, draft_id, revision_id, kind, reason, reviewer, "
+                               "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               (brief_id, draft_id, revision_id, kind, reason, reviewer or self.reviewer, time.time()))
+        await self.event(db, kind, brief_id=brief_id, draft_id=draft_id, revision_id=revision_id, reason=reason,
+                         decision_id=cur.lastrowid, gates=[g.to_dict() for g in gates or []],
+                         **({"decided_by": reviewer} if reviewer else {}))
+        return cur.lastrowid
 
     async def decisions(self, draft_id: int) -> list[dict]:
         return await self.fetchall("SELECT * FROM decisions WHERE draft_id=? AND undone=0 ORDER BY id", (draft_id,))

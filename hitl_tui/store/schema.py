@@ -90,5 +90,50 @@ V5 = [
     "CREATE INDEX revisions_live ON revisions(status) WHERE status IN ('pending', 'streaming')",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5]
+# v6: the team around the copy (issue 13). Questions to an expert (a person or a role) on a variant or one of its
+# claims, and their answers; sign-offs per stage bound to a hash of the exact text (append-only: validity comes from
+# the hash); the claims register (`claim_sources`; `claims` holds brief leases); every auto-approval routing with its
+# reasons; audits of auto-approved variants; scores given on a calibration re-show, kept apart from the live scores.
+V6 = [
+    """CREATE TABLE questions (
+        id INTEGER PRIMARY KEY, brief_id INTEGER NOT NULL REFERENCES briefs(id),
+        draft_id INTEGER NOT NULL REFERENCES drafts(id), revision_id INTEGER REFERENCES revisions(id),
+        claim_id TEXT, asked_of TEXT NOT NULL, of_role INTEGER NOT NULL, text TEXT NOT NULL, asked_by TEXT NOT NULL,
+        asked_at REAL NOT NULL, status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered', 'withdrawn')),
+        closed_at REAL)""",
+    "CREATE INDEX questions_open ON questions(status, asked_of)",
+    "CREATE INDEX questions_draft ON questions(draft_id)",
+    """CREATE TABLE answers (
+        id INTEGER PRIMARY KEY, question_id INTEGER NOT NULL REFERENCES questions(id),
+        draft_id INTEGER NOT NULL REFERENCES drafts(id), kind TEXT NOT NULL CHECK (kind IN ('note', 'approve', 'changes')),
+        text TEXT NOT NULL, reviewer TEXT NOT NULL, role TEXT NOT NULL DEFAULT '', text_hash TEXT NOT NULL,
+        created_at REAL NOT NULL)""",
+    "CREATE INDEX answers_draft ON answers(draft_id)",
+    """CREATE TABLE signoffs (
+        id INTEGER PRIMARY KEY, draft_id INTEGER NOT NULL REFERENCES drafts(id),
+        revision_id INTEGER REFERENCES revisions(id), stage TEXT NOT NULL, reviewer TEXT NOT NULL,
+        text_hash TEXT NOT NULL, undone INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL)""",
+    "CREATE INDEX signoffs_draft ON signoffs(draft_id)",
+    """CREATE TABLE claim_sources (
+        draft_id INTEGER NOT NULL REFERENCES drafts(id), claim_id TEXT NOT NULL, kind TEXT NOT NULL,
+        text TEXT NOT NULL, source_kind TEXT, source_ref TEXT, source_quote TEXT, removed INTEGER NOT NULL DEFAULT 0,
+        reviewer TEXT NOT NULL, updated_at REAL NOT NULL, PRIMARY KEY (draft_id, claim_id))""",
+    """CREATE TABLE routings (
+        id INTEGER PRIMARY KEY, draft_id INTEGER NOT NULL REFERENCES drafts(id),
+        revision_id INTEGER REFERENCES revisions(id), auto_approve INTEGER NOT NULL, audit INTEGER NOT NULL,
+        reasons TEXT NOT NULL, decision_id INTEGER REFERENCES decisions(id), outbox TEXT, created_at REAL NOT NULL)""",
+    "CREATE INDEX routings_draft ON routings(draft_id)",
+    """CREATE TABLE audits (
+        id INTEGER PRIMARY KEY, draft_id INTEGER NOT NULL REFERENCES drafts(id),
+        routing_id INTEGER NOT NULL REFERENCES routings(id), decision_id INTEGER REFERENCES decisions(id),
+        audit_by TEXT NOT NULL DEFAULT '', created_at REAL NOT NULL,
+        result TEXT CHECK (result IN ('upheld', 'overturned')), reason TEXT NOT NULL DEFAULT '', reviewer TEXT,
+        decided_at REAL)""",
+    """CREATE TABLE reshow_scores (
+        id INTEGER PRIMARY KEY, draft_id INTEGER NOT NULL REFERENCES drafts(id), dimension TEXT NOT NULL,
+        value INTEGER NOT NULL CHECK (value BETWEEN 1 AND 5), reviewer TEXT NOT NULL, created_at REAL NOT NULL,
+        UNIQUE (draft_id, dimension, reviewer))""",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6]
 LATEST = len(MIGRATIONS)
