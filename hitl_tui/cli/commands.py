@@ -109,16 +109,20 @@ def cmd_stats(args) -> int:
     ws = load_workspace(args)
 
     async def run() -> dict:
+        from ..team.stats import team_stats
+
         async with Store.opened(ws.db_path, ws.config.reviewer, read_only_ok=True) as store:
-            return await store.stats()
+            return {**await store.stats(), **await team_stats(store)}
 
     stats = asyncio.run(run())
     if args.json:
         print_json(stats)
     else:
         from .tables import print_stats
+        from .team_tables import print_team_stats
 
         print_stats(stats)
+        print_team_stats(stats)
     return 0
 
 

@@ -17,7 +17,7 @@ from typing import Callable
 
 from ..briefs import Brief
 from ..config import Config, ModelSpec
-from ..gates import GateSpec, gate_spec, run_gates
+from ..gates import GateSpec, gate_spec
 from ..prompts import (Feedback, build_draft_messages, build_revision_messages, prompt_version,
                        variant_temperature)
 from ..redaction import register_key_vars
@@ -67,8 +67,9 @@ def model_label(spec: ModelSpec) -> str:
 class DraftEngine(Stopping):
     def __init__(self, store: Store, config: Config, *, log_file: Path | None = None,
                  on_event: Callable[[StreamEvent], None] | None = None, backoff_base: float = 0.5,
-                 writer: str = "cli") -> None:
+                 writer: str = "cli", outbox: Path | None = None) -> None:
         self.store = store
+        self.outbox = outbox  # where auto-approved drafts go; None: no auto-approval routing
         self.config = config
         self.log_file = log_file
         self.on_event = on_event or (lambda event: None)
@@ -114,7 +115,9 @@ class DraftEngine(Stopping):
                 for (draft_id, revision_id), (variant, v, spec, temp) in zip(created, plan)]
         for job in jobs:
             self.on_event(StreamEvent("created", job.revision_id, job.draft_id))
-        return list(await asyncio.gather(*(self._spawn(job) for job in jobs)))
+        outcomes = list(await asyncio.gather(*(self._spawn(job) for job in jobs)))
+        await self._route(brief, outcomes)
+        return outcomes
 
     async def revise(self, draft: dict, brief: Brief, previous: str, feedback: Feedback) -> Outcome:
         spec = self._spec_for_draft(draft)
@@ -207,17 +210,38 @@ class DraftEngine(Stopping):
             outcome.status, outcome.error = "interrupted", self._cancelled.pop(job.revision_id)
         outcome.text = state["text"]
         outcome.tokens_out = outcome.tokens_out or state["tokens"]
-        gates = run_gates(outcome.text, job.gates) if job.gates and outcome.status == "done" else None
         # The final write must happen even while this task is being cancelled.
-        await asyncio.shield(self.store.finish_revision(
-            job.revision_id, status=outcome.status, text=outcome.text, error=outcome.error,
-            tokens_in=outcome.tokens_in, tokens_out=outcome.tokens_out, cost=outcome.cost,
-            latency_ms=outcome.latency_ms, finish_reason=outcome.finish_reason, gates=gates))
+        await asyncio.shield(self._final_write(job, outcome))
         self._open.pop(job.revision_id, None)
         self.on_event(StreamEvent(outcome.status, job.revision_id, job.draft_id, text=outcome.text,
                                   tokens=outcome.tokens_out or 0, error=outcome.error, cost=outcome.cost,
                                   latency_ms=outcome.latency_ms))
         return outcome
+
+    async def _final_write(self, job: _Job, outcome: Outcome) -> None:
+        """End the revision in the log with its gate results; the claims gate is the claims register's verdict
+        (sources attached to the variant's claims count)."""
+        gates = None
+        if job.gates and outcome.status == "done":
+            from ..approval.claims import gates_with_register
+
+            gates = gates_with_register(outcome.text, job.gates, await self.store.claim_records(job.draft_id))
+        await self.store.finish_revision(
+            job.revision_id, status=outcome.status, text=outcome.text, error=outcome.error,
+            tokens_in=outcome.tokens_in, tokens_out=outcome.tokens_out, cost=outcome.cost,
+            latency_ms=outcome.latency_ms, finish_reason=outcome.finish_reason, gates=gates)
+
+    async def _route(self, brief: Brief, outcomes: list[Outcome]) -> None:
+        """Auto-approval where drafts end (team/routing.py): only with an outbox to write to, and never at the
+        cost of the drafts themselves — a failure is logged, the drafts stand."""
+        if self.outbox is None:
+            return
+        from ..team.routing import route_drafts
+
+        try:
+            await route_drafts(self.store, self.config, self.outbox, brief, outcomes)
+        except Exception:
+            log.exception("routing the drafts of %s failed", brief.name)
 
     def _attempt(self, job: _Job, state: dict) -> Attempt:
         d = self.config.drafting

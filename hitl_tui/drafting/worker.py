@@ -151,7 +151,8 @@ async def serve(root: Path, reviewer: str, protocol_out: int) -> None:
     reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     store = await Store.open(ws.db_path, reviewer)
-    engine = DraftEngine(store, ws.config, log_file=ws.log_file, on_event=_Events(write), writer="worker")
+    engine = DraftEngine(store, ws.config, log_file=ws.log_file, on_event=_Events(write), writer="worker",
+                         outbox=ws.outbox)
     worker = Worker(engine, write)
     warm = asyncio.ensure_future(asyncio.to_thread(load_litellm, ws.log_file))  # before the first request
     warm.add_done_callback(lambda task: task.cancelled() or task.exception() or write({"warm": True}))
