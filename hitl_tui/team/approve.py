@@ -55,6 +55,8 @@ async def approve(store: Store, ws: Workspace, draft_id: int, *, reason: str = "
     """Approve (or sign the next stage of) a variant as `store.reviewer`. See the module docstring."""
     now = time.time() if now is None else now
     v = await load_variant(store, ws.config, draft_id)
+    if v.latest["status"] in ("pending", "streaming"):
+        return ApprovalResult(REFUSED, "Wait for this variant to finish streaming before approving it.")
     gates = v.gates()
     if any(d["kind"] in ("approve", "override") for d in await store.decisions(draft_id)):
         return ApprovalResult(REFUSED, "This variant is already approved.", gates=tuple(gates))
