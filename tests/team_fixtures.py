@@ -10,7 +10,7 @@ from hitl_tui.briefs import Brief
 from hitl_tui.store import Store
 from hitl_tui.workspace import Workspace
 
-TEAM_TOML = """reviewer = "ana"
+TEAM_TOML = """
 
 [roles]
 editor = ["ana", "ben"]

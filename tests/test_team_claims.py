@@ -14,7 +14,7 @@ from hitl_tui.team.variant import load_variant
 from team_fixtures import stores, team_workspace, variant
 from clirun import hitl
 
-TOML = """reviewer = "ana"
+TOML = """
 [roles]
 legal = ["dana"]
 [checklists.default]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 from hitl_tui.team.approve import approve
 from hitl_tui.team.experts import ask
@@ -13,8 +15,8 @@ from team_fixtures import brief_file, stores, team_workspace, variant
 TEXT = "Search is here.\n\nFind any file in a second.\n\nTry it today."
 
 
-def queue(ws, *args: str) -> list[dict]:
-    result = hitl("queue", "--json", *args, cwd=ws.root)
+def queue(ws, *args: str, env: dict | None = None) -> list[dict]:
+    result = hitl("queue", "--json", *args, cwd=ws.root, env=env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -53,8 +55,14 @@ async def test_queue_mine_for_an_editor_and_for_legal(tmp_path):
     assert dana_mine[2]["waits_on"] == [{"what": "stage", "who": ["dana"], "stage": "legal", "role": "legal",
                                          "variant": 1}]
 
+    assert queue(ws, "--mine", env={"HITL_REVIEWER": "dana"}) == dana_mine  # who is running it: HITL_REVIEWER
+
     ana_mine = queue(ws, "--mine", "--reviewer", "ana")
     assert [(r["brief"], r["why"]) for r in ana_mine] == [("claims.toml", "claims"), ("news.toml", "sign-off")]
+    user_config = Path(os.environ["XDG_CONFIG_HOME"]) / "hitl" / "config.toml"  # … or their own config file
+    user_config.parent.mkdir(parents=True, exist_ok=True)
+    user_config.write_text('reviewer = "ana"\n')
+    assert queue(ws, "--mine") == ana_mine
     text = hitl("queue", "--mine", "--reviewer", "ana", cwd=ws.root).stdout
     assert "news.toml" in text and "sign-off editor (ana, ben)" in text and "launch.toml" not in text
     assert [r["brief"] for r in queue(ws, "--mine", "--reviewer", "zoe")] == ["claims.toml"]  # no role: the blog

@@ -19,7 +19,7 @@ CLEAN = "Search is here. Find any file in a second.\n\nTry it today."
 
 
 def policy_toml(audit: float, seed: int, extra: str = "") -> str:
-    return (f'reviewer = "ana"\n[roles]\neditor = ["ana", "ben"]\nlegal = ["dana"]\n[checklists.default]\n'
+    return (f'[roles]\neditor = ["ana", "ben"]\nlegal = ["dana"]\n[checklists.default]\n'
             f'advisory = ["reading_grade"]\n'
             f'auto_approve = {{ when = "required-gates-pass", audit = {audit}, seed = {seed} }}\n{extra}')
 
@@ -81,7 +81,7 @@ async def test_what_needs_a_person_is_never_auto_approved_and_every_routing_says
 
 
 async def test_no_policy_no_routing(tmp_path):
-    ws = team_workspace(tmp_path / "ws", 'reviewer = "ana"\n')
+    ws = team_workspace(tmp_path / "ws", '')
     async with stores(ws, "ana") as (ana,):
         assert await routed(ana, ws, Brief(name="a.toml", title="A", brief="x", content_hash="a"), CLEAN) == []
         assert await ana.fetchall("SELECT * FROM routings") == [] and not list(ws.outbox.iterdir())
@@ -116,7 +116,7 @@ async def test_an_audit_upheld_keeps_the_piece_and_one_overturned_takes_it_back(
 def test_hitl_draft_auto_approves_into_the_outbox_and_scripts_see_it(tmp_path):
     assert hitl("init", "ws", cwd=tmp_path).returncode == 0
     ws = tmp_path / "ws"
-    (ws / "hitl.toml").write_text('reviewer = "ana"\n[checklists.email]\nadvisory = ["reading_grade"]\n'
+    (ws / "hitl.toml").write_text('[checklists.email]\nadvisory = ["reading_grade"]\n'
                                   'auto_approve = { when = "required-gates-pass", audit = 1.0 }\n')
     drafted = hitl("draft", "spring-sale-email.toml", "--json", cwd=ws)
     assert drafted.returncode == 0, drafted.stderr
