@@ -67,6 +67,13 @@ async def test_queue_mine_for_an_editor_and_for_legal(tmp_path):
     assert "news.toml" in text and "sign-off editor (ana, ben)" in text and "launch.toml" not in text
     assert [r["brief"] for r in queue(ws, "--mine", "--reviewer", "zoe")] == ["claims.toml"]  # no role: the blog
 
+    briefs = {b["name"]: b for b in json.loads(hitl("briefs", "--json", cwd=ws.root).stdout)}
+    assert briefs["launch.toml"]["waits_on"] == {"what": "stage", "who": ["dana"], "stage": "legal", "role": "legal",
+                                                 "variant": 1}
+    assert briefs["claims.toml"]["waits_on"] is None  # a blog has no stages
+    listed = hitl("briefs", cwd=ws.root, env={"COLUMNS": "160"}).stdout
+    assert "waits on" in listed and "sign-off legal (dana)" in listed and "sign-off editor (ana, ben)" in listed
+
 
 def test_nothing_waits_on_someone_in_a_quiet_workspace(tmp_path):
     ws = team_workspace(tmp_path / "ws")

@@ -28,25 +28,28 @@ def cmd_briefs(args) -> int:
 
     ws = load_workspace(args)
 
-    async def run() -> tuple[list[dict], bool]:
+    async def run() -> tuple[list[dict], dict, bool]:
+        from ..team.queue import stage_waits
+
         # A read-only log still lists: the inbox is parsed into a private copy of the log, nothing is written.
         async with Store.opened(ws.db_path, ws.config.reviewer, read_only_ok=True) as store:
             await sync_inbox(ws.inbox, store)
-            return await store.list_briefs(), store.read_only
+            return await store.list_briefs(), await stage_waits(store, ws.config), store.read_only
 
-    rows, read_only = asyncio.run(run())
+    rows, waits, read_only = asyncio.run(run())
     if read_only:
         err(f"hitl: {ws.db_path} is read-only: showing the inbox as parsed and what the log knows; nothing was "
             "recorded")
     if args.json:
         print_json([{"name": r["name"], "title": r["title"], "status": r["status"], "error": r["error"],
-                     "channel": r["channel"], "drafts": r["drafts"]} for r in rows])
+                     "channel": r["channel"], "drafts": r["drafts"],
+                     "waits_on": waits[r["name"]].to_dict() if r["name"] in waits else None} for r in rows])
     elif not rows:
         out(f"The inbox {ws.inbox} is empty. Drop .toml, .md or .txt briefs into it.")
     else:
         from .tables import print_briefs
 
-        print_briefs(rows)
+        print_briefs(rows, {name: w.describe() for name, w in waits.items()})
     return 0
 
 

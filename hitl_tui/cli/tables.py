@@ -72,9 +72,10 @@ def _table(*columns: str) -> Table:
     return table
 
 
-def print_briefs(rows: list[dict]) -> None:
-    """One row per brief; an invalid brief's reason under its title."""
-    table = _table("status", "brief", "title", "channel", "drafts")
+def print_briefs(rows: list[dict], waits: dict[str, str] | None = None) -> None:
+    """One row per brief; an invalid brief's reason under its title; with sign-off stages, the stage each waits on
+    and who holds it."""
+    table = _table("status", "brief", "title", "channel", "drafts", *(("waits on",) if waits else ()))
     table.columns[0].no_wrap = True
     table.columns[4].justify = "right"
     for r in rows:
@@ -82,7 +83,7 @@ def print_briefs(rows: list[dict]) -> None:
         if r["error"]:
             title.append("\n↳ ").append(cell(r["error"], "red", limit=TITLE_CELL_MAX * 2))
         table.add_row(cell(r["status"], "red" if r["status"] == "invalid" else ""), cell(r["name"]), title,
-                      cell(r["channel"]), cell(r["drafts"] or ""))
+                      cell(r["channel"]), cell(r["drafts"] or ""), *((cell(waits.get(r["name"], "")),) if waits else ()))
     console().print(table)
 
 

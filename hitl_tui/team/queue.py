@@ -140,3 +140,10 @@ async def build_queue(store: Store, config: Config, reviewer: str | None = None,
             continue
         out.append(QueueRow(b["id"], b["name"], b["title"], b["status"], why, waits, is_mine))
     return out
+
+
+async def stage_waits(store: Store, config: Config) -> dict[str, Wait]:
+    """brief name -> the sign-off stage it waits on (for `hitl briefs`); {} when no checklist has stages."""
+    if not any(c.stages for c in config.checklists.values()):
+        return {}
+    return {row.name: w for row in await build_queue(store, config) for w in row.waits if w.what == "stage"}
