@@ -81,7 +81,8 @@ def spec_for(brief: Brief | None, checklist: Checklist | None = None, checklist_
         spec.must_include = list(brief.must_include)
         spec.cta = brief.cta
         spec.banned = list(brief.banned)
-        spec.brief_text = " ".join([brief.title, brief.brief, brief.goal, brief.audience, brief.cta, brief.notes,
+        # One field a line: a claim the brief states is quoted with its own sentence, not glued to the title.
+        spec.brief_text = "\n".join([brief.title, brief.brief, brief.goal, brief.audience, brief.cta, brief.notes,
                                     *brief.must_include])
     if brief and brief.max_chars:
         spec.max_chars = (brief.max_chars, "brief.max_chars")

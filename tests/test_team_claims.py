@@ -117,3 +117,15 @@ async def test_hitl_claims_lists_each_variants_claims_with_sources(tmp_path):
     assert "unsourced" in table.stdout and "30% in the pilot" in table.stdout
     missing = hitl("claims", "nope.toml", cwd=ws.root)
     assert missing.returncode == 2 and missing.stderr.strip() == "hitl: no brief 'nope.toml' with drafts in this workspace"
+
+
+async def test_a_claim_the_brief_states_is_quoted_with_the_briefs_own_sentence(tmp_path):
+    from hitl_tui.briefs import Brief
+
+    ws = team_workspace(tmp_path / "ws", TOML)
+    brief = Brief(name="sale.toml", title="Spring sale", content_hash="s",
+                  brief="A short nudge: the 20% off annual plans ends tonight.")
+    async with stores(ws, "ana") as (ana,):
+        draft = await variant(ana, "Last day: 20% off annual plans.", brief)
+        [claim] = await variant_claims(ana, ws.config, draft)
+    assert claim.status == "brief" and claim.source.quote == "A short nudge: the 20% off annual plans ends tonight."
