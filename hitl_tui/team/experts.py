@@ -97,7 +97,8 @@ async def answer(store: Store, ws: Workspace, question_id: int, kind: str, text:
         return Answered(aid, f"{what} and signed {signed.stage}; every stage is signed, but it is not approved: "
                         + "; ".join(failing), signed)
     result = await finish_approval(store, ws, v, kind="approve", reason="", gates=gates, signed=None, now=now)
-    return Answered(aid, f"{what} and signed {signed.stage}. {result.message}", signed, None, result)
+    return Answered(aid, f"Answered and signed {signed.stage}; every stage is signed. {result.message}", signed,
+                    None, result)
 
 
 async def expert_answers(store: Store, config: Config, draft_id: int) -> list:
