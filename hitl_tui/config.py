@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .defaults import (DEFAULT_KEYS, DEFAULT_RUBRIC, DEFAULT_VOICE, OFFLINE_MODEL,  # noqa: F401 (re-exported)
                        default_reviewer, starter_config)
+from .approval.settings import CalibrationConfig, parse_team
 from .errors import ConfigError  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
@@ -103,15 +104,6 @@ class UIConfig:
     blind: bool = False
     shuffle: bool = True
     animations: bool = False
-
-
-@dataclass
-class CalibrationConfig:
-    """[calibration] (parsed in approval/settings.py): the share of judged variants re-shown, blind, to whom."""
-    reshow: float = 0.0
-    to: str = "same"
-    delay_hours: float = 24.0
-    seed: int = 0
 
 
 @dataclass
@@ -382,18 +374,8 @@ def parse_config(data: dict, file: str = "hitl.toml") -> Config:
     cfg.prompts = _parse_prompts(tables["prompts"], file)
     cfg.keys = _parse_keys(tables["keys"], file)
     cfg.ui = _parse_ui(tables["ui"], file)
-    _parse_team(cfg, tables, file)
+    parse_team(cfg, tables["roles"], tables["calibration"], file)  # [roles], [calibration], stages checked
     return cfg
-
-
-def _parse_team(cfg: Config, tables: dict, file: str) -> None:
-    """[roles], [calibration] and what the checklists' stages and auto_approve need of them (approval/)."""
-    from .approval.settings import check_team, parse_calibration
-    from .approval.signoff import parse_roles
-
-    cfg.roles = parse_roles(tables["roles"], file)
-    cfg.calibration = parse_calibration(tables["calibration"], file)
-    check_team(cfg, file)
 
 
 def load_config(path: Path) -> Config:

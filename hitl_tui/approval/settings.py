@@ -21,13 +21,23 @@ A checklist's `stages` and `auto_approve` replace the default checklist's when g
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..analytics.policy import AutoApprovePolicy
-    from ..config import CalibrationConfig, Config
+    from ..config import Config
 
 RESHOW_TO = ("same", "other")
+
+
+@dataclass
+class CalibrationConfig:
+    """[calibration]: the share of judged variants re-shown, blind, to whom and how long after the decision."""
+    reshow: float = 0.0
+    to: str = "same"
+    delay_hours: float = 24.0
+    seed: int = 0
 
 
 def _error(message: str):
@@ -51,9 +61,16 @@ def parse_checklist_team(table: dict, file: str, prefix: str) -> tuple[list[str]
         raise _error(f"{file}: {exc}") from None
 
 
-def parse_calibration(table: Any, file: str) -> CalibrationConfig:
-    from ..config import CalibrationConfig
+def parse_team(config: Config, roles: Any, calibration: Any, file: str) -> None:
+    """[roles] and [calibration] onto the config, then check what the checklists' stages and auto_approve need."""
+    from .signoff import parse_roles
 
+    config.roles = parse_roles(roles, file)
+    config.calibration = parse_calibration(calibration, file)
+    check_team(config, file)
+
+
+def parse_calibration(table: Any, file: str) -> CalibrationConfig:
     if not isinstance(table, dict):
         raise _error(f"{file}: calibration: expected a table, got {table!r}")
     allowed = {"reshow", "to", "delay_hours", "seed"}
