@@ -14,6 +14,7 @@ from hitl_tui.analytics.reshow import picked
 from hitl_tui.team.routing import reshow_queue
 from hitl_tui.team.stats import team_stats
 from team_fixtures import stores, team_workspace, variant
+from test_analytics_agreement import KRIPPENDORFF_2011  # Krippendorff (2011) section C: published ordinal α 0.815
 
 RUBRIC = '[rubric.clarity]\none = "muddled"\nfive = "clear"\n[rubric.voice]\none = "generic"\nfive = "ours"\n'
 
@@ -78,17 +79,6 @@ async def test_reshows_to_another_reviewer_go_to_one_of_them(tmp_path):
         assert await reshow_queue(cy, ws.config) == []  # ben has done it
         pair = (await team_stats(ana))["agreement"]["by_pair"]
         assert [(p["reviewers"], p["items"]) for p in pair] == [(["ana", "ben"], 2)]
-
-
-N = None
-# Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: observers A–D, 12 units, values
-# 1–5, missing data. Published ordinal alpha: 0.815 (unit 12 has one value, so 11 pairable units).
-KRIPPENDORFF_2011 = {
-    "A": [1, 2, 3, 3, 2, 1, 4, 1, 2, N, N, N],
-    "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, N, 3],
-    "C": [N, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, N],
-    "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, N],
-}
 
 
 async def test_agreement_from_four_stations_equals_the_library_and_the_published_example(tmp_path):
