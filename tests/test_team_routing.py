@@ -130,3 +130,17 @@ def test_hitl_draft_auto_approves_into_the_outbox_and_scripts_see_it(tmp_path):
     assert [w["what"] for w in row["waits_on"]] == ["audit"]
     stats = json.loads(hitl("stats", "--json", cwd=ws).stdout)["auto_approval"]
     assert (stats["auto_approved"], stats["human_approved"], stats["audited"], stats["audit_pending"]) == (1, 0, 1, 1)
+
+
+async def test_an_auto_approval_is_nobodys_to_undo(tmp_path):
+    """The drafting worker runs under the name of the person whose station started it; the auto-approval it makes
+    is still not theirs, so their `u` must not take it back (and the log must not say they approved it)."""
+    ws = team_workspace(tmp_path / "ws", policy_toml(0.0, 0))
+    async with stores(ws, "ana") as (ana,):
+        [rec] = await routed(ana, ws, Brief(name="a.toml", title="A", brief="Announce search.", content_hash="a"),
+                             CLEAN)
+        brief_id = (await ana.brief_by_name("a.toml"))["id"]
+        assert await ana.undo_last(brief_id) is None
+        assert [d["kind"] for d in await ana.fetchall("SELECT kind FROM decisions WHERE undone = 0")] == ["approve"]
+        approve_event = next(e for e in await ana.events() if e["kind"] == "approve")
+        assert approve_event["reviewer"] == AUTO_REVIEWER

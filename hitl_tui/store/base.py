@@ -184,12 +184,14 @@ class Database:
             delay = min(delay * 2, 2.0)
 
     async def event(self, db: aiosqlite.Connection, kind: str, *, brief_id: int | None = None,
-                    draft_id: int | None = None, revision_id: int | None = None, **payload: Any) -> None:
-        """Append to the log; call inside the transaction that makes the change it records."""
+                    draft_id: int | None = None, revision_id: int | None = None, actor: str | None = None,
+                    **payload: Any) -> None:
+        """Append to the log; call inside the transaction that makes the change it records. `actor` names who
+        acted when it is not this store's person (an auto-approval made in their drafting worker)."""
         await db.execute(
             "INSERT INTO events (ts, reviewer, kind, brief_id, draft_id, revision_id, payload) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (time.time(), self.reviewer, kind, brief_id, draft_id, revision_id,
+            (time.time(), actor or self.reviewer, kind, brief_id, draft_id, revision_id,
              json.dumps(payload, ensure_ascii=False, default=str)))
 
     async def _write_gates(self, db: aiosqlite.Connection, revision_id: int, results: list) -> None:

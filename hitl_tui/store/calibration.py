@@ -75,8 +75,8 @@ class CalibrationOps(ReviewOps):
                 audit_id = (await db.execute("INSERT INTO audits (draft_id, routing_id, decision_id, audit_by, "
                                              "created_at) VALUES (?, ?, ?, ?, ?)",
                                              (draft_id, routing_id, decision_id, audit_by, time.time()))).lastrowid
-            await self.event(db, "route", brief_id=brief_id, draft_id=draft_id, revision_id=revision_id,
-                             routing_id=routing_id, auto_approve=routing.auto_approve, audit=routing.audit,
+            await self.event(db, "route", actor=AUTO_REVIEWER, brief_id=brief_id, draft_id=draft_id,
+                             revision_id=revision_id, routing_id=routing_id, auto_approve=routing.auto_approve, audit=routing.audit,
                              reasons=reasons, decision_id=decision_id, audit_id=audit_id, outbox=outbox)
             return RoutingRecorded(routing_id, decision_id, audit_id)
 

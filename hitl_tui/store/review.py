@@ -132,8 +132,7 @@ class ReviewOps(Database):
                                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                (brief_id, draft_id, revision_id, kind, reason, reviewer or self.reviewer, time.time()))
         await self.event(db, kind, brief_id=brief_id, draft_id=draft_id, revision_id=revision_id, reason=reason,
-                         decision_id=cur.lastrowid, gates=[g.to_dict() for g in gates or []],
-                         **({"decided_by": reviewer} if reviewer else {}))
+                         decision_id=cur.lastrowid, gates=[g.to_dict() for g in gates or []], actor=reviewer)
         return cur.lastrowid
 
     async def decisions(self, draft_id: int) -> list[dict]:
