@@ -76,8 +76,9 @@ class CalibrationOps(ReviewOps):
                                              "created_at) VALUES (?, ?, ?, ?, ?)",
                                              (draft_id, routing_id, decision_id, audit_by, time.time()))).lastrowid
             await self.event(db, "route", actor=AUTO_REVIEWER, brief_id=brief_id, draft_id=draft_id,
-                             revision_id=revision_id, routing_id=routing_id, auto_approve=routing.auto_approve, audit=routing.audit,
-                             reasons=reasons, decision_id=decision_id, audit_id=audit_id, outbox=outbox)
+                             revision_id=revision_id, routing_id=routing_id, auto_approve=routing.auto_approve,
+                             audit=routing.audit, reasons=reasons, decision_id=decision_id, audit_id=audit_id,
+                             outbox=outbox)
             return RoutingRecorded(routing_id, decision_id, audit_id)
 
     async def scores_by_reviewer(self, draft_id: int) -> dict[str, dict[str, int]]:
