@@ -97,7 +97,8 @@ def ws(tmp_path) -> Path:
     return tmp_path / "ws"
 
 
-COMMANDS = [("briefs",), ("stats",), ("export",), ("draft", "spring-sale-email.toml", "-m", "hitl-offline/fast")]
+COMMANDS = [("briefs",), ("stats",), ("export",), ("draft", "spring-sale-email.toml", "-m", "hitl-offline/fast"),
+            ("queue",), ("claims", "spring-sale-email.toml")]
 
 
 def test_a_log_that_is_not_a_database_is_one_line_for_every_command(ws):
@@ -161,6 +162,11 @@ def test_a_read_only_workspace_still_lists_reports_and_exports(ws, tmp_path):
     exported = hitl("export", cwd=ws, wrap=ro)
     assert exported.returncode == 0, exported.stderr
     assert [json.loads(line)["brief"] for line in exported.stdout.splitlines()] == ["flash-reminder.md"]
+    queue = hitl("queue", "--json", cwd=ws, wrap=ro)
+    assert queue.returncode == 0, queue.stderr
+    assert {r["brief"]: r["why"] for r in json.loads(queue.stdout)}["flash-reminder.md"] == "ready"
+    claims = hitl("claims", "flash-reminder.md", "--json", cwd=ws, wrap=ro)
+    assert claims.returncode == 0 and [v["variant"] for v in json.loads(claims.stdout)] == [1], claims.stderr
 
     assert_one_line(hitl("draft", "late.toml", "-m", "hitl-offline/fast", cwd=ws, wrap=ro), "read-only",
                     "hitl briefs")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from .common import UsageError, load_workspace
-from .output import out, print_json
+from .output import err, out, print_json
 
 
 def cmd_queue(args) -> int:
@@ -17,11 +17,15 @@ def cmd_queue(args) -> int:
     reviewer = ws.config.reviewer
 
     async def run():
-        async with Store.opened(ws.db_path, reviewer) as store:
+        # A read-only log still answers: the inbox is parsed into a private copy of the log, nothing is written.
+        async with Store.opened(ws.db_path, reviewer, read_only_ok=True) as store:
             await sync_inbox(ws.inbox, store)
-            return await build_queue(store, ws.config, reviewer, mine=args.mine)
+            return await build_queue(store, ws.config, reviewer, mine=args.mine), store.read_only
 
-    rows = asyncio.run(run())
+    rows, read_only = asyncio.run(run())
+    if read_only:
+        err(f"hitl: {ws.db_path} is read-only: showing what the log knows and the inbox as parsed; nothing was "
+            "recorded")
     if args.json:
         print_json([r.to_dict() for r in rows])
     elif not rows:
@@ -41,7 +45,7 @@ def cmd_claims(args) -> int:
     name = args.brief.rsplit("/", 1)[-1]
 
     async def run():
-        async with Store.opened(ws.db_path, ws.config.reviewer) as store:
+        async with Store.opened(ws.db_path, ws.config.reviewer, read_only_ok=True) as store:
             return await brief_claims(store, ws.config, name)
 
     try:

@@ -270,7 +270,7 @@ def check_version(path: Path, version: int) -> None:
 
 def read_only_message(path: Path) -> str:
     return (f"{path} is read-only (a read-only folder or mount): the review station and `hitl draft` need to "
-            "write to it; `hitl briefs`, `hitl stats` and `hitl export` still work")
+            "write to it; `hitl briefs`, `hitl stats`, `hitl export`, `hitl queue` and `hitl claims` still work")
 
 
 def explain(path: Path, exc: sqlite3.DatabaseError) -> str:
