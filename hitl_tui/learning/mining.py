@@ -12,6 +12,7 @@ Core module (pure). What it takes and gives:
   `sign_off` — the same closing lines added at the end.
   `skip`: ids never to propose (accepted or rejected before); `held`: {id: pieces when ignored} — an ignored
   proposal comes back only once it has spread to more pieces than it had then.
+- `Proposal.to_dict()` / `Proposal.from_dict()` — a proposal as JSON (the store keeps it with its status).
 - `proposal_id(kind, before, after)` — the stable id: the same pattern always gets the same id ("lr-" + 10 hex),
   whatever its examples, so a rejected proposal is recognised when it recurs.
 
@@ -86,6 +87,13 @@ class Proposal:
                 "pieces": self.pieces, "reviewers": self.reviewers, "channels": self.channels,
                 "voices": self.voices, "summary": self.summary, "options": list(self.options),
                 "examples": [vars(e) for e in self.examples]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Proposal:
+        """A proposal as stored by `to_dict` (its summary and options are worked out again)."""
+        return cls(data["id"], data["kind"], data["before"], data["after"], data["pieces"],
+                   list(data.get("reviewers", [])), list(data.get("channels", [])), list(data.get("voices", [])),
+                   [Example(**e) for e in data.get("examples", [])])
 
 
 def proposal_id(kind: str, before: str, after: str) -> str:

@@ -16,6 +16,7 @@ from .base import Database
 
 if TYPE_CHECKING:  # only for annotations: the store loads before the first frame, the gates after it
     from ..gates import GateResult
+    from ..learning.feedback import FeedbackItem
 
 STREAMING_STATES = ("pending", "streaming")
 # Briefs written per transaction by a sync: a few hundred milliseconds of write lock at most, so other writers
@@ -249,8 +250,9 @@ class BriefDraftOps(Database):
     async def finish_revision(self, revision_id: int, *, status: str, text: str, error: str | None = None,
                               tokens_in: int | None = None, tokens_out: int | None = None, cost: float | None = None,
                               latency_ms: int | None = None, finish_reason: str | None = None,
-                              gates: list[GateResult] | None = None) -> None:
-        """End a revision (done / failed / interrupted); a finished draft's gate results go in the same commit."""
+                              gates: list[GateResult] | None = None, marks: list[FeedbackItem] | None = None) -> None:
+        """End a revision (done / failed / interrupted); a finished draft's gate results and a finished revise's
+        feedback marks go in the same commit."""
         async with self.tx() as db:
             await db.execute("UPDATE revisions SET status=?, text=?, error=?, tokens_in=?, tokens_out=?, cost=?, "
                              "latency_ms=?, finish_reason=?, updated_at=? WHERE id=?",
@@ -261,6 +263,10 @@ class BriefDraftOps(Database):
                              chars=len(text))
             if gates is not None:
                 await self._write_gates(db, revision_id, gates)
+            if marks:
+                from .feedback import write_marks
+
+                await write_marks(self, db, revision_id, marks)
 
     async def interrupt_revision(self, revision_id: int, text: str, error: str) -> bool:
         """End a revision its writer could not end (its process died), unless it ended after all."""

@@ -79,6 +79,10 @@ class ReportOps(Database):
                                        "GROUP BY gate")
         stats = compute_stats(statuses, decisions, scores, edits, failures)
         stats["events"] = (await self.fetchone("SELECT COUNT(*) AS n FROM events"))["n"]
+        from .feedback import FeedbackOps
+
+        assert isinstance(self, FeedbackOps)
+        stats["feedback_addressed"] = await self.feedback_addressed()  # per model and prompt version
         return stats
 
     async def events(self, limit: int | None = None) -> list[dict]:

@@ -135,5 +135,22 @@ V6 = [
         UNIQUE (draft_id, dimension, reviewer))""",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6]
+# v7: what the AI learns from its humans (issue 12). Each revise's feedback items get a mark (`addressed`,
+# `not_addressed`, `unclear`) set automatically when the revision finishes and changed by reviewers' ticks; rules
+# mined from approved edits are proposals a reviewer accepts, rejects or ignores; and each AI revision records the
+# voice memory it was given (`examples`: {"examples": [approved revision ids], "lines": [learned lines]}).
+V7 = [
+    """CREATE TABLE feedback_marks (
+        revision_id INTEGER NOT NULL REFERENCES revisions(id), item_id TEXT NOT NULL,
+        mark TEXT NOT NULL CHECK (mark IN ('addressed', 'not_addressed', 'unclear')), why TEXT NOT NULL DEFAULT '',
+        marked_by TEXT NOT NULL, updated_at REAL NOT NULL, PRIMARY KEY (revision_id, item_id))""",
+    """CREATE TABLE rule_proposals (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, pattern TEXT NOT NULL, replacement TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'rejected', 'ignored')),
+        pieces INTEGER NOT NULL, proposal TEXT NOT NULL, accepted_as TEXT, decided_by TEXT, decided_at REAL,
+        decided_pieces INTEGER, created_at REAL NOT NULL, updated_at REAL NOT NULL)""",
+    "ALTER TABLE revisions ADD COLUMN examples TEXT",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7]
 LATEST = len(MIGRATIONS)
