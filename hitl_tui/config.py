@@ -15,6 +15,7 @@ from .defaults import (DEFAULT_KEYS, DEFAULT_RUBRIC, DEFAULT_VOICE, OFFLINE_MODE
                        default_reviewer, starter_config)
 from .approval.settings import CalibrationConfig, parse_team
 from .errors import ConfigError  # noqa: F401 (re-exported)
+from .learning.voice_memory import LearningSettings, parse_learning
 
 if TYPE_CHECKING:
     from .analytics.policy import AutoApprovePolicy
@@ -121,6 +122,7 @@ class Config:
     ui: UIConfig = field(default_factory=UIConfig)
     roles: dict[str, list[str]] = field(default_factory=dict)  # role -> reviewer names ([roles])
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
+    learning: LearningSettings = field(default_factory=LearningSettings)  # voice memory, rule mining, low scores
 
     def checklist_for(self, name: str | None) -> tuple[Checklist, str]:
         """The checklist for a channel (or explicit name) layered over 'default': the default's rules and items
@@ -344,7 +346,7 @@ def _parse_ui(t: dict, file: str) -> UIConfig:
 
 
 SECTIONS = {"reviewer", "drafting", "inbox", "rubric", "checklists", "voices", "prompts", "keys", "ui", "roles",
-            "calibration"}
+            "calibration", "learning"}
 
 
 def parse_config(data: dict, file: str = "hitl.toml") -> Config:
@@ -374,6 +376,7 @@ def parse_config(data: dict, file: str = "hitl.toml") -> Config:
     cfg.prompts = _parse_prompts(tables["prompts"], file)
     cfg.keys = _parse_keys(tables["keys"], file)
     cfg.ui = _parse_ui(tables["ui"], file)
+    cfg.learning = parse_learning(tables["learning"], file)
     parse_team(cfg, tables["roles"], tables["calibration"], file)  # [roles], [calibration], stages checked
     return cfg
 

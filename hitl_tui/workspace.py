@@ -1,7 +1,13 @@
-"""Workspaces: finding one, creating one, and where the package's own files (styles, example briefs) live."""
+"""Workspaces: finding one, creating one, and where the package's own files (styles, example briefs) live.
+
+A workspace's config is hitl.toml with the accepted learned rules (`learned-rules.toml`, see
+`learning/rules_file.py`) layered on as gates; `learned_rules()` re-reads that file when it changed, so a rule
+accepted in another process applies to the next draft and check.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -11,8 +17,10 @@ import tomli_w
 
 from .config import Config, load_config, starter_config
 from .errors import WorkspaceError  # noqa: F401 (re-exported)
+from .learning.rules_file import RULES_FILE, LearnedRule, LearnedRulesError, apply_learned, load_learned
 
 CONFIG_NAME = "hitl.toml"
+log = logging.getLogger("hitl.learning")
 
 
 def package_dir(name: str) -> Path:
@@ -31,8 +39,13 @@ def package_dir(name: str) -> Path:
 @dataclass
 class Workspace:
     root: Path
-    config: Config  # the team's hitl.toml with the person's own name, theme and keys over it
+    # The team's hitl.toml with the person's own name, theme and keys over it, and the learned rules applied; the
+    # same object for the workspace's lifetime (learned_rules() updates its checklists in place).
+    config: Config
     warnings: list[str] = field(default_factory=list)  # shown once: by the CLI on stderr, by the station as a toast
+    base_config: Config | None = None  # the same without the learned rules
+    learned: list[LearnedRule] = field(default_factory=list)
+    _learned_sig: tuple | None = ()  # learned-rules.toml's (inode, size, mtime) when last read; None: no file
 
     @property
     def inbox(self) -> Path:
@@ -50,21 +63,56 @@ class Workspace:
     def log_file(self) -> Path:
         return self.root / "hitl.log"
 
+    @property
+    def rules_file(self) -> Path:
+        return self.root / RULES_FILE
+
     @classmethod
     def load(cls, root: Path, reviewer: str | None = None) -> Workspace:
-        """The workspace at `root` as the person running hitl sees it; `reviewer` is --reviewer, if given."""
+        """The workspace at `root` as the person running hitl sees it; `reviewer` is --reviewer, if given.
+        hitl.toml and learned-rules.toml: a broken one of either is a one-line ConfigError."""
         from .userconfig import apply_user_config
 
         root = root.resolve()
         config = load_config(root / CONFIG_NAME)
         identity = apply_user_config(config, reviewer)
-        ws = cls(root, config, identity.warnings)
+        ws = cls(root, config, identity.warnings, base_config=config)
+        ws.learned_rules(strict=True)
         for folder in (ws.inbox, ws.outbox):
             try:
                 folder.mkdir(exist_ok=True)
             except OSError:  # a read-only workspace: the commands that need the folder say so themselves
                 pass
         return ws
+
+    def learned_rules(self, strict: bool = False) -> list[LearnedRule]:
+        """The accepted learned rules, re-read if learned-rules.toml changed since the last look; `config`'s
+        checklists follow them (changed in place, so whoever holds `config` sees the new gates). A file broken
+        since the last good read keeps the last good rules (logged) unless `strict`."""
+        try:
+            st = self.rules_file.stat()
+            sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except FileNotFoundError:
+            sig = None
+        if sig == self._learned_sig:
+            return self.learned
+        try:
+            rules = load_learned(self.rules_file)
+        except LearnedRulesError as exc:
+            if strict:
+                raise
+            log.warning("keeping the learned rules read before: %s", exc)
+            self._learned_sig = sig  # said once per change of the file, not on every draft
+            return self.learned
+        if self.base_config is None:
+            self.base_config = self.config
+        applied = apply_learned(self.base_config, rules)
+        if self.config is self.base_config:  # the first read: from now on `config` is hitl.toml + learned rules
+            self.config = applied
+        else:
+            self.config.checklists = applied.checklists
+        self.learned, self._learned_sig = rules, sig
+        return rules
 
 
 def find_workspace(explicit: str | None = None, cwd: Path | None = None) -> Path:
