@@ -171,6 +171,9 @@ async def test_revise_streams_revision_2_with_feedback_and_diff(tmp_path, llm_se
             assert any("banned" in g for g in feedback["failed_gates"])
             sent = llm_server.requests[-1]["messages"][-1]["content"]
             assert "shorter please" in sent and "## Previous draft" in sent
+            # tracked items, marked in the commit that ended revision 2 (the test model ignores feedback)
+            marks = {i.id: i.mark for i in await store.feedback_items(revs[1]["id"])}
+            assert marks["gate:banned:word3"] == "not_addressed" and marks["score:voice:1"] == "unclear"
         await pilot.press("d")
         assert isinstance(app.screen, DiffScreen)
         assert "r2 AI" in str(app.screen.query_one("#diff-title").render())

@@ -70,7 +70,8 @@ def run_draft(ws: Workspace, path: Path, args) -> int:
                 await sync_inbox(ws.inbox, store)
             # (a brief from elsewhere is recorded under its file name)
             version_id = (await store.sync_brief(brief)).version_id
-            engine = DraftEngine(store, ws.config, log_file=ws.log_file, writer="cli", outbox=ws.outbox)
+            engine = DraftEngine(store, ws.config, log_file=ws.log_file, writer="cli", outbox=ws.outbox,
+                                 learned=ws.learned_rules)
             n = args.variants or brief.variants or ws.config.drafting.variants
             specs = engine.models_for(brief, models)
             single = n * len(specs) == 1 and not args.json and sys.stdout.isatty()

@@ -25,7 +25,7 @@ from .events import Outcome, StreamEvent, stopped_because
 if TYPE_CHECKING:  # the app imports this before its first frame: nothing heavy at import time
     from ..briefs import Brief
     from ..config import ModelSpec
-    from ..prompts import Feedback
+    from ..learning.feedback import FeedbackItem
     from ..store import Store
 
 ENDED = ("done", "failed", "interrupted")
@@ -81,9 +81,9 @@ class DraftingClient:
         return await self._request({"op": "draft", "brief": asdict(brief), "version_id": version_id,
                                     "models": [asdict(m) for m in models or []], "claim": claim})
 
-    async def revise(self, draft: dict, brief: Brief, previous: str, feedback: Feedback) -> Outcome:
+    async def revise(self, draft: dict, brief: Brief, previous: str, items: list[FeedbackItem]) -> Outcome:
         return (await self._request({"op": "revise", "draft": draft, "brief": asdict(brief), "previous": previous,
-                                     "feedback": asdict(feedback)}))[0]
+                                     "items": [i.to_dict() for i in items]}))[0]
 
     async def regenerate(self, draft: dict, brief: Brief) -> Outcome:
         return (await self._request({"op": "regenerate", "draft": draft, "brief": asdict(brief)}))[0]

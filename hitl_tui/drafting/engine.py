@@ -1,7 +1,9 @@
 """Streaming drafts through litellm: variants in parallel under a cap, retries, timeouts, cancellation.
 
 The engine writes to the store and reports progress through one callback (`on_event`); it never touches UI.
-Cancelling, closing and the writer's heartbeat are in stopping.py.
+Cancelling, closing and the writer's heartbeat are in stopping.py. Every new draft and revision is given the voice
+memory (`feedback_loop.memory`) and records it; a revision is sent feedback items, and when it finishes they are
+marked in the same commit (`learning.marking.mark_items`).
 """
 
 from __future__ import annotations
@@ -13,19 +15,24 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..briefs import Brief
 from ..config import Config, ModelSpec
+from ..feedback_loop.memory import voice_memory
 from ..gates import GateSpec, gate_spec
-from ..prompts import (Feedback, build_draft_messages, build_revision_messages, prompt_version,
-                       variant_temperature)
+from ..learning.feedback import FeedbackItem, feedback_payload
+from ..learning.marking import mark_items
+from ..prompts import build_draft_messages, build_revision_messages, prompt_version, variant_temperature
 from ..redaction import register_key_vars
 from ..store import Store
 from .errors import Attempt, WholeCallTimeout, describe_failure, describe_retry
 from .events import Outcome, StreamEvent, stopped_because
 from .llm import load_litellm
 from .stopping import Stopping
+
+if TYPE_CHECKING:
+    from ..learning.rules_file import LearnedRule
 
 log = logging.getLogger("hitl.drafting")  # routed to hitl.log, keys redacted (llm.route_logs)
 log.addHandler(logging.NullHandler())  # and never to the terminal before that routing is in place
@@ -49,6 +56,8 @@ class _Job:
     label: str = ""
     gates: GateSpec | None = None  # a finished draft's gate results are logged with it
     state: dict = field(default_factory=lambda: {"text": "", "tokens": 0, "tries": 0})  # the text so far
+    items: list[FeedbackItem] | None = None  # a revise: the feedback items sent, marked when it finishes
+    previous: str = ""  # a revise: the text it was given
 
 
 def is_retryable(exc: BaseException, got_text: bool) -> bool:
@@ -67,10 +76,14 @@ def model_label(spec: ModelSpec) -> str:
 class DraftEngine(Stopping):
     def __init__(self, store: Store, config: Config, *, log_file: Path | None = None,
                  on_event: Callable[[StreamEvent], None] | None = None, backoff_base: float = 0.5,
-                 writer: str = "cli", outbox: Path | None = None) -> None:
+                 writer: str = "cli", outbox: Path | None = None,
+                 learned: Callable[[], list[LearnedRule]] | None = None) -> None:
         self.store = store
         self.outbox = outbox  # where auto-approved drafts go; None: no auto-approval routing
         self.config = config
+        # The accepted learned rules, asked for before each request: `Workspace.learned_rules` re-reads the file
+        # when it changed and updates the checklists of `config` (the same object) so the gates follow.
+        self.learned = learned or (lambda: [])
         self.log_file = log_file
         self.on_event = on_event or (lambda event: None)
         self.backoff_base = backoff_base
@@ -102,6 +115,7 @@ class DraftEngine(Stopping):
         station's auto-drafting) the version is drafted only if it has no drafts yet, decided atomically in the
         log: another station that got there first makes this return [] without a request."""
         n = variants or brief.variants or self.config.drafting.variants
+        memory = await voice_memory(self.store, self.config, self.learned(), brief)
         gates = gate_spec(self.config, brief)
         specs = self.models_for(brief, models)
         plan = [(m_index * n + v, v, spec, variant_temperature(self.config.drafting.temperature, v))
@@ -110,34 +124,49 @@ class DraftEngine(Stopping):
         created = await self.store.create_drafts(
             version_id, [(variant, spec.model, model_label(spec), temp) for variant, _v, spec, temp in plan],
             prompt_version(self.config), only_if_none=claim)
-        jobs = [self._opened(_Job(draft_id, revision_id, variant, spec, build_draft_messages(brief, self.config, v),
-                                  temp, model_label(spec), gates))
+        jobs = [self._opened(_Job(draft_id, revision_id, variant, spec,
+                                  build_draft_messages(brief, self.config, v, memory), temp, model_label(spec), gates))
                 for (draft_id, revision_id), (variant, v, spec, temp) in zip(created, plan)]
+        await self._record_memory({job.revision_id: memory.to_dict() for job in jobs})
         for job in jobs:
             self.on_event(StreamEvent("created", job.revision_id, job.draft_id))
         outcomes = list(await asyncio.gather(*(self._spawn(job) for job in jobs)))
         await self._route(brief, outcomes)
         return outcomes
 
-    async def revise(self, draft: dict, brief: Brief, previous: str, feedback: Feedback) -> Outcome:
+    async def revise(self, draft: dict, brief: Brief, previous: str, items: list[FeedbackItem]) -> Outcome:
+        """Revision N+1 of `previous` (the text the reviewer has), sent `items` (dropped ones are logged, not sent)."""
         spec = self._spec_for_draft(draft)
+        memory = await voice_memory(self.store, self.config, self.learned(), brief)
         await self._start_writing()
         revision_id = await self.store.add_ai_revision(draft["id"], spec.model, prompt_version(self.config),
-                                                       feedback.to_dict(), "revise")
-        messages = build_revision_messages(brief, self.config, previous, feedback)
+                                                       feedback_payload(items), "revise")
+        await self._record_memory({revision_id: memory.to_dict()})
+        messages = build_revision_messages(brief, self.config, previous, items, memory)
+        return await self._spawn(self._opened(_Job(
+            draft["id"], revision_id, draft["variant"], spec, messages,
+            draft.get("temperature") or self.config.drafting.temperature, draft["label"], gate_spec(self.config, brief),
+            items=list(items), previous=previous)))
+
+    async def regenerate(self, draft: dict, brief: Brief) -> Outcome:
+        spec = self._spec_for_draft(draft)
+        memory = await voice_memory(self.store, self.config, self.learned(), brief)
+        await self._start_writing()
+        revision_id = await self.store.add_ai_revision(draft["id"], spec.model, prompt_version(self.config), None,
+                                                       "regenerate")
+        await self._record_memory({revision_id: memory.to_dict()})
+        messages = build_draft_messages(brief, self.config, draft["variant"] + random.randint(1, 7), memory)
         return await self._spawn(self._opened(_Job(
             draft["id"], revision_id, draft["variant"], spec, messages,
             draft.get("temperature") or self.config.drafting.temperature, draft["label"], gate_spec(self.config, brief))))
 
-    async def regenerate(self, draft: dict, brief: Brief) -> Outcome:
-        spec = self._spec_for_draft(draft)
-        await self._start_writing()
-        revision_id = await self.store.add_ai_revision(draft["id"], spec.model, prompt_version(self.config), None,
-                                                       "regenerate")
-        messages = build_draft_messages(brief, self.config, draft["variant"] + random.randint(1, 7))
-        return await self._spawn(self._opened(_Job(
-            draft["id"], revision_id, draft["variant"], spec, messages,
-            draft.get("temperature") or self.config.drafting.temperature, draft["label"], gate_spec(self.config, brief))))
+    async def _record_memory(self, memories: dict[int, dict]) -> None:
+        """Which examples and learned lines each new revision is given; a failure to record it is logged and the
+        drafts still stream (it is a record, not part of the request)."""
+        try:
+            await self.store.save_examples(memories)
+        except Exception as exc:
+            log.warning("could not record the voice memory of revisions %s: %s", list(memories), exc)
 
     def _ensure_checkpointer(self) -> None:
         if self._checkpointer is None or self._checkpointer.done():
@@ -219,17 +248,19 @@ class DraftEngine(Stopping):
         return outcome
 
     async def _final_write(self, job: _Job, outcome: Outcome) -> None:
-        """End the revision in the log with its gate results; the claims gate is the claims register's verdict
-        (sources attached to the variant's claims count)."""
-        gates = None
+        """End the revision in the log with its gate results (the claims gate is the claims register's verdict:
+        sources attached to the variant's claims count) and, for a finished revise, its feedback items' marks."""
+        gates = marks = None
         if job.gates and outcome.status == "done":
             from ..approval.claims import gates_with_register
 
             gates = gates_with_register(outcome.text, job.gates, await self.store.claim_records(job.draft_id))
+            if job.items:
+                marks = mark_items(job.items, previous=job.previous, revised=outcome.text, spec=job.gates)
         await self.store.finish_revision(
             job.revision_id, status=outcome.status, text=outcome.text, error=outcome.error,
             tokens_in=outcome.tokens_in, tokens_out=outcome.tokens_out, cost=outcome.cost,
-            latency_ms=outcome.latency_ms, finish_reason=outcome.finish_reason, gates=gates)
+            latency_ms=outcome.latency_ms, finish_reason=outcome.finish_reason, gates=gates, marks=marks)
 
     async def _route(self, brief: Brief, outcomes: list[Outcome]) -> None:
         """Auto-approval where drafts end (team/routing.py): only with an outbox to write to, and never at the

@@ -7,7 +7,8 @@ litellm's ~200 MB and its prints out of the UI process: this process's stdout an
 protocol travels on a descriptor of its own.
 
 Protocol: JSON lines. The parent sends requests ({"op": "draft" | "revise" | "regenerate", "id": n, ...}; a
-draft with "claim": true drafts only a version nobody has drafted yet) and commands ({"op": "cancel" |
+draft with "claim": true drafts only a version nobody has drafted yet; a revise carries its feedback items as
+{"items": [FeedbackItem.to_dict(), ...]}) and commands ({"op": "cancel" |
 "cancel_draft"}, {"op": "shutdown", "reason": "quit" | "SIGTERM" | "SIGHUP" | ...}). The worker sends engine
 events ({"event": {...}}; deltas carry only the new text, coalesced ~20 times a second) and replies ({"reply": n,
 "outcomes": [...]} or {"reply": n, "error": "..."}).
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from ..briefs import Brief
 from ..config import ModelSpec
-from ..prompts import Feedback
+from ..learning.feedback import FeedbackItem
 from ..store import Store
 from ..workspace import Workspace
 from .engine import DraftEngine, StreamEvent
@@ -116,8 +117,8 @@ class Worker:
                 outcomes = await self.engine.draft_brief(brief, msg["version_id"], models=models,
                                                          claim=bool(msg.get("claim")))
             elif msg["op"] == "revise":
-                outcomes = [await self.engine.revise(msg["draft"], brief, msg["previous"],
-                                                     Feedback(**msg["feedback"]))]
+                items = [FeedbackItem.from_dict(i) for i in msg["items"]]
+                outcomes = [await self.engine.revise(msg["draft"], brief, msg["previous"], items)]
             else:
                 outcomes = [await self.engine.regenerate(msg["draft"], brief)]
             self.write({"reply": msg["id"], "outcomes": [o.to_dict() for o in outcomes]})
@@ -151,8 +152,9 @@ async def serve(root: Path, reviewer: str, protocol_out: int) -> None:
     reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     store = await Store.open(ws.db_path, reviewer)
+    # learned rules: re-read before each request, so a rule accepted meanwhile gates and prompts the next draft
     engine = DraftEngine(store, ws.config, log_file=ws.log_file, on_event=_Events(write), writer="worker",
-                         outbox=ws.outbox)
+                         outbox=ws.outbox, learned=ws.learned_rules)
     worker = Worker(engine, write)
     warm = asyncio.ensure_future(asyncio.to_thread(load_litellm, ws.log_file))  # before the first request
     warm.add_done_callback(lambda task: task.cancelled() or task.exception() or write({"warm": True}))

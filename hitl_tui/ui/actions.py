@@ -291,15 +291,15 @@ class ReviewActions:
         await self.save_open_edit()
         state = self.current_state
         note = await self._ask(
-            "Revise: what should change? (gates, low scores and your edits are sent too)", allow_empty=True)
+            "Revise: what should change? (gates, low scores, your note and edits are sent too)", allow_empty=True)
         if note is None:
             return
-        from ..prompts import Feedback
+        from ..feedback_loop.revise import proposed_items
 
-        failed = [f"{r.label} — {r.message} ({r.source})" for r in state.gates if r.status == "fail"]
-        low = {d: v for d, v in self._scores.items() if v <= 2}
-        feedback = Feedback(note=note, failed_gates=failed, low_scores=low, edited=state.edited)
-        self.run_worker(self.engine.revise(self.drafts[state.draft_id], self.brief, state.text, feedback),
+        # Every proposed item is sent; the list to review and drop items from comes with the review screen.
+        items = await proposed_items(self.store, self.config, self.brief, state.draft_id, instruction=note,
+                                     text=state.text)
+        self.run_worker(self.engine.revise(self.drafts[state.draft_id], self.brief, state.text, items),
                         group=f"draft-{state.draft_id}", exit_on_error=False)
         self.notify(f"Revision requested for {state.label}.")
 

@@ -1,0 +1,70 @@
+"""Rules learned from edits, as a reviewer works with them: mining the log's approved edits into proposals, and
+accepting (as a banned word, a regex rule or a voice line), rejecting or ignoring one.
+
+An accepted proposal becomes a rule in the workspace's learned-rules.toml (written first: a decision is logged only
+for a rule that is really in force) and applies as a gate from then on wherever the config loads; rejecting or
+ignoring a proposal that was accepted takes its rule out again. Every decision is an event in the log.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..learning.mining import Proposal, mine_proposals
+from ..learning.rules_file import add_learned, remove_learned, rule_from_proposal
+from ..store import StoreError
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from ..workspace import Workspace
+
+
+async def refresh_proposals(ws: Workspace, store: Store) -> list[dict]:
+    """Mine every approved edit (threshold: `[learning] min_pieces`), record what is new, and return all proposals
+    (`Store.rule_proposals`: open first)."""
+    skip, held = await store.proposal_filters()
+    found = mine_proposals(await store.approved_edits(), ws.config.learning.min_pieces, skip=skip, held=held)
+    await store.sync_proposals(found)
+    return await store.rule_proposals()
+
+
+async def _proposal(store: Store, proposal_id: str) -> tuple[dict, Proposal]:
+    row = await store.rule_proposal(proposal_id)
+    if row is None:
+        raise StoreError(f"no rule proposal {proposal_id!r} (`hitl rules` lists them)")
+    return row, Proposal.from_dict(row["proposal"])
+
+
+async def accept(ws: Workspace, store: Store, proposal_id: str, as_: str | None = None) -> dict:
+    """Accept a proposal as `as_` (default: the first of its options — banned for a word, regex for a sign-off).
+    Returns the rule written, as a dict."""
+    from dataclasses import asdict
+
+    row, proposal = await _proposal(store, proposal_id)
+    as_ = as_ or proposal.options[0]
+    if as_ not in proposal.options:
+        raise StoreError(f"{proposal.summary} can be accepted as {' or '.join(proposal.options)}, not {as_}")
+    rule = rule_from_proposal(proposal, as_, ws.config.reviewer)
+    if row["status"] == "accepted" and row["accepted_as"] != as_:
+        remove_learned(ws.rules_file, proposal_id)  # accepted again as another kind: the new rule replaces it
+    add_learned(ws.rules_file, rule)
+    await store.decide_proposal(proposal_id, "accepted", as_)
+    ws.learned_rules()
+    return asdict(rule)
+
+
+async def reject(ws: Workspace, store: Store, proposal_id: str) -> dict:
+    return await _decline(ws, store, proposal_id, "rejected")
+
+
+async def ignore(ws: Workspace, store: Store, proposal_id: str) -> dict:
+    """Not now: the proposal comes back once it has spread to more pieces."""
+    return await _decline(ws, store, proposal_id, "ignored")
+
+
+async def _decline(ws: Workspace, store: Store, proposal_id: str, status: str) -> dict:
+    row, _ = await _proposal(store, proposal_id)
+    if row["status"] == "accepted":
+        remove_learned(ws.rules_file, proposal_id)
+        ws.learned_rules()
+    return await store.decide_proposal(proposal_id, status)
