@@ -8,7 +8,8 @@ it through litellm so the app's one code path is exercised with no network and n
     lines.py     lines built from the facts: hooks per angle, offer, deadline, CTA, must-include sentences
     short.py     SMS, X and short social, push, ads (character limits)
     long.py      email, LinkedIn, landing hero, blog, anything else (word limits)
-    revise.py    revisions: gate fixes and the reviewer's note
+    revise.py    revisions: gate fixes and what the reviewer asked (notes, instructions, low scores)
+    learned.py   the team's learned rules and approved examples from the prompt, followed visibly
     language.py  a brief not in English gets an honest note instead of English boilerplate
 
 Deterministic: the same prompt always gives the same text; variety comes from the variant's angle.
@@ -22,6 +23,7 @@ from ..gates import CHANNEL_MAX_CHARS
 from . import long, short
 from .facts import Facts, read_facts
 from .language import brief_language, english_only_note
+from .learned import follow_learned, read_learned
 from .prompt import Prompt, parse_prompt, prompt_text
 from .revise import revise
 from .wording import clip, strip_banned, uses_any
@@ -49,10 +51,12 @@ def compose(prompt: str) -> str:
         return english_only_note(language)
     f = read_facts(p)
     max_words, max_chars = p.number("Max words"), p.number("Max characters")
+    learned = read_learned(p)
     previous = p.section("Previous draft")
     if previous:
-        return revise(previous, p.section("Reviewer feedback"), f, p.number("Min words"), max_words, max_chars)
-    text = _draft(p, f)
+        text = revise(previous, p.section("Reviewer feedback"), f, p.number("Min words"), max_words, max_chars)
+        return clip(follow_learned(text, learned, f.must, fresh=False), max_chars) if learned else text
+    text = follow_learned(_draft(p, f), learned, f.must, fresh=True) if learned else _draft(p, f)
     if uses_any(text, f.avoid):  # a required sentence carried a banned word: take the word out
         text = re.sub(r"[ \t]{2,}", " ", strip_banned(text, f.avoid))
     return clip(text.strip(), max_chars)

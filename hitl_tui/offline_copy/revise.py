@@ -1,6 +1,7 @@
 """Revising a previous draft the way the offline drafter can: remove what the gates flag, follow the common kinds
-of reviewer note (lead with, end with, drop a line, shorter, no exclamation marks), and put back what the brief
-requires (must-include items, the CTA) in sentences rather than fragments.
+of reviewer note or instruction (lead with, end with, drop a line, shorter, no exclamation marks), answer a low
+clarity or voice score by cutting filler, and put back what the brief requires (must-include items, the CTA) in
+sentences rather than fragments. The reviewer's own edits are kept: the previous draft is their text.
 """
 
 from __future__ import annotations
@@ -30,9 +31,8 @@ def revise(previous: str, feedback: str, f: Facts, min_words: int | None, max_wo
     length, and the reviewer's note (see `_follow_note`)."""
     text = PLACEHOLDER_RE.sub("", previous)  # exactly what the placeholder gate flags
     text = strip_banned(text, f.avoid)
-    note = re.search(r"Note from the reviewer: (.+)", feedback)
-    if note:
-        text = _follow_note(text, note.group(1), " ".join(f.points))  # the brief's copy, not its instructions
+    for note in _asks(feedback):
+        text = _follow_note(text, note, " ".join(f.points))  # the brief's copy, not its instructions
     for item in f.must + f.uses:  # after the note: a cut may have taken one
         if not has(text, item):
             text = _before_cta(text, include_line(item, f), f.cta)
@@ -45,6 +45,16 @@ def revise(previous: str, feedback: str, f: Facts, min_words: int | None, max_wo
     text = _fit_paragraphs(text, max_words)
     text = clip(text, max_chars)
     return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def _asks(feedback: str) -> list[str]:
+    """What the reviewer asked in words: each note and instruction line, and a low clarity or voice score read as
+    "cut the filler" (the rubric's 1 for both is generic, buried copy)."""
+    asks = [re.sub(r"\s*\(asked before and not yet done\)$", "", m.group(1).strip())
+            for m in re.finditer(r"(?:Note|Instruction) from the reviewer: (.+)", feedback)]
+    if re.search(r"Low score: (?:clarity|voice) [12]/5", feedback):
+        asks.append("drop the generic filler")
+    return asks
 
 
 def _fit_paragraphs(text: str, max_words: int | None) -> str:
