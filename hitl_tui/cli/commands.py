@@ -121,11 +121,13 @@ def cmd_stats(args) -> int:
     if args.json:
         print_json(stats)
     else:
+        from .learned import print_feedback_share
         from .tables import print_stats
         from .team_tables import print_team_stats
 
         print_stats(stats)
         print_team_stats(stats)
+        print_feedback_share(stats["feedback_addressed"])
     return 0
 
 

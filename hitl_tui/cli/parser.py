@@ -22,6 +22,7 @@ def add_global_options(parser: argparse.ArgumentParser, *, on_subcommand: bool) 
 
 def build_parser() -> argparse.ArgumentParser:
     from . import commands as c
+    from . import learned
 
     parser = argparse.ArgumentParser(prog="hitl", description="Terminal review station for AI-drafted marketing copy.")
     parser.add_argument("--version", action="version", version=f"hitl-tui {__version__}",
@@ -60,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["jsonl", "csv", "md"], default="jsonl",
                    help="jsonl (one JSON object a line, the default), csv or md")
     p.add_argument("--out", metavar="PATH", help="write to this file instead of standard output")
-    p = command("stats", c.cmd_stats, "approval rate, scores and edit rates from the log")
+    p = command("stats", c.cmd_stats, "approval rate, scores, edit rates and feedback addressed from the log")
     p.add_argument("--json", action="store_true", help="print one JSON object, for scripts")
     from . import team
 
@@ -71,4 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("claims", team.cmd_claims, "each variant's claims with their source or status")
     p.add_argument("brief", help="the brief's file name in the inbox")
     p.add_argument("--json", action="store_true", help="print one JSON array, for scripts")
+    p = command("history", learned.cmd_history, "a brief's revisions per variant: the feedback each was sent, how "
+                "it was marked, and the examples each draft was given")
+    p.add_argument("brief", help="the brief's file name in the inbox, e.g. launch.toml")
+    p.add_argument("--json", action="store_true", help="print one JSON object, for scripts")
+    p = command("rules", learned.cmd_rules, "rules learned from reviewers' edits: list the proposals, or accept, "
+                "reject or ignore one")
+    p.add_argument("--json", action="store_true", help="print the proposals as one JSON array, for scripts")
+    decide = p.add_subparsers(dest="rules_action", metavar="ACTION", help="accept, reject or ignore (default: list)")
+    for action, text in (("accept", "accept a proposal: it applies as a gate from the next draft on"),
+                         ("reject", "reject a proposal: it is not proposed again (an accepted rule is removed)"),
+                         ("ignore", "not now: it comes back once it recurs in more pieces")):
+        q = decide.add_parser(action, help=text, description=text[:1].upper() + text[1:] + ".")
+        q.add_argument("id", help="the proposal's id, as `hitl rules` lists it (lr-…)")
+        add_global_options(q, on_subcommand=True)
+        if action == "accept":
+            q.add_argument("--as", dest="as_", choices=["banned", "regex", "voice"],
+                           help="a banned word, a regex rule, or a line for the voice guide (default: banned, "
+                                "regex for a sign-off)")
     return parser
