@@ -114,7 +114,8 @@ def _print_proposals(rows: list[dict], min_pieces: int) -> None:
         out(f"    {row['pieces']} pieces by {', '.join(p['reviewers']) or 'unknown'}"
             + (f"; accept as {' | '.join(p['options'])}" if row["status"] != "accepted" else ""))
         for ex in p["examples"][:3]:
-            out(f"    {ex['brief']} ({ex['reviewer']}): “{ex['before']}” → “{ex['after']}”")
+            before, after = (" ".join(ex[k].split()) for k in ("before", "after"))  # a sign-off spans lines
+            out(f"    {ex['brief']} ({ex['reviewer']}): “{before}” → “{after}”")
     out("\n`hitl rules accept ID [--as KIND]`, `hitl rules reject ID` or `hitl rules ignore ID` decides one.")
 
 
