@@ -53,8 +53,9 @@ class ApprovedOps(Database):
         if channel is not None:
             where, params = "AND LOWER(COALESCE(json_extract(v.fields, '$.channel'), '')) = LOWER(?)", (channel,)
         rows = await self.fetchall(_APPROVED.format(where=where), params)
-        scores = {r["draft_id"]: r["mean"] for r in await self.fetchall(
-            "SELECT draft_id, AVG(value) AS mean FROM scores GROUP BY draft_id")}
+        scores = {r["draft_id"]: r["mean"] for r in await self.fetchall(  # each reviewer counts once, as in stats
+            "SELECT draft_id, AVG(own) AS mean FROM (SELECT draft_id, AVG(value) AS own FROM scores "
+            "GROUP BY draft_id, reviewer) GROUP BY draft_id")}
         performance = await self._performance()
         return [ApprovedPiece(r["revision_id"], r["text"], brief=r["brief"], channel=_field(r, "channel"),
                               voice=_field(r, "voice"), score=scores.get(r["draft_id"]),
