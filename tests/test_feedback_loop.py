@@ -51,9 +51,15 @@ async def test_a_revision_is_marked_when_it_finishes_ticked_by_a_reviewer_and_wh
     await store.save_edit(draft["id"], edited, "s1")
     await store.set_score(draft["id"], "clarity", 2)
     await store.set_note(draft["id"], "No exclamation marks.")
+    # an expert was asked about the variant and answered (issue 13's questions): the answer is sent too
+    question = await store.ask(draft["id"], "legal", "Can we say an hour?", of_role=True)
+    store.reviewer = "dana"
+    await store.answer(question, "changes", "Say 'about an hour'.", role="legal")
+    store.reviewer = "tester"
     items = await proposed_items(store, engine.config, BRIEF, draft["id"], instruction="Lead with the hour.")
     kinds = _by_kind(items)
-    assert [i.kind for i in items[:2]] == ["instruction", "note"]
+    assert [i.kind for i in items[:3]] == ["instruction", "note", "answer"]
+    assert kinds["answer"][0].ask == "dana (legal): Say 'about an hour'."
     assert [i.id for i in kinds["gate"]] == ["gate:must_include:free trial"]
     assert [i.id for i in kinds["score"]] == ["score:clarity:2"]
     assert any(e.after == "Hello agency owners" or "Hello agency owners" in e.after for e in kinds["edit"])
@@ -67,7 +73,8 @@ async def test_a_revision_is_marked_when_it_finishes_ticked_by_a_reviewer_and_wh
     assert "free trial" in out.text.lower(), "the offline drafter put the phrase back"
     greeting = next(i for i in marked.values() if i.kind == "edit" and "Hello agency owners" in i.after)
     assert greeting.mark == "addressed" and "Hello agency owners," in out.text, "the human's greeting was kept"
-    assert {marked[i.id].mark for i in kinds["note"] + kinds["score"] + kinds["instruction"]} == {"unclear"}
+    assert {marked[i.id].mark for i in kinds["note"] + kinds["score"] + kinds["instruction"] + kinds["answer"]} \
+        == {"unclear"}
     finished = [e["kind"] for e in await store.events() if e["revision_id"] == out.revision_id]
     assert finished[-3:] == ["draft_done", "gates", "feedback_marked"], "marked in the commit that ends it"
 

@@ -2,7 +2,8 @@
 
 `proposed_items(store, config, brief, draft_id, instruction=...)` collects the variant's state as it is now — the
 failed gates of its current text (under `config`, learned rules included), the reviewer's low scores with the
-rubric's words, the note typed with `o`, the instruction typed at revise, experts' answers, and each human edit of
+rubric's words, the note typed with `o`, the instruction typed at revise, experts' answers to questions on the
+variant (`team.experts.expert_answers`), and each human edit of
 the last AI text — and puts first what the last revision left not addressed (carry-over; a revise that never
 finished carries everything it was sent). The caller shows the list, lets the reviewer drop items
 (`learning.feedback.drop`) and sends it: `engine.revise(draft, brief, text, items)`.
@@ -30,14 +31,19 @@ def _shown(revisions: list[dict]) -> dict:
 
 
 async def proposed_items(store: Store, config: Config, brief: Brief, draft_id: int, *, instruction: str = "",
-                         text: str | None = None, answers: Iterable[Answer] = ()) -> list[FeedbackItem]:
+                         text: str | None = None, answers: Iterable[Answer] | None = None) -> list[FeedbackItem]:
     """The items to send with the next revision of a variant, carried-over ones first. `text`: the text the reviewer
-    has now, if the caller holds a newer one than the log (default: the latest revision shown)."""
+    has now, if the caller holds a newer one than the log (default: the latest revision shown); `answers`: default,
+    every expert's answer on the variant."""
     revisions = await store.revisions(draft_id)
     if not revisions:
         raise StoreError(f"no draft {draft_id}")
     ai_done = [r for r in revisions if r["kind"] == "ai" and r["status"] == "done"]
     current = _shown(revisions)["text"] if text is None else text
+    if answers is None:
+        from ..team.experts import expert_answers
+
+        answers = await expert_answers(store, config, draft_id)
     spec = gate_spec(config, brief)
     collected = collect_feedback(
         gates=run_gates(current, spec), spec=spec, scores=await store.scores(draft_id), rubric=config.rubric,
