@@ -123,6 +123,7 @@ class Config:
     roles: dict[str, list[str]] = field(default_factory=dict)  # role -> reviewer names ([roles])
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
     learning: LearningSettings = field(default_factory=LearningSettings)  # voice memory, rule mining, low scores
+    compare_pairs: str = "all"  # [compare] pairs: what the compare view asks for, "all" pairs or a "ring"
 
     def checklist_for(self, name: str | None) -> tuple[Checklist, str]:
         """The checklist for a channel (or explicit name) layered over 'default': the default's rules and items
@@ -346,7 +347,7 @@ def _parse_ui(t: dict, file: str) -> UIConfig:
 
 
 SECTIONS = {"reviewer", "drafting", "inbox", "rubric", "checklists", "voices", "prompts", "keys", "ui", "roles",
-            "calibration", "learning"}
+            "calibration", "learning", "compare"}
 
 
 def parse_config(data: dict, file: str = "hitl.toml") -> Config:
@@ -377,6 +378,10 @@ def parse_config(data: dict, file: str = "hitl.toml") -> Config:
     cfg.keys = _parse_keys(tables["keys"], file)
     cfg.ui = _parse_ui(tables["ui"], file)
     cfg.learning = parse_learning(tables["learning"], file)
+    _only(tables["compare"], {"pairs"}, file, "compare.")
+    cfg.compare_pairs = _get(tables["compare"], "pairs", str, file, "compare.", "all")
+    if cfg.compare_pairs not in ("all", "ring"):
+        raise _fail(file, "compare.pairs", '"all" or "ring"', cfg.compare_pairs)
     parse_team(cfg, tables["roles"], tables["calibration"], file)  # [roles], [calibration], stages checked
     return cfg
 

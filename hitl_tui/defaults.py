@@ -61,6 +61,7 @@ def starter_config() -> dict[str, Any]:
         # Voice memory (approved examples per prompt; 0 = off), rule proposals from edits, what counts as a low score.
         "learning": {"examples": 3, "example_tokens": 1200, "performance_weight": 0.5, "min_pieces": 3,
                      "low_score": 2},
+        "compare": {"pairs": "all"},
         "keys": dict(DEFAULT_KEYS),
         "rubric": {k: dict(v) for k, v in DEFAULT_RUBRIC.items()},
         "voices": {"default": {"guide": DEFAULT_VOICE}},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from datetime import datetime, timezone
@@ -30,6 +31,14 @@ def _owner(path: Path) -> str | None:
     return (front_matter(path) or {}).get("brief")
 
 
+def piece_id(brief_name: str, drafted_at: float | None) -> str:
+    """The stable id of an approved piece, for keying published results (`hitl results import`): the brief file's
+    slug and a short hash of the brief and the creation time of the AI revision the text came from. Approving the
+    same variant again gives the same id; the store recomputes it from the log to find the draft behind a piece."""
+    digest = hashlib.sha256(f"{brief_name}\0{drafted_at!r}".encode()).hexdigest()[:8]
+    return f"{slugify(Path(brief_name).stem, fallback='piece')}-{digest}"
+
+
 def outbox_path(outbox: Path, title: str, brief_name: str) -> Path:
     """outbox/<slug>.md; a file of another brief with the same slug is never overwritten (-2, -3, … instead)."""
     base = slugify(title, fallback=slugify(Path(brief_name).stem))
@@ -54,7 +63,7 @@ def write_approved(outbox: Path, *, brief_name: str, title: str, text: str, mode
     outbox.mkdir(parents=True, exist_ok=True)
     path = outbox_path(outbox, title, brief_name)
     front = {
-        "title": title, "brief": brief_name, "model": model, "label": label,
+        "id": piece_id(brief_name, drafted_at), "title": title, "brief": brief_name, "model": model, "label": label,
         "prompt_version": prompt_version or "", "reviewer": reviewer, "decision": decision,
         "revision": revision, "human_edit_rate": round(edit_rate, 4), "drafted_at": _iso(drafted_at),
         "approved_at": _iso(approved_at), "scores": scores,

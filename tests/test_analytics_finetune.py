@@ -72,7 +72,7 @@ def test_dpo_rows_are_trl_conversational_preference_rows():
                     "authors": {"chosen": "human", "rejected": "ai"},
                     "scores": {"chosen": {"clarity": 4, "brand": 5}, "rejected": {"clarity": 4, "brand": 5}},
                     "draft_ids": {"chosen": 1, "rejected": 2}, "revision_ids": {"chosen": 11, "rejected": 20},
-                    "same_prompt": False}
+                    "same_prompt": False, "prompt_source": "logged"}
 
 
 def test_openai_preference_rows_have_input_messages_and_one_assistant_message_per_output():

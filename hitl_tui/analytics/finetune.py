@@ -18,7 +18,8 @@ Formats (one JSON object a line):
   `non_preferred_output` (each a list with one assistant message).
 
 Ties give no preference row. `meta` (every format): brief, brief_version, kind, reviewer, time, models, prompt
-versions, scores, draft and revision ids. Filters (`ExportFilter`): one reviewer, a time range, explicit pairs only
+versions, scores, draft and revision ids, and `prompt_source`: "logged" (the messages as sent) or "rebuilt" (re-made
+from the brief and templates for a log older than message logging). Filters (`ExportFilter`): one reviewer, a time range, explicit pairs only
 (for the pair formats; kto and sft rows come from decisions, not pairs, so that filter does not apply to them).
 """
 
@@ -99,7 +100,8 @@ def _pair_meta(pair: Pair) -> dict:
             "prompt_versions": both(lambda s: s.prompt_version), "authors": both(lambda s: s.author),
             "scores": both(lambda s: dict(s.scores)), "draft_ids": both(lambda s: s.draft_id),
             "revision_ids": both(lambda s: s.revision_id),
-            "same_prompt": _messages(chosen.messages) == _messages(rejected.messages)}
+            "same_prompt": _messages(chosen.messages) == _messages(rejected.messages),
+            "prompt_source": chosen.prompt_source}
 
 
 def _usable_pairs(pairs: Iterable[Pair], filt: ExportFilter, out: Export) -> Iterable[tuple[Pair, Side, Side]]:
@@ -138,7 +140,7 @@ def _variant_meta(v: Variant, kind: str) -> dict:
             "time": _iso(v.decided_at), "model": v.model, "prompt_version": v.prompt_version,
             "scores": dict(v.scores), "draft_id": v.draft_id,
             "revision_id": v.final_revision_id if kind != "rejected" else v.ai_revision_id,
-            "decision": v.decision}
+            "decision": v.decision, "prompt_source": v.prompt_source}
 
 
 def _usable_variants(variants: Iterable[Variant], filt: ExportFilter, out: Export,

@@ -35,7 +35,9 @@ class Variant:
     decision: the latest decision not undone — "approve", "override", "reject" or None; reviewer, decided_at: who
         made it and when (epoch seconds).
     messages: the chat messages the model was sent for `ai_text` (system, user), for the exports; empty if unknown.
-    scores: rubric dimension → 1..5 for this draft.
+    prompt_source: "logged" (the messages as sent, from the log) or "rebuilt" (re-made from the brief and the
+        prompt templates for a log that predates logging them); the exports carry it in `meta`.
+    scores: rubric dimension → 1..5 for this draft (the mean over reviewers when several scored it).
     """
     brief: str
     brief_version: int
@@ -51,7 +53,8 @@ class Variant:
     ai_revision_id: int | None = None
     final_revision_id: int | None = None
     messages: tuple[Mapping[str, str], ...] = ()
-    scores: Mapping[str, int] = field(default_factory=dict)
+    scores: Mapping[str, float] = field(default_factory=dict)
+    prompt_source: str = "logged"
 
     @property
     def approved(self) -> bool:
@@ -64,7 +67,8 @@ class Variant:
 
 @dataclass(slots=True, frozen=True)
 class Side:
-    """One side of a pair: a text and where it came from. author is "ai" or "human" (a reviewer's edit)."""
+    """One side of a pair: a text and where it came from. author is "ai" or "human" (a reviewer's edit);
+    messages and prompt_source: the prompt of the AI text it is (or started from), as for `Variant`."""
     draft_id: int
     revision_id: int | None
     model: str
@@ -72,7 +76,8 @@ class Side:
     text: str
     author: str = "ai"
     messages: tuple[Mapping[str, str], ...] = ()
-    scores: Mapping[str, int] = field(default_factory=dict)
+    scores: Mapping[str, float] = field(default_factory=dict)
+    prompt_source: str = "logged"
 
 
 @dataclass(slots=True, frozen=True)
@@ -96,9 +101,9 @@ def side_of(variant: Variant, *, final: bool = False) -> Side:
     """The variant's AI text (default) or its final text as a pair side."""
     if final and variant.edited:
         return Side(variant.draft_id, variant.final_revision_id, variant.model, variant.prompt_version,
-                    variant.final_text, "human", variant.messages, variant.scores)
+                    variant.final_text, "human", variant.messages, variant.scores, variant.prompt_source)
     return Side(variant.draft_id, variant.ai_revision_id, variant.model, variant.prompt_version, variant.ai_text,
-                "ai", variant.messages, variant.scores)
+                "ai", variant.messages, variant.scores, variant.prompt_source)
 
 
 def explicit_pair(left: Variant, right: Variant, pick: str, *, reviewer: str | None = None,

@@ -130,6 +130,7 @@ class DraftEngine(Stopping):
         await self._record_memory({job.revision_id: memory.to_dict() for job in jobs})
         for job in jobs:
             self.on_event(StreamEvent("created", job.revision_id, job.draft_id))
+        await self.store.save_messages({job.revision_id: job.messages for job in jobs})
         outcomes = list(await asyncio.gather(*(self._spawn(job) for job in jobs)))
         await self._route(brief, outcomes)
         return outcomes
@@ -143,6 +144,7 @@ class DraftEngine(Stopping):
                                                        feedback_payload(items), "revise")
         await self._record_memory({revision_id: memory.to_dict()})
         messages = build_revision_messages(brief, self.config, previous, items, memory)
+        await self.store.save_messages({revision_id: messages})  # what was sent: the exports' prompt
         return await self._spawn(self._opened(_Job(
             draft["id"], revision_id, draft["variant"], spec, messages,
             draft.get("temperature") or self.config.drafting.temperature, draft["label"], gate_spec(self.config, brief),
@@ -156,6 +158,7 @@ class DraftEngine(Stopping):
                                                        "regenerate")
         await self._record_memory({revision_id: memory.to_dict()})
         messages = build_draft_messages(brief, self.config, draft["variant"] + random.randint(1, 7), memory)
+        await self.store.save_messages({revision_id: messages})
         return await self._spawn(self._opened(_Job(
             draft["id"], revision_id, draft["variant"], spec, messages,
             draft.get("temperature") or self.config.drafting.temperature, draft["label"], gate_spec(self.config, brief))))

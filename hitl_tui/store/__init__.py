@@ -6,7 +6,10 @@ from .calibration import AUTO_REVIEWER, AuditItem, CalibrationOps, RoutingRecord
 from .drafts import BriefDraftOps, SyncResult, brief_status
 from .experts import ExpertAnswer, ExpertOps, Question
 from .feedback import FeedbackOps
+from .learning import LearningOps
+from .picks import ComparePair, CompareSide, PickOps
 from .reports import ReportOps
+from .results import ResultOps
 from .review import ReviewOps
 from .rules import RuleProposalOps
 from .schema import LATEST
@@ -17,11 +20,11 @@ from .writers import WriterOps
 
 
 class Store(ReportOps, UndoOps, ExpertOps, CalibrationOps, WaitingOps, ReviewOps, BriefDraftOps, WriterOps,
-            FeedbackOps, ApprovedOps, RuleProposalOps):
+            FeedbackOps, ApprovedOps, RuleProposalOps, PickOps, LearningOps, ResultOps):
     """Briefs, drafts, review actions (and their undo), the team's questions, sign-offs, claims register, routings,
-    audits and re-shows, reports, draft writers, tracked feedback and rule proposals over one connection; see the
-    mixins for each part."""
+    audits and re-shows, reports, draft writers, tracked feedback, rule proposals, compare picks and published
+    results over one connection; see the mixins for each part."""
 
 
 __all__ = ["Store", "StoreError", "check_log", "SyncResult", "Undone", "brief_status", "LATEST", "AUTO_REVIEWER",
-           "AuditItem", "EditSaved", "ExpertAnswer", "Question", "RoutingRecorded"]
+           "AuditItem", "EditSaved", "ExpertAnswer", "Question", "RoutingRecorded", "ComparePair", "CompareSide"]

@@ -152,5 +152,71 @@ V7 = [
     "ALTER TABLE revisions ADD COLUMN examples TEXT",
 ]
 
-MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7]
+# v8: what the team learns (issue 11). Compare-view picks (the table `picks`; the view `preferences` reads it with
+# models and prompt versions), the exact chat messages each AI revision was sent, published results per outbox piece
+# and day, and views that give the numbers of `hitl stats` to sqlite3 / datasette (`final_drafts`,
+# `active_decisions`). The views read briefs, brief_versions, drafts, revisions, decisions and picks only: a later
+# step that rebuilds one of those tables must drop and re-create the views that read it.
+V8 = [
+    """CREATE TABLE picks (
+        id INTEGER PRIMARY KEY, brief_version_id INTEGER NOT NULL REFERENCES brief_versions(id),
+        left_draft_id INTEGER NOT NULL REFERENCES drafts(id),
+        left_revision_id INTEGER NOT NULL REFERENCES revisions(id),
+        right_draft_id INTEGER NOT NULL REFERENCES drafts(id),
+        right_revision_id INTEGER NOT NULL REFERENCES revisions(id),
+        pick TEXT NOT NULL CHECK (pick IN ('left', 'right', 'tie', 'skip')), reviewer TEXT NOT NULL,
+        seconds REAL, undone INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL,
+        CHECK (left_draft_id <> right_draft_id))""",
+    "CREATE INDEX picks_version ON picks(brief_version_id, reviewer)",
+    """CREATE TABLE revision_messages (
+        revision_id INTEGER PRIMARY KEY REFERENCES revisions(id), messages TEXT NOT NULL, created_at REAL NOT NULL)""",
+    """CREATE TABLE results (
+        id INTEGER PRIMARY KEY, piece TEXT NOT NULL, draft_id INTEGER REFERENCES drafts(id), day TEXT NOT NULL,
+        impressions INTEGER, opens INTEGER, clicks INTEGER, conversions INTEGER, spend REAL, revenue REAL,
+        extra TEXT NOT NULL DEFAULT '{}', source TEXT NOT NULL DEFAULT '', reviewer TEXT NOT NULL,
+        imported_at REAL NOT NULL, UNIQUE (piece, day))""",
+    "CREATE INDEX decisions_draft ON decisions(draft_id, undone)",
+    # Each draft's latest decision that was not undone (a reject later followed by an approval counts as approved).
+    """CREATE VIEW active_decisions AS
+        SELECT x.id AS decision_id, x.draft_id, x.revision_id, x.kind, x.reason, x.reviewer,
+               x.created_at AS decided_at, b.id AS brief_id, b.name AS brief, v.id AS brief_version_id,
+               v.version AS brief_version, d.variant, d.model
+        FROM decisions x JOIN drafts d ON d.id = x.draft_id JOIN brief_versions v ON v.id = d.brief_version_id
+        JOIN briefs b ON b.id = v.brief_id
+        WHERE x.id = (SELECT MAX(y.id) FROM decisions y WHERE y.draft_id = x.draft_id AND y.undone = 0)""",
+    # One row per draft (variant) in its final state: its latest AI revision, its latest revision of any kind (a
+    # reviewer's edit), tokens and cost summed over its AI revisions, and its active decision.
+    """CREATE VIEW final_drafts AS
+        SELECT d.id AS draft_id, b.id AS brief_id, b.name AS brief, b.title, b.channel, v.id AS brief_version_id,
+               v.version AS brief_version, d.variant, d.model, d.label, d.created_at AS drafted_at,
+               ai.id AS ai_revision_id, ai.number AS ai_revisions, ai.status, ai.prompt_version,
+               ai.text AS ai_text, fin.id AS final_revision_id, fin.kind AS final_author, fin.text AS final_text,
+               fin.text <> ai.text AS edited,
+               (SELECT SUM(tokens_in) FROM revisions WHERE draft_id = d.id AND kind = 'ai') AS tokens_in,
+               (SELECT SUM(tokens_out) FROM revisions WHERE draft_id = d.id AND kind = 'ai') AS tokens_out,
+               (SELECT SUM(cost) FROM revisions WHERE draft_id = d.id AND kind = 'ai') AS cost,
+               a.decision_id, a.revision_id AS decided_revision_id, a.kind AS decision, a.reason AS decision_reason, a.reviewer AS decided_by,
+               a.decided_at
+        FROM drafts d JOIN brief_versions v ON v.id = d.brief_version_id JOIN briefs b ON b.id = v.brief_id
+        LEFT JOIN revisions ai ON ai.id = (SELECT MAX(id) FROM revisions WHERE draft_id = d.id AND kind = 'ai')
+        LEFT JOIN revisions fin ON fin.id = (SELECT MAX(id) FROM revisions WHERE draft_id = d.id)
+        LEFT JOIN active_decisions a ON a.draft_id = d.id""",
+    # Compare-view picks that stand (not undone, not skipped), with each side's model and prompt version.
+    """CREATE VIEW preferences AS
+        SELECT p.id AS pick_id, p.created_at, p.reviewer, b.name AS brief, p.brief_version_id,
+               v.version AS brief_version, p.pick, p.seconds,
+               p.left_draft_id, p.left_revision_id, ld.model AS left_model,
+               (SELECT prompt_version FROM revisions WHERE draft_id = p.left_draft_id AND kind = 'ai'
+                AND id <= p.left_revision_id ORDER BY id DESC LIMIT 1) AS left_prompt_version,
+               p.right_draft_id, p.right_revision_id, rd.model AS right_model,
+               (SELECT prompt_version FROM revisions WHERE draft_id = p.right_draft_id AND kind = 'ai'
+                AND id <= p.right_revision_id ORDER BY id DESC LIMIT 1) AS right_prompt_version,
+               CASE p.pick WHEN 'left' THEN ld.model WHEN 'right' THEN rd.model END AS winner_model,
+               CASE p.pick WHEN 'left' THEN rd.model WHEN 'right' THEN ld.model END AS loser_model
+        FROM picks p JOIN drafts ld ON ld.id = p.left_draft_id JOIN drafts rd ON rd.id = p.right_draft_id
+        JOIN brief_versions v ON v.id = p.brief_version_id JOIN briefs b ON b.id = v.brief_id
+        WHERE p.undone = 0 AND p.pick <> 'skip'""",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2, V3, V4, V5, V6, V7, V8]
 LATEST = len(MIGRATIONS)

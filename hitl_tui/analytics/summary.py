@@ -1,0 +1,102 @@
+"""The learning half of `hitl stats`: win rates, review analytics, published results and chart series in one dict.
+
+Core module: no UI, no store. The store gathers the rows (`store/learning.py`) and calls `learning_summary`; the CLI
+prints it (`cli/stats_tables.py`), the statistics screen draws it. Keys (all documented in README, "hitl stats"):
+
+- `win_rates`: `by_model` and `by_prompt_version`, each name → `rating`, `low`, `high`, `comparisons`, `wins`,
+  `ties`, `component` (see `bradley_terry.WinRate`), best first, names never compared last with None; `pairs`:
+  pairs by kind; `notes`: per grouping, why there is nothing to compare (absent when there is something).
+- `review`: `review.review_stats` (overall, by_model, by_prompt_version, by_channel, override_reasons); and its
+  headline numbers at the top level: `time_to_approve_minutes`, `active_review_minutes`, `cost_per_approved`,
+  `tokens_per_approved`, `gate_false_positive_rate` (gate → flags, false_positives, rate, required).
+- `results`: `results.result_rates` (overall, by_model, by_prompt_version, by_channel, by_score_band).
+- `charts`: what the statistics screen draws, ready to draw (see `charts`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timezone
+
+from .activity import daily_counts
+from .bradley_terry import by_model, by_prompt_version, win_rates
+from .pairs import Pair, Variant, implicit_pairs
+from .results import PieceFacts, ResultRow, result_rates
+from .review import GateRow, VariantFacts, review_stats
+
+SEED = 11  # bootstrap draws are seeded: the same log gives the same intervals in every run and on every screen
+CHART_DAYS = 30
+
+
+def _grouping(pairs: list[Pair], key, names: Iterable[str], noun: str, bootstrap: int) -> tuple[dict, str | None]:
+    names = sorted({n for n in names if n})
+    rates = win_rates(pairs, key, items=names, seed=SEED, bootstrap=bootstrap)
+    compared = [w for w in rates if w.comparisons]
+    note = None
+    if len(compared) < 2:
+        note = (f"nothing to compare yet: one {noun}" if len(names) < 2 else
+                f"nothing to compare yet: no pair between two different {noun}s")
+    return {w.item: w.to_dict() for w in rates}, note
+
+
+def win_rate_summary(explicit: list[Pair], variants: list[Variant], *, bootstrap: int = 1000) -> dict:
+    """Win rates by model and by prompt version from the picks and the implicit pairs of the variants."""
+    pairs = list(explicit) + implicit_pairs(variants)
+    out: dict = {"pairs": dict(sorted(Counter(p.kind for p in pairs).items())), "notes": {}}
+    for name, key, noun, names in (
+            ("by_model", by_model, "model", (v.model for v in variants)),
+            ("by_prompt_version", by_prompt_version, "prompt version", (v.prompt_version for v in variants))):
+        out[name], note = _grouping(pairs, key, names, noun, bootstrap)
+        if note:
+            out["notes"][name] = note
+    return out
+
+
+def charts(review: Mapping, wins: Mapping, results: Mapping, approvals: Iterable[float], *,
+           today: date | None = None) -> dict:
+    """Series the statistics screen draws as they are:
+
+    - `approvals_per_day`: [{day, count}] for the last CHART_DAYS days up to today (UTC), zeros included (sparkline);
+    - `approval_rate_by_model`, `first_pass_approval_rate_by_model`, `human_edit_rate_by_model`: model → rate or
+      None (bars);
+    - `win_rate_by_model`: model → {rating, low, high} of compared models (bars with whiskers);
+    - `gate_false_positive_rate`: gate → rate, gates that flagged something only; `gate_failures`: gate → count;
+    - `ctr_by_model`: model → {ctr, low, high, n, note} (None rates carry the note, e.g. "n too small").
+    """
+    today = today or datetime.now(timezone.utc).date()
+    by_model = review.get("by_model", {})
+    overall = review.get("overall", {})
+    return {
+        "approvals_per_day": [{"day": d, "count": n} for d, n in daily_counts(approvals, days=CHART_DAYS, end=today)],
+        **{f"{rate}_by_model": {m: block[rate] for m, block in by_model.items()}
+           for rate in ("approval_rate", "first_pass_approval_rate", "human_edit_rate")},
+        "win_rate_by_model": {m: {k: w[k] for k in ("rating", "low", "high")}
+                              for m, w in wins.get("by_model", {}).items() if w["comparisons"]},
+        "gate_false_positive_rate": {g: v["rate"] for g, v in overall.get("gate_false_positive_rate", {}).items()
+                                     if v["rate"] is not None},
+        "gate_failures": dict(overall.get("gate_failures", {})),
+        "ctr_by_model": {m: {"ctr": b["ctr"], "low": b["ctr_low"], "high": b["ctr_high"], "n": b["ctr_n"],
+                             "note": b.get("ctr_note")} for m, b in results.get("by_model", {}).items()},
+    }
+
+
+def learning_summary(*, variants: list[Variant], facts: list[VariantFacts], gates: Iterable[GateRow] = (),
+                     explicit: list[Pair] = (), results: list[ResultRow] = (),
+                     pieces: Mapping[str, PieceFacts] | None = None, today: date | None = None,
+                     bootstrap: int = 1000) -> dict:
+    """Everything in the module docstring, from the log's rows."""
+    review = review_stats(facts, gates)
+    overall = review["overall"]
+    wins = win_rate_summary(list(explicit), variants, bootstrap=bootstrap)
+    rates = result_rates(list(results), pieces or {})
+    approvals = [f.decided_at for f in facts if f.approved and f.decided_at is not None]
+    return {
+        "win_rates": wins,
+        "review": review,
+        **{key: overall[key] for key in ("time_to_approve_minutes", "active_review_minutes", "cost_per_approved",
+                                         "tokens_per_approved", "gate_false_positive_rate")},
+        "override_reasons": review["override_reasons"],
+        "results": rates,
+        "charts": charts(review, wins, rates, approvals, today=today),
+    }
