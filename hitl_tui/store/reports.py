@@ -80,9 +80,11 @@ class ReportOps(Database):
         stats = compute_stats(statuses, decisions, scores, edits, failures)
         stats["events"] = (await self.fetchone("SELECT COUNT(*) AS n FROM events"))["n"]
         from .feedback import FeedbackOps
+        from .learning import LearningOps
 
-        assert isinstance(self, FeedbackOps)
+        assert isinstance(self, FeedbackOps) and isinstance(self, LearningOps)
         stats["feedback_addressed"] = await self.feedback_addressed()  # per model and prompt version
+        stats.update(await self.learning_stats())  # win rates, review analytics, results, charts
         return stats
 
     async def events(self, limit: int | None = None) -> list[dict]:

@@ -1,0 +1,122 @@
+"""The learning half of `hitl stats` as rich tables: win rates, review analytics, gates, override reasons and
+published results (the keys of `analytics/summary.py`). Loaded only by `hitl stats`."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from ..analytics.results import format_rate
+from .tables import _num, _pct, _table, cell, console
+
+GROUP_LABELS = (("by_model", "model"), ("by_prompt_version", "prompt"), ("by_channel", "channel"))
+
+
+def _minutes(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
+
+
+def _money(value: float | None) -> str:
+    return "—" if value is None else f"${value:.4f}" if value < 1 else f"${value:,.2f}"
+
+
+def _count(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}"
+
+
+def _groups(block: dict) -> list[tuple[str, dict]]:
+    """(label, numbers): overall, then each model, prompt version and channel."""
+    rows = [("overall", block["overall"])]
+    for key, label in GROUP_LABELS:
+        rows += [(f"{label} {name}", numbers) for name, numbers in block.get(key, {}).items()]
+    return rows
+
+
+def _win_table(entries: dict) -> object:
+    table = _table("", "win rate", "95% interval", "comparisons")
+    for column in table.columns[1:]:
+        column.justify = "right"
+    for name, w in entries.items():
+        interval = "—" if w["low"] is None else f"{w['low']:.2f}–{w['high']:.2f}"
+        table.add_row(cell(name), _num(w["rating"]) if w["rating"] is not None else "not compared", interval,
+                      str(w["comparisons"]))
+    return table
+
+
+def _review_tables(review: dict) -> tuple[object, object]:
+    rates = _table("", "decided", "approval", "first pass", "revisions / approval", "edit rate")
+    costs = _table("", "approved", "time to approve", "active review", "cost / approved", "tokens / approved")
+    for table in (rates, costs):
+        for column in table.columns[1:]:
+            column.justify = "right"
+    for label, b in _groups(review):
+        rates.add_row(cell(label), str(b["decided"]), _pct(b["approval_rate"]), _pct(b["first_pass_approval_rate"]),
+                      _num(b["revisions_per_approval"]), _pct(b["human_edit_rate"]))
+        costs.add_row(cell(label), str(b["approved"]), _minutes(b["time_to_approve_minutes"]),
+                      _minutes(b["active_review_minutes"]), _money(b["cost_per_approved"]),
+                      _count(b["tokens_per_approved"]))
+    return rates, costs
+
+
+def _gate_table(overall: dict) -> object:
+    table = _table("gate", "failures", "warnings", "flagged", "false positives", "false-positive rate")
+    for column in table.columns[1:]:
+        column.justify = "right"
+    fp = overall["gate_false_positive_rate"]
+    for gate in sorted(set(overall["gate_failures"]) | set(overall["gate_warnings"]) | set(fp)):
+        f = fp.get(gate, {})
+        table.add_row(cell(gate), str(overall["gate_failures"].get(gate, 0)),
+                      str(overall["gate_warnings"].get(gate, 0)), str(f.get("flags", 0)),
+                      str(f.get("false_positives", 0)), _pct(f.get("rate")))
+    return table
+
+
+def _results_table(results: dict) -> object:
+    table = _table("", "pieces", "impressions", "clicks", "CTR", "conversion rate")
+    for column in table.columns[1:4]:
+        column.justify = "right"
+    groups = [("overall", results["overall"])] + [
+        (f"{label} {name}", b) for key, label in (*GROUP_LABELS, ("by_score_band", "score"))
+        for name, b in results.get(key, {}).items()]
+    for label, b in groups:
+        table.add_row(cell(label), str(b["n"]), _count(b["impressions"]), _count(b["clicks"]),
+                      cell(format_rate(b["ctr"], b["ctr_low"], b["ctr_high"], b.get("ctr_note"))),
+                      cell(format_rate(b["conversion_rate"], b["conversion_rate_low"], b["conversion_rate_high"],
+                                       b.get("conversion_rate_note"))))
+    return table
+
+
+def print_learning(stats: dict) -> None:
+    con = console()
+
+    def section(title: str, body, empty: str = "", note: str | None = None) -> None:
+        con.print()
+        con.print(Text(title, style="bold"))
+        if note:
+            con.print(Text(f"  {note}", style="dim"))
+        if body is not None and getattr(body, "row_count", 1):
+            con.print(body)
+        elif empty:
+            con.print(Text(f"  {empty}", style="dim"))
+
+    wins = stats["win_rates"]
+    counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in wins["pairs"].items()) or "no pairs yet"
+    for key, title in (("by_model", "Win rates by model"), ("by_prompt_version", "Win rates by prompt version")):
+        note = wins["notes"].get(key)
+        section(f"{title} (Bradley–Terry; 0.50 = even against the field; pairs: {counts})",
+                None if note else _win_table(wins[key]), note=note)
+    review = stats["review"]
+    rates, costs = _review_tables(review)
+    section("Review (per variant: decided = judged, or passed over for an approved sibling)", rates)
+    section("Time and cost per approved piece", costs)
+    section("Gates (false positive: a required gate overridden while failing, or a warning on copy approved "
+            "unchanged)", _gate_table(review["overall"]), "no gate results yet")
+    reasons = _table("override reason", "count")
+    reasons.columns[1].justify = "right"
+    for r in stats["override_reasons"]:
+        reasons.add_row(cell(r["reason"]), str(r["count"]))
+    section("Override reasons", reasons, "no overrides")
+    results = stats["results"]
+    section("Published results (`hitl results import`; rates with 95% intervals)",
+            _results_table(results) if results["overall"]["rows"] else None, "no results imported yet")
