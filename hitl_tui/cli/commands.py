@@ -93,11 +93,38 @@ def cmd_check(args) -> int:
     return 1 if failed else 0
 
 
-def cmd_export(args) -> int:
-    from ..exporting import export
+def _export_filter(args):
+    from ..analytics.finetune import ExportFilter, day_range
+    from ..exporting import FINETUNE_FORMATS
 
+    given = [flag for flag, value in (("--judged-by", args.judged_by), ("--since", args.since),
+                                      ("--until", args.until), ("--explicit-only", args.explicit_only),
+                                      ("--no-meta", args.no_meta)) if value]
+    if args.format not in FINETUNE_FORMATS:
+        if given:
+            raise UsageError(f"{given[0]} applies to the fine-tuning formats ({', '.join(FINETUNE_FORMATS)})")
+        return None
+    for flag, day in (("--since", args.since), ("--until", args.until)):
+        try:
+            day_range(day, None)
+        except ValueError:
+            raise UsageError(f"{flag} {day!r} is not a date like 2025-03-31") from None
+    return ExportFilter(args.judged_by, *day_range(args.since, args.until), args.explicit_only)
+
+
+def cmd_export(args) -> int:
+    from ..exporting import export, export_finetune
+
+    filt = _export_filter(args)
     ws = load_workspace(args)
-    text = export(ws, args.format)
+    if filt is None:
+        text = export(ws, args.format)
+    else:
+        result = export_finetune(ws, args.format, filt, meta=not args.no_meta)
+        text = result.text
+        left_out = ", ".join(f"{n} {why}" for why, n in sorted(result.skipped.items()))
+        err(f"{result.rows} {args.format} row{'s' * (result.rows != 1)}" + (f"; left out: {left_out}"
+                                                                            if left_out else ""))
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")  # the file gets the text exactly as it was written
         err(f"wrote {args.out}")
@@ -122,12 +149,36 @@ def cmd_stats(args) -> int:
         print_json(stats)
     else:
         from .learned import print_feedback_share
+        from .stats_tables import print_learning
         from .tables import print_stats
         from .team_tables import print_team_stats
 
         print_stats(stats)
         print_team_stats(stats)
         print_feedback_share(stats["feedback_addressed"])
+        print_learning(stats)
+    return 0
+
+
+def cmd_results(args) -> int:
+    from ..published import import_file
+
+    ws = load_workspace(args)
+    try:
+        outcome = import_file(ws, Path(args.file))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    name = Path(args.file).name
+    for problem in outcome.errors:
+        err(f"{name}: {problem}")
+    if outcome.errors:
+        n = len(outcome.errors)
+        err(f"hitl: nothing imported ({n} problem{'s' * (n != 1)} above); fix {'them' if n > 1 else 'it'} and "
+            f"import the file again")
+        return 1
+    c = outcome.counts
+    out(f"Imported {outcome.rows} row{'s' * (outcome.rows != 1)} from {name}: {c['new']} new, {c['updated']} "
+        f"updated, {c['unchanged']} unchanged.")
     return 0
 
 

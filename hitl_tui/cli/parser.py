@@ -57,12 +57,21 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--brief", help="check against this brief's contract (file name in the inbox, or a path)")
     group.add_argument("--channel", help="check against this channel's checklist and limits, e.g. sms")
     p.add_argument("--json", action="store_true", help="print one JSON object, for scripts")
-    p = command("export", c.cmd_export, "export every draft with its scores and decision")
-    p.add_argument("--format", choices=["jsonl", "csv", "md"], default="jsonl",
-                   help="jsonl (one JSON object a line, the default), csv or md")
+    p = command("export", c.cmd_export, "export every draft with its scores and decision, or fine-tuning data")
+    p.add_argument("--format", choices=["jsonl", "csv", "md", "dpo", "kto", "sft", "openai-preference"],
+                   default="jsonl", help="jsonl (one JSON object a line, the default), csv or md: every draft; dpo, "
+                   "kto, sft or openai-preference: fine-tuning rows with provenance under meta (see README)")
     p.add_argument("--out", metavar="PATH", help="write to this file instead of standard output")
-    p = command("stats", c.cmd_stats, "approval rate, scores, edit rates and feedback addressed from the log")
-    p.add_argument("--json", action="store_true", help="print one JSON object, for scripts")
+    group = p.add_argument_group("fine-tuning formats only")
+    group.add_argument("--judged-by", metavar="NAME", help="keep only the picks and decisions of this reviewer")
+    group.add_argument("--since", metavar="YYYY-MM-DD", help="keep only judgments from this day on (UTC)")
+    group.add_argument("--until", metavar="YYYY-MM-DD", help="keep only judgments up to this day, inclusive (UTC)")
+    group.add_argument("--explicit-only", action="store_true",
+                       help="dpo / openai-preference: only picks from the compare view, no implicit pairs")
+    group.add_argument("--no-meta", action="store_true", help="leave out the provenance key meta")
+    p = command("stats", c.cmd_stats, "approval, win rates, review analytics, feedback addressed and published "
+                "results from the log")
+    p.add_argument("--json", action="store_true", help="print one JSON object, for scripts (keys in README)")
     from . import team
 
     p = command("queue", team.cmd_queue, "briefs with what each waits on (stage and role, questions, audits, "
@@ -90,4 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
             q.add_argument("--as", dest="as_", choices=["banned", "regex", "voice"],
                            help="a banned word, a regex rule, or a line for the voice guide (default: banned, "
                                 "regex for a sign-off)")
+    p = command("results", c.cmd_results, "published results: import your channels' figures per outbox piece")
+    p.add_argument("action", choices=["import"], help="import: add or update the rows of a file")
+    p.add_argument("file", help="a .csv or .jsonl file: piece (outbox file name or front-matter id), date and any "
+                                "of impressions, opens, clicks, conversions, spend, revenue")
     return parser
