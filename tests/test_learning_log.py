@@ -44,7 +44,8 @@ async def test_views_reproduce_final_drafts_decisions_and_preferences_with_plain
     (a, a_rev), (b, b_rev) = ids
     edit = await store.save_edit(a, "Edited text", "s1")
     rejected = await store.decide(b, b_rev, "reject", "off-brand")
-    await store.undo_decision(rejected)
+    async with store.tx() as db:  # what undo does to a decision (the station's `u`)
+        await db.execute("UPDATE decisions SET undone = 1 WHERE id = ?", (rejected,))
     await store.decide(a, edit, "approve")
     pair = await store.next_pair(version)
     await store.record_pick(pair, "left" if pair.left.draft_id == a else "right")

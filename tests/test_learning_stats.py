@@ -119,3 +119,88 @@ async def test_stats_are_worked_out_again_after_each_new_event(store):
     after = await store.stats()
     assert after["win_rates"]["pairs"] == {"explicit": 1}
     assert after["win_rates"]["by_model"]["openai/a"]["rating"] > 0.5
+
+
+async def test_active_review_time_in_sql_is_the_analytics_definition(store):
+    """active_time.py sums in SQLite what analytics.activity.active_seconds sums in Python: per reviewer, the gaps of
+    at most 5 minutes between consecutive human events on the brief, from the first draft to the approval."""
+    import random
+
+    from hitl_tui.analytics.activity import ActivityEvent, Window, active_seconds
+    from hitl_tui.store.active_time import active_seconds_sql
+
+    rng = random.Random(3)
+    windows, events = {}, []
+    drafted = [(await brief_version(store, f"w{n}.toml", ["m", "n"]))[1] for n in range(12)]
+    async with store.tx() as db:
+        for drafts in drafted:
+            brief_id = (await (await db.execute("SELECT brief_id FROM brief_versions v JOIN drafts d ON "
+                                                "d.brief_version_id = v.id WHERE d.id = ?", (drafts[0][0],))
+                               ).fetchone())[0]
+            start = (await (await db.execute("SELECT created_at FROM drafts WHERE id = ?", (drafts[0][0],))
+                            ).fetchone())[0]
+            stop = start + rng.uniform(600, 7200)
+            decision = (await db.execute(
+                "INSERT INTO decisions (brief_id, draft_id, revision_id, kind, reason, reviewer, created_at) "
+                "VALUES (?, ?, ?, 'approve', '', 'ana', ?)", (brief_id, drafts[0][0], drafts[0][1], stop))).lastrowid
+            windows[decision] = Window(brief_id, start, stop)
+            ts = start - 900
+            for _ in range(60):
+                ts += rng.choice((5, 40, 200, 299, 301, 900))
+                event = ActivityEvent(ts, rng.choice(("ana", "ben")), brief_id, rng.choice(("score", "edit", "gates")))
+                events.append(event)
+                await db.execute("INSERT INTO events (ts, reviewer, kind, brief_id) VALUES (?, ?, ?, ?)",
+                                 (event.ts, event.reviewer, event.kind, event.brief_id))
+        in_sql = await active_seconds_sql(db, "1")
+    expected = active_seconds(events, windows)
+    assert set(in_sql) == set(expected) and all(abs(in_sql[d] - expected[d]) < 0.11 for d in expected)
+    assert sum(expected.values()) > 0
+
+
+async def test_an_approval_records_its_active_review_time(store):
+    _, drafts = await brief_version(store, "a.toml", ["m", "n"])
+    await store.set_score(drafts[0][0], "voice", 4)
+    await store.set_score(drafts[0][0], "clarity", 3)
+    decision = await store.decide(drafts[0][0], drafts[0][1], "approve")
+    rejected = await store.decide(drafts[1][0], drafts[1][1], "reject")
+    rows = {r["id"]: r["active_seconds"] for r in await store.fetchall("SELECT id, active_seconds FROM decisions")}
+    assert rows[decision] is not None and 0 <= rows[decision] < 60 and rows[rejected] is None
+    assert (await store.active_review_seconds()) == {drafts[0][0]: rows[decision]}
+
+
+async def test_a_new_process_reads_the_worked_out_summary_until_the_log_changes(tmp_path, monkeypatch):
+    import sqlite3
+    import time
+
+    from hitl_tui.store.learning import LearningOps
+
+    async with Store.opened(tmp_path / "hitl.db", "ana") as first:
+        version, _ = await brief_version(first, "a.toml", ["openai/a", "openai/b"])
+        await pick_model(first, version, "openai/a")
+        computed = await first.stats()
+
+    def refuse(self):
+        raise AssertionError("worked out again although the log did not change")
+
+    async with Store.opened(tmp_path / "hitl.db", "ben") as second:
+        with monkeypatch.context() as m:
+            m.setattr(LearningOps, "_work_out_learning", refuse)
+            cached = await second.stats()
+        assert cached["win_rates"] == computed["win_rates"] and cached["charts"] == computed["charts"]
+        await second.undo_last_pick(version)  # ben has no pick: nothing undone, no event, still cached
+        await pick_model(second, version, "openai/b")  # a new event: worked out again
+        assert (await second.stats())["win_rates"]["pairs"] == {"explicit": 2}
+
+        # A writer holding the lock does not make a report wait: the summary is just not stored this time.
+        await pick_model(second, (await brief_version(second, "b.toml", ["openai/a", "openai/b"]))[0], "openai/a")
+        other = sqlite3.connect(tmp_path / "hitl.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            started = time.monotonic()
+            stats = await second.stats()
+            assert time.monotonic() - started < 5 and stats["win_rates"]["pairs"] == {"explicit": 3}
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        stored = await second.fetchone("SELECT key FROM stats_cache WHERE kind = 'learning'")
+        assert stored["key"].split("/")[1] != str(await second.last_event_id())

@@ -203,10 +203,42 @@ def score_band(score: float | None, bands=SCORE_BANDS) -> str:
     return next((label for low, high, label in bands if low <= score < high), "unscored")
 
 
-def _rate(block: dict, name: str, rows: list[ResultRow], num: str, den: str, min_pieces: int, level: float):
-    usable = [r for r in rows if getattr(r, num) is not None and getattr(r, den)]
-    hits, trials = sum(getattr(r, num) for r in usable), sum(getattr(r, den) for r in usable)
-    pieces = len({r.piece for r in usable})
+RATES = (("ctr", "clicks", "impressions"), ("open_rate", "opens", "impressions"),
+         ("conversion_rate", "conversions", "clicks"))
+
+
+@dataclass(slots=True, frozen=True)
+class PieceTotals:
+    """One piece's rows summed: `rows`; `sums` — each figure summed over the rows that have it (None if none does);
+    `rates` — for each rate name, (hits, trials, rows used) over the rows that have the numerator and a denominator
+    above zero. The store sums these in SQL (`GROUP BY piece`); `totals_of` does the same from rows."""
+    piece: str
+    rows: int
+    sums: Mapping[str, float | None]
+    rates: Mapping[str, tuple[float, float, int]]
+
+
+def totals_of(rows: list[ResultRow]) -> list[PieceTotals]:
+    by_piece: dict[str, list[ResultRow]] = {}
+    for r in rows:
+        by_piece.setdefault(r.piece, []).append(r)
+    out = []
+    for piece, members in sorted(by_piece.items()):
+        sums = {}
+        for name in METRICS:
+            values = [getattr(r, name) for r in members if getattr(r, name) is not None]
+            sums[name] = sum(values) if values else None
+        rates = {}
+        for name, num, den in RATES:
+            usable = [r for r in members if getattr(r, num) is not None and getattr(r, den)]
+            rates[name] = (sum(getattr(r, num) for r in usable), sum(getattr(r, den) for r in usable), len(usable))
+        out.append(PieceTotals(piece, len(members), sums, rates))
+    return out
+
+
+def _rate(block: dict, name: str, num: str, den: str, totals: list[PieceTotals], min_pieces: int, level: float):
+    usable = [t.rates[name] for t in totals if t.rates[name][2]]
+    hits, trials, pieces = sum(u[0] for u in usable), sum(u[1] for u in usable), len(usable)
     block[f"{name}_n"] = pieces
     block[name] = block[f"{name}_low"] = block[f"{name}_high"] = None
     if pieces < min_pieces:
@@ -220,30 +252,35 @@ def _rate(block: dict, name: str, rows: list[ResultRow], num: str, den: str, min
         block[f"{name}_low"], block[f"{name}_high"] = (round(x, 4) for x in interval)
 
 
-def _block(rows: list[ResultRow], min_pieces: int, level: float) -> dict:
-    block: dict = {"n": len({r.piece for r in rows}), "rows": len(rows)}
+def _block(totals: list[PieceTotals], min_pieces: int, level: float) -> dict:
+    block: dict = {"n": len(totals), "rows": sum(t.rows for t in totals)}
     for name in METRICS:
-        values = [getattr(r, name) for r in rows if getattr(r, name) is not None]
+        values = [t.sums[name] for t in totals if t.sums[name] is not None]
         block[name] = (round(sum(values), 2) if name in AMOUNTS else sum(values)) if values else None
-    _rate(block, "ctr", rows, "clicks", "impressions", min_pieces, level)
-    _rate(block, "open_rate", rows, "opens", "impressions", min_pieces, level)
-    _rate(block, "conversion_rate", rows, "conversions", "clicks", min_pieces, level)
+    for name, num, den in RATES:
+        _rate(block, name, num, den, totals, min_pieces, level)
     return block
+
+
+def rates_of_totals(totals: list[PieceTotals], pieces: Mapping[str, PieceFacts], *, min_pieces: int = 3,
+                    level: float = 0.95, bands=SCORE_BANDS) -> dict:
+    """`result_rates` from per-piece totals (one per piece)."""
+    groupings = {"by_model": lambda f: f.model, "by_prompt_version": lambda f: f.prompt_version,
+                 "by_channel": lambda f: f.channel, "by_score_band": lambda f: score_band(f.score, bands)}
+    out: dict = {"overall": _block(totals, min_pieces, level)}
+    for name, key in groupings.items():
+        groups: dict[str, list[PieceTotals]] = {}
+        for t in totals:
+            facts = pieces.get(t.piece)
+            groups.setdefault((key(facts) if facts else None) or "—", []).append(t)
+        out[name] = {g: _block(members, min_pieces, level) for g, members in sorted(groups.items())}
+    return out
 
 
 def result_rates(rows: list[ResultRow], pieces: Mapping[str, PieceFacts], *, min_pieces: int = 3,
                  level: float = 0.95, bands=SCORE_BANDS) -> dict:
     """See the module docstring. pieces: canonical piece id → what the station knows of it."""
-    groupings = {"by_model": lambda f: f.model, "by_prompt_version": lambda f: f.prompt_version,
-                 "by_channel": lambda f: f.channel, "by_score_band": lambda f: score_band(f.score, bands)}
-    out: dict = {"overall": _block(rows, min_pieces, level)}
-    for name, key in groupings.items():
-        groups: dict[str, list[ResultRow]] = {}
-        for r in rows:
-            facts = pieces.get(r.piece)
-            groups.setdefault((key(facts) if facts else None) or "—", []).append(r)
-        out[name] = {g: _block(members, min_pieces, level) for g, members in sorted(groups.items())}
-    return out
+    return rates_of_totals(totals_of(rows), pieces, min_pieces=min_pieces, level=level, bands=bands)
 
 
 def format_rate(rate: float | None, low: float | None, high: float | None, note: str | None = None) -> str:

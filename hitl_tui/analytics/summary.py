@@ -22,7 +22,7 @@ from datetime import date, datetime, timezone
 from .activity import daily_counts
 from .bradley_terry import by_model, by_prompt_version, win_rates
 from .pairs import Pair, Variant, implicit_pairs
-from .results import PieceFacts, ResultRow, result_rates
+from .results import PieceFacts, PieceTotals, rates_of_totals
 from .review import GateRow, VariantFacts, review_stats
 
 SEED = 11  # bootstrap draws are seeded: the same log gives the same intervals in every run and on every screen
@@ -82,14 +82,14 @@ def charts(review: Mapping, wins: Mapping, results: Mapping, approvals: Iterable
 
 
 def learning_summary(*, variants: list[Variant], facts: list[VariantFacts], gates: Iterable[GateRow] = (),
-                     explicit: list[Pair] = (), results: list[ResultRow] = (),
+                     explicit: list[Pair] = (), results: list[PieceTotals] = (),
                      pieces: Mapping[str, PieceFacts] | None = None, today: date | None = None,
                      bootstrap: int = 1000) -> dict:
-    """Everything in the module docstring, from the log's rows."""
+    """Everything in the module docstring, from the log's rows (results: per-piece totals, `results.totals_of`)."""
     review = review_stats(facts, gates)
     overall = review["overall"]
     wins = win_rate_summary(list(explicit), variants, bootstrap=bootstrap)
-    rates = result_rates(list(results), pieces or {})
+    rates = rates_of_totals(list(results), pieces or {})
     approvals = [f.decided_at for f in facts if f.approved and f.decided_at is not None]
     return {
         "win_rates": wins,

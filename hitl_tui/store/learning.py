@@ -8,6 +8,7 @@ reproduced with sqlite3 from the same views.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections import defaultdict
@@ -16,11 +17,8 @@ from typing import TYPE_CHECKING
 from .base import Database
 
 if TYPE_CHECKING:  # the analytics load with the first statistic or export, not with the store (before the first frame)
-    from ..analytics.activity import ActivityEvent
     from ..analytics.pairs import Pair, Variant
     from ..analytics.review import GateRow, VariantFacts
-
-APPROVALS = ("approve", "override")
 
 _FACT_COLUMNS = ("draft_id, brief_id, brief, channel, brief_version_id, brief_version, variant, model, drafted_at, "
                  "ai_revision_id, ai_revisions, status, prompt_version, final_revision_id, final_author, "
@@ -89,10 +87,19 @@ class LearningOps(Database):
             row["scores"] = scores.get(row["draft_id"], {})
         return rows
 
-    async def decided_texts(self) -> dict[int, tuple[str, str]]:
-        """draft id → (latest AI text, final text) of every draft with a decision that stands."""
-        rows = await self.fetchall("SELECT draft_id, ai_text, final_text FROM final_drafts WHERE decision IS NOT NULL")
-        return {r["draft_id"]: (r["ai_text"] or "", r["final_text"] or "") for r in rows}
+    async def approved_texts(self) -> dict[int, tuple[str, str]]:
+        """draft id → (latest AI text, final text) of every draft whose standing decision approves it."""
+        rows = await self._tuples(
+            """SELECT a.draft_id, ai.text, fin.text FROM active_decisions a
+               JOIN revisions ai ON ai.id = (SELECT MAX(id) FROM revisions WHERE draft_id = a.draft_id AND kind = 'ai')
+               JOIN revisions fin ON fin.id = (SELECT MAX(id) FROM revisions WHERE draft_id = a.draft_id)
+               WHERE a.kind IN ('approve', 'override')""")
+        return {draft: (ai or "", final or "") for draft, ai, final in rows}
+
+    async def _tuples(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Rows as plain tuples: for the big reads of the statistics, where a dict per row costs more than the query."""
+        async with self.db.execute(sql, params) as cur:
+            return [tuple(row) for row in await cur.fetchall()]
 
     @staticmethod
     def variant_of(row: dict, texts: tuple[str, str] | None = None, messages: tuple = (),
@@ -116,26 +123,29 @@ class LearningOps(Database):
                             row["ai_revision_id"], edit_rate, active)
 
     async def gate_rows(self) -> list[GateRow]:
+        """Gate results as review analytics read them (`review.GateRow`)."""
         from ..analytics.review import GateRow
 
-        rows = await self.fetchall("SELECT r.draft_id, g.revision_id, g.gate, g.status, g.required, "
-                                   "r.kind = 'ai' AS ai FROM gate_results g JOIN revisions r ON r.id = g.revision_id")
-        return [GateRow(r["draft_id"], r["revision_id"], r["gate"], r["status"], bool(r["required"]), bool(r["ai"]))
-                for r in rows]
+        # Passing results matter only on the revision a decision names (they say its gates were run and passed);
+        # everywhere else review analytics read failures and warnings alone, so the rest are not read.
+        rows = await self._tuples("SELECT r.draft_id, g.revision_id, g.gate, g.status, g.required, r.kind = 'ai' "
+                                  "FROM gate_results g JOIN revisions r ON r.id = g.revision_id "
+                                  "WHERE g.status <> 'pass' OR g.revision_id IN (SELECT revision_id FROM decisions)")
+        return [GateRow(d, rev, gate, status, bool(required), bool(ai)) for d, rev, gate, status, required, ai in rows]
 
-    async def activity(self, brief_ids) -> list[ActivityEvent]:
-        """The human events on these briefs (for active review time)."""
-        from ..analytics.activity import HUMAN_EVENTS, ActivityEvent
+    async def active_review_seconds(self) -> dict[int, float]:
+        """draft id → active review seconds from its first draft to its approval, for every approved draft: as
+        recorded with the approval, or worked out now for an approval from before that (`active_time.py`)."""
+        from .active_time import active_seconds_sql
 
-        ids = sorted(set(brief_ids))
-        kinds = sorted(HUMAN_EVENTS)
-        out: list[ActivityEvent] = []
-        for chunk in _chunks(ids):
-            rows = await self.fetchall(
-                f"SELECT ts, reviewer, brief_id, kind FROM events WHERE brief_id IN ({','.join('?' * len(chunk))}) "
-                f"AND kind IN ({','.join('?' * len(kinds))})", (*chunk, *kinds))
-            out += [ActivityEvent(r["ts"], r["reviewer"], r["brief_id"], r["kind"]) for r in rows]
-        return out
+        rows = await self._tuples("SELECT decision_id, draft_id, active_seconds FROM active_decisions "
+                                  "WHERE kind IN ('approve', 'override')")
+        missing = [decision for decision, _, seconds in rows if seconds is None]
+        known: dict[int, float] = {}
+        for chunk in _chunks(missing):
+            known.update(await active_seconds_sql(self.db, f"x.id IN ({','.join('?' * len(chunk))})", tuple(chunk)))
+        return {draft: seconds if seconds is not None else known.get(decision)
+                for decision, draft, seconds in rows}
 
     # ------------------------------------------------------------------ pairs
 
@@ -175,26 +185,46 @@ class LearningOps(Database):
 
     async def learning_stats(self) -> dict:
         """Win rates, review analytics, published results and chart series (`analytics/summary.py`). Worked out
-        again only when the log has a new event since the last time: every change writes one."""
-        newest = await self.last_event_id()
+        again only when the log has a new event since the last time (every change writes one): until then the
+        summary comes from memory, or from `stats_cache` in hitl.db for a new process."""
+        from . import stats_cache
+
+        key = stats_cache.cache_key("learning", await self.last_event_id())
         cached = getattr(self, "_learning_cache", None)
-        if cached is not None and cached[0] == newest:
+        if cached is not None and cached[0] == key:
             return cached[1]
-        from ..analytics.activity import Window, active_seconds
+        summary = await stats_cache.load(self.db, "learning", key)
+        if summary is None:
+            summary = await self._work_out_learning()
+            await stats_cache.keep(self.db, self._tx_lock, "learning", key, summary)
+        self._learning_cache = (key, summary)
+        return summary
+
+    async def _work_out_learning(self) -> dict:
+        # numpy (the fit) and rapidfuzz (edit rates) load in a thread while SQLite works in aiosqlite's: in a fresh
+        # `hitl stats` process their import would otherwise come on top of the queries.
+        warm = asyncio.ensure_future(asyncio.to_thread(_load_math))
+        try:
+            rows = await self.draft_facts()
+            texts = await self.approved_texts()
+            active = await self.active_review_seconds()
+            gates = await self.gate_rows()
+            explicit = await self.explicit_pairs()
+            totals, piece_drafts = await self.result_totals()
+        finally:
+            await warm
         from ..analytics.summary import learning_summary
         from ..metrics import edit_rate
 
-        rows = await self.draft_facts()
-        approved = [r for r in rows if r["decision"] in APPROVALS and r["decided_at"] is not None]
-        texts = await self.decided_texts()
-        rates = {r["draft_id"]: edit_rate(*texts[r["draft_id"]]) for r in approved if r["draft_id"] in texts}
-        active = active_seconds(await self.activity(r["brief_id"] for r in approved),
-                                {r["draft_id"]: Window(r["brief_id"], r["drafted_at"], r["decided_at"])
-                                 for r in approved})
+        rates = {draft: edit_rate(ai, final) for draft, (ai, final) in texts.items()}
         summary = learning_summary(
             variants=[self.variant_of(r, texts.get(r["draft_id"], ("", ""))) for r in rows],
             facts=[self.variant_facts(r, rates.get(r["draft_id"]), active.get(r["draft_id"])) for r in rows],
-            gates=await self.gate_rows(), explicit=await self.explicit_pairs(),
-            results=await self.result_rows(), pieces=await self.piece_facts(rows))
-        self._learning_cache = (newest, summary)
-        return summary
+            gates=gates, explicit=explicit, results=totals, pieces=self.piece_facts(piece_drafts, rows))
+        return json.loads(json.dumps(summary))  # exactly what a reader of the cache gets back
+
+
+def _load_math() -> None:
+    import numpy.linalg  # noqa: F401
+    import numpy.random  # noqa: F401
+    import rapidfuzz.distance.Levenshtein  # noqa: F401

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .base import Database
 
 if TYPE_CHECKING:
-    from ..analytics.results import PieceFacts, ResultRow
+    from ..analytics.results import PieceFacts, PieceTotals, ResultRow
 
 FIGURES = ("impressions", "opens", "clicks", "conversions", "spend", "revenue")
 
@@ -52,6 +52,7 @@ class ResultOps(Database):
         return counts
 
     async def result_rows(self) -> list[ResultRow]:
+        """Every imported row, as parsed (extra columns included)."""
         from datetime import date
 
         from ..analytics.results import ResultRow
@@ -60,18 +61,35 @@ class ResultOps(Database):
         return [ResultRow(0, r["piece"], date.fromisoformat(r["day"]), *(r[f] for f in FIGURES),
                           extra=json.loads(r["extra"])) for r in rows]
 
-    async def piece_facts(self, facts: list[dict]) -> dict[str, PieceFacts]:
+    async def result_totals(self) -> tuple[list[PieceTotals], dict[str, int]]:
+        """(each piece's rows summed in SQL, as `results.totals_of` sums them; piece → the draft it came from)."""
+        from ..analytics.results import RATES, PieceTotals
+
+        usable = {name: f"{num} IS NOT NULL AND {den} > 0" for name, num, den in RATES}
+        rows = await self.fetchall(
+            f"""SELECT piece, MAX(draft_id) AS draft_id, COUNT(*) AS n, {', '.join(f'SUM({f}) AS {f}' for f in FIGURES)},
+                       {', '.join(f'SUM(CASE WHEN {usable[name]} THEN {num} END) AS {name}_hits, '
+                                  f'SUM(CASE WHEN {usable[name]} THEN {den} END) AS {name}_trials, '
+                                  f'SUM({usable[name]}) AS {name}_rows' for name, num, den in RATES)}
+                FROM results GROUP BY piece ORDER BY piece""")
+        totals = [PieceTotals(r["piece"], r["n"], {f: r[f] for f in FIGURES},
+                              {name: (r[f"{name}_hits"] or 0, r[f"{name}_trials"] or 0, r[f"{name}_rows"])
+                               for name, _, _ in RATES}) for r in rows]
+        return totals, {r["piece"]: r["draft_id"] for r in rows if r["draft_id"] is not None}
+
+    @staticmethod
+    def piece_facts(drafts: dict[str, int], facts: list[dict]) -> dict[str, PieceFacts]:
         """piece → what the station knows of it (model, prompt version, channel, mean rubric score), from the
         `draft_facts` rows of the drafts the pieces were approved from."""
         from ..analytics.results import PieceFacts
 
         by_draft = {f["draft_id"]: f for f in facts}
         out = {}
-        for r in await self.fetchall("SELECT DISTINCT piece, draft_id FROM results WHERE draft_id IS NOT NULL"):
-            f = by_draft.get(r["draft_id"])
+        for piece, draft_id in drafts.items():
+            f = by_draft.get(draft_id)
             if f is not None:
                 score = round(sum(f["scores"].values()) / len(f["scores"]), 2) if f["scores"] else None
-                out[r["piece"]] = PieceFacts(r["piece"], f["model"], f["prompt_version"], f["channel"] or "", score)
+                out[piece] = PieceFacts(piece, f["model"], f["prompt_version"], f["channel"] or "", score)
         return out
 
     async def approved_pieces(self) -> list[dict]:

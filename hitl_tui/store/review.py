@@ -6,6 +6,7 @@ import json
 import time
 from typing import TYPE_CHECKING
 
+from .active_time import APPROVALS, record_active_time
 from .base import Database
 
 if TYPE_CHECKING:  # only for annotations: the store loads before the first frame, the gates after it
@@ -131,6 +132,8 @@ class ReviewOps(Database):
         cur = await db.execute("INSERT INTO decisions (brief_id, draft_id, revision_id, kind, reason, reviewer, "
                                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                (brief_id, draft_id, revision_id, kind, reason, reviewer or self.reviewer, time.time()))
+        if kind in APPROVALS:
+            await record_active_time(db, cur.lastrowid)  # final from now on: statistics read it from here
         await self.event(db, kind, brief_id=brief_id, draft_id=draft_id, revision_id=revision_id, reason=reason,
                          decision_id=cur.lastrowid, gates=[g.to_dict() for g in gates or []], actor=reviewer)
         return cur.lastrowid

@@ -176,10 +176,14 @@ V8 = [
         extra TEXT NOT NULL DEFAULT '{}', source TEXT NOT NULL DEFAULT '', reviewer TEXT NOT NULL,
         imported_at REAL NOT NULL, UNIQUE (piece, day))""",
     "CREATE INDEX decisions_draft ON decisions(draft_id, undone)",
+    # An approval's active review time, final once it is made (see store/active_time.py).
+    "ALTER TABLE decisions ADD COLUMN active_seconds REAL",
+    # Active review time reads one brief's human events in a time window; covering, so the table is not touched.
+    "CREATE INDEX events_brief ON events(brief_id, ts, reviewer, kind)",
     # Each draft's latest decision that was not undone (a reject later followed by an approval counts as approved).
     """CREATE VIEW active_decisions AS
         SELECT x.id AS decision_id, x.draft_id, x.revision_id, x.kind, x.reason, x.reviewer,
-               x.created_at AS decided_at, b.id AS brief_id, b.name AS brief, v.id AS brief_version_id,
+               x.created_at AS decided_at, x.active_seconds, b.id AS brief_id, b.name AS brief, v.id AS brief_version_id,
                v.version AS brief_version, d.variant, d.model
         FROM decisions x JOIN drafts d ON d.id = x.draft_id JOIN brief_versions v ON v.id = d.brief_version_id
         JOIN briefs b ON b.id = v.brief_id
@@ -196,11 +200,14 @@ V8 = [
                (SELECT SUM(tokens_out) FROM revisions WHERE draft_id = d.id AND kind = 'ai') AS tokens_out,
                (SELECT SUM(cost) FROM revisions WHERE draft_id = d.id AND kind = 'ai') AS cost,
                a.decision_id, a.revision_id AS decided_revision_id, a.kind AS decision, a.reason AS decision_reason, a.reviewer AS decided_by,
-               a.decided_at
+               a.decided_at, a.active_seconds
         FROM drafts d JOIN brief_versions v ON v.id = d.brief_version_id JOIN briefs b ON b.id = v.brief_id
         LEFT JOIN revisions ai ON ai.id = (SELECT MAX(id) FROM revisions WHERE draft_id = d.id AND kind = 'ai')
         LEFT JOIN revisions fin ON fin.id = (SELECT MAX(id) FROM revisions WHERE draft_id = d.id)
         LEFT JOIN active_decisions a ON a.draft_id = d.id""",
+    # Worked-out statistics until the log changes (store/stats_cache.py): derived data, written without an event.
+    """CREATE TABLE stats_cache (
+        kind TEXT PRIMARY KEY, key TEXT NOT NULL, body TEXT NOT NULL, written_at REAL NOT NULL)""",
     # Compare-view picks that stand (not undone, not skipped), with each side's model and prompt version.
     """CREATE VIEW preferences AS
         SELECT p.id AS pick_id, p.created_at, p.reviewer, b.name AS brief, p.brief_version_id,
