@@ -118,4 +118,8 @@ def format_stats(stats: dict) -> str:
         lines.append("  —")
     lines += ["", "Gate failures:"]
     lines += [f"  {g:<20} {n}" for g, n in stats["gate_failures"].items()] or ["  none"]
+    if "win_rates" in stats:  # the store's stats() adds them (store/learning.py)
+        from .analytics.summary import learning_lines
+
+        lines += learning_lines(stats)
     return "\n".join(lines)

@@ -59,6 +59,10 @@ async def test_win_rates_from_picks_in_the_log_to_stats_json(workspace):
     assert wins["notes"] == {"by_prompt_version": "nothing to compare yet: one prompt version"}
     assert stats["charts"]["win_rate_by_model"]["openai/a"]["rating"] == a["rating"]
     assert stats_json(workspace)["win_rates"] == wins  # seeded bootstrap: the same log, the same intervals
+    from hitl_tui.metrics import format_stats
+
+    screen = format_stats(stats)  # what the statistics screen shows until it draws charts
+    assert f"openai/a                     {a['rating']:.2f} ({a['low']:.2f}–{a['high']:.2f})   4 comparisons" in screen
     text = hitl("-w", str(workspace.root), "stats", cwd=workspace.root).stdout
     assert "Win rates by model" in text and "openai/a" in text and "nothing to compare yet: one prompt version" in text
 

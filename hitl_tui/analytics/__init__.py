@@ -12,4 +12,5 @@ One module per job:
 - `agreement.py` — Krippendorff's alpha, weighted kappa, self-consistency, accuracy against gold.
 - `policy.py` — auto-approval policy with audits, and the auto-approval counts for stats.
 - `triage.py` — the queue ordered by where a human is needed most, with a one-word reason per row.
+- `summary.py` — the learning half of `hitl stats` (win rates, review, results, chart series) in one dict.
 """

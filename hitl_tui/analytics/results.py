@@ -14,7 +14,8 @@ and any problem means no rows at all (`ResultsImport.rows` is empty): nothing is
 `by_score_band`) with `ctr` = clicks / impressions, `open_rate` = opens / impressions, `conversion_rate` =
 conversions / clicks, each with a Wilson interval (`ctr_low`, `ctr_high`, …) and the pieces behind it (`ctr_n`, …);
 `n` is the group's pieces. Below `min_pieces` pieces a rate is None with a note (`ctr_note`: "n too small …"): one
-lucky piece is not a model's CTR. The Wilson
+lucky piece is not a model's CTR. The sums go through one `PieceTotals` per piece (`totals_of`), which the store can
+also sum in SQL and hand to `rates_of_totals`: a large log's rows never have to be read one by one. The Wilson
 interval treats impressions as independent trials, so it is a lower bound on the real uncertainty between pieces.
 """
 

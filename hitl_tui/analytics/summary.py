@@ -100,3 +100,42 @@ def learning_summary(*, variants: list[Variant], facts: list[VariantFacts], gate
         "results": rates,
         "charts": charts(review, wins, rates, approvals, today=today),
     }
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def learning_lines(stats: Mapping) -> list[str]:
+    """The summary as plain text lines (the statistics screen shows them until it draws them as charts)."""
+    from .results import format_rate
+
+    lines: list[str] = []
+    wins = stats["win_rates"]
+    for key, title in (("by_model", "model"), ("by_prompt_version", "prompt version")):
+        lines += ["", f"Win rates by {title} (Bradley–Terry; 0.50 = even against the field; 95% interval):"]
+        if key in wins["notes"]:
+            lines.append(f"  {wins['notes'][key]}")
+            continue
+        for name, w in wins[key].items():
+            if w["rating"] is None:
+                lines.append(f"  {name:<28} not compared yet")
+            else:
+                lines.append(f"  {name:<28} {w['rating']:.2f} ({w['low']:.2f}–{w['high']:.2f})   "
+                             f"{w['comparisons']} comparisons")
+    lines += ["", "Review by model (per variant): approval, first pass, edit rate, time to approve, cost per approved:"]
+    for name, b in stats["review"]["by_model"].items():
+        time_to = "—" if b["time_to_approve_minutes"] is None else f"{b['time_to_approve_minutes']:.0f} min"
+        cost = "—" if b["cost_per_approved"] is None else f"${b['cost_per_approved']:.4f}"
+        lines.append(f"  {name:<28} {_pct(b['approval_rate']):>5} {_pct(b['first_pass_approval_rate']):>5} "
+                     f"{_pct(b['human_edit_rate']):>5}  {time_to:>8}  {cost}")
+    fp = stats["gate_false_positive_rate"]
+    lines += ["", "Gate false positives (overridden while failing, or a warning on copy approved unchanged):"]
+    lines += [f"  {gate:<20} {_pct(g['rate']):>5} ({g['false_positives']} of {g['flags']} flagged)"
+              for gate, g in sorted(fp.items(), key=lambda kv: (-(kv[1]["rate"] or 0), kv[0]))] or \
+        ["  none flagged yet"]  # the noisiest rule first
+    lines += ["", "Published results by model (CTR, 95% interval):"]
+    lines += [f"  {name:<28} {format_rate(b['ctr'], b['ctr_low'], b['ctr_high'], b.get('ctr_note'))}   "
+              f"{b['n']} piece{'s' * (b['n'] != 1)}" for name, b in stats["results"]["by_model"].items()] or \
+        ["  none imported yet (hitl results import FILE)"]
+    return lines

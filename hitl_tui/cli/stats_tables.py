@@ -25,6 +25,15 @@ def _count(value: float | None) -> str:
     return "—" if value is None else f"{value:,.0f}"
 
 
+def _numbers_table(*columns: str) -> object:
+    """A table of numbers per group: numbers are never folded, a long group name is."""
+    table = _table(*columns)
+    for column in table.columns[1:]:
+        column.justify = "right"
+        column.no_wrap = True  # numbers never fold; their headings break where they have a line break
+    return table
+
+
 def _groups(block: dict) -> list[tuple[str, dict]]:
     """(label, numbers): overall, then each model, prompt version and channel."""
     rows = [("overall", block["overall"])]
@@ -34,9 +43,7 @@ def _groups(block: dict) -> list[tuple[str, dict]]:
 
 
 def _win_table(entries: dict) -> object:
-    table = _table("", "win rate", "95% interval", "comparisons")
-    for column in table.columns[1:]:
-        column.justify = "right"
+    table = _numbers_table("", "win rate", "95%\ninterval", "compari-\nsons")
     for name, w in entries.items():
         interval = "—" if w["low"] is None else f"{w['low']:.2f}–{w['high']:.2f}"
         table.add_row(cell(name), _num(w["rating"]) if w["rating"] is not None else "not compared", interval,
@@ -45,11 +52,9 @@ def _win_table(entries: dict) -> object:
 
 
 def _review_tables(review: dict) -> tuple[object, object]:
-    rates = _table("", "decided", "approval", "first pass", "revisions / approval", "edit rate")
-    costs = _table("", "approved", "time to approve", "active review", "cost / approved", "tokens / approved")
-    for table in (rates, costs):
-        for column in table.columns[1:]:
-            column.justify = "right"
+    rates = _numbers_table("", "decided", "approval", "first\npass", "revisions /\napproval", "edit\nrate")
+    costs = _numbers_table("", "approved", "time to\napprove", "active\nreview", "cost /\napproved",
+                           "tokens /\napproved")
     for label, b in _groups(review):
         rates.add_row(cell(label), str(b["decided"]), _pct(b["approval_rate"]), _pct(b["first_pass_approval_rate"]),
                       _num(b["revisions_per_approval"]), _pct(b["human_edit_rate"]))
@@ -60,11 +65,10 @@ def _review_tables(review: dict) -> tuple[object, object]:
 
 
 def _gate_table(overall: dict) -> object:
-    table = _table("gate", "failures", "warnings", "flagged", "false positives", "false-positive rate")
-    for column in table.columns[1:]:
-        column.justify = "right"
+    table = _numbers_table("gate", "failures", "warnings", "flagged", "false\npositives", "false-\npositive\nrate")
     fp = overall["gate_false_positive_rate"]
-    for gate in sorted(set(overall["gate_failures"]) | set(overall["gate_warnings"]) | set(fp)):
+    gates = set(overall["gate_failures"]) | set(overall["gate_warnings"]) | set(fp)
+    for gate in sorted(gates, key=lambda g: (-(fp.get(g, {}).get("rate") or 0), g)):  # the noisiest rule first
         f = fp.get(gate, {})
         table.add_row(cell(gate), str(overall["gate_failures"].get(gate, 0)),
                       str(overall["gate_warnings"].get(gate, 0)), str(f.get("flags", 0)),
@@ -73,9 +77,7 @@ def _gate_table(overall: dict) -> object:
 
 
 def _results_table(results: dict) -> object:
-    table = _table("", "pieces", "impressions", "clicks", "CTR", "conversion rate")
-    for column in table.columns[1:4]:
-        column.justify = "right"
+    table = _numbers_table("", "pieces", "impres-\nsions", "clicks", "CTR", "conversion\nrate")
     groups = [("overall", results["overall"])] + [
         (f"{label} {name}", b) for key, label in (*GROUP_LABELS, ("by_score_band", "score"))
         for name, b in results.get(key, {}).items()]
@@ -101,10 +103,11 @@ def print_learning(stats: dict) -> None:
             con.print(Text(f"  {empty}", style="dim"))
 
     wins = stats["win_rates"]
-    counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in wins["pairs"].items()) or "no pairs yet"
+    counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in wins["pairs"].items()) or "none yet"
     for key, title in (("by_model", "Win rates by model"), ("by_prompt_version", "Win rates by prompt version")):
         note = wins["notes"].get(key)
-        section(f"{title} (Bradley–Terry; 0.50 = even against the field; pairs: {counts})",
+        pairs = f"; pairs: {counts}" if key == "by_model" else ""
+        section(f"{title} (Bradley–Terry; 0.50 = even against the field{pairs})",
                 None if note else _win_table(wins[key]), note=note)
     review = stats["review"]
     rates, costs = _review_tables(review)
