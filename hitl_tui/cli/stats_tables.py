@@ -14,6 +14,8 @@ GROUP_LABELS = (("by_model", "model"), ("by_prompt_version", "prompt"), ("by_cha
 def _minutes(value: float | None) -> str:
     if value is None:
         return "—"
+    if value < 1:
+        return f"{value * 60:.0f} s"
     return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
 
 
@@ -34,12 +36,19 @@ def _numbers_table(*columns: str) -> object:
     return table
 
 
-def _groups(block: dict) -> list[tuple[str, dict]]:
-    """(label, numbers): overall, then each model, prompt version and channel."""
+def _groups(block: dict, counted: str) -> list[tuple[str, dict]]:
+    """(label, numbers): overall, then each model, prompt version and channel that has something `counted`."""
     rows = [("overall", block["overall"])]
     for key, label in GROUP_LABELS:
-        rows += [(f"{label} {name}", numbers) for name, numbers in block.get(key, {}).items()]
+        rows += [(f"{label} {name}", numbers) for name, numbers in block.get(key, {}).items() if numbers[counted]]
     return rows
+
+
+def _rate_cell(block: dict, name: str) -> Text:
+    note = block.get(f"{name}_note") or ""
+    if block[name] is None and note.startswith("n too small"):
+        return cell(f"n too small ({block[f'{name}_n']})", "dim")
+    return cell(format_rate(block[name], block[f"{name}_low"], block[f"{name}_high"], note or None))
 
 
 def _win_table(entries: dict) -> object:
@@ -55,9 +64,10 @@ def _review_tables(review: dict) -> tuple[object, object]:
     rates = _numbers_table("", "decided", "approval", "first\npass", "revisions /\napproval", "edit\nrate")
     costs = _numbers_table("", "approved", "time to\napprove", "active\nreview", "cost /\napproved",
                            "tokens /\napproved")
-    for label, b in _groups(review):
+    for label, b in _groups(review, "decided"):
         rates.add_row(cell(label), str(b["decided"]), _pct(b["approval_rate"]), _pct(b["first_pass_approval_rate"]),
                       _num(b["revisions_per_approval"]), _pct(b["human_edit_rate"]))
+    for label, b in _groups(review, "approved"):
         costs.add_row(cell(label), str(b["approved"]), _minutes(b["time_to_approve_minutes"]),
                       _minutes(b["active_review_minutes"]), _money(b["cost_per_approved"]),
                       _count(b["tokens_per_approved"]))
@@ -83,9 +93,7 @@ def _results_table(results: dict) -> object:
         for name, b in results.get(key, {}).items()]
     for label, b in groups:
         table.add_row(cell(label), str(b["n"]), _count(b["impressions"]), _count(b["clicks"]),
-                      cell(format_rate(b["ctr"], b["ctr_low"], b["ctr_high"], b.get("ctr_note"))),
-                      cell(format_rate(b["conversion_rate"], b["conversion_rate_low"], b["conversion_rate_high"],
-                                       b.get("conversion_rate_note"))))
+                      _rate_cell(b, "ctr"), _rate_cell(b, "conversion_rate"))
     return table
 
 
@@ -111,15 +119,17 @@ def print_learning(stats: dict) -> None:
                 None if note else _win_table(wins[key]), note=note)
     review = stats["review"]
     rates, costs = _review_tables(review)
-    section("Review (per variant: decided = judged, or passed over for an approved sibling)", rates)
+    section("Review (per variant: decided = judged, or passed over for an approved sibling; groups with "
+            "nothing decided left out)", rates)
     section("Time and cost per approved piece", costs)
     section("Gates (false positive: a required gate overridden while failing, or a warning on copy approved "
-            "unchanged)", _gate_table(review["overall"]), "no gate results yet")
+            "unchanged)", _gate_table(review["overall"]), "no gate has failed or warned yet")
     reasons = _table("override reason", "count")
     reasons.columns[1].justify = "right"
     for r in stats["override_reasons"]:
         reasons.add_row(cell(r["reason"]), str(r["count"]))
     section("Override reasons", reasons, "no overrides")
     results = stats["results"]
-    section("Published results (`hitl results import`; rates with 95% intervals)",
+    section("Published results (`hitl results import`; rates with 95% intervals; n too small: fewer than 3 pieces "
+            "behind a rate, count in brackets)",
             _results_table(results) if results["overall"]["rows"] else None, "no results imported yet")
