@@ -114,5 +114,7 @@ def test_bad_filter_use_is_one_line(log):
     result = hitl("-w", str(log.root), "export", "--format", "csv", "--explicit-only", cwd=log.root)
     assert result.returncode == 2 and result.stderr.strip() == \
         "hitl: --explicit-only applies to the fine-tuning formats (dpo, kto, sft, openai-preference)"
+    result = hitl("-w", str(log.root), "export", "--format", "sft", "--explicit-only", cwd=log.root)
+    assert result.returncode == 2 and "--explicit-only applies to dpo and openai-preference" in result.stderr
     result = hitl("-w", str(log.root), "export", "--format", "dpo", "--since", "31/03/2025", cwd=log.root)
     assert result.returncode == 2 and "'31/03/2025' is not a date" in result.stderr

@@ -104,6 +104,9 @@ def _export_filter(args):
         if given:
             raise UsageError(f"{given[0]} applies to the fine-tuning formats ({', '.join(FINETUNE_FORMATS)})")
         return None
+    if args.explicit_only and args.format not in ("dpo", "openai-preference"):
+        raise UsageError(f"--explicit-only applies to dpo and openai-preference ({args.format} rows come from "
+                         "decisions, not pairs)")
     for flag, day in (("--since", args.since), ("--until", args.until)):
         try:
             day_range(day, None)

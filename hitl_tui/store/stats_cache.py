@@ -27,12 +27,17 @@ _COMPUTED_BY = ("analytics", "store/learning.py", "store/results.py", "store/act
 @cache
 def code_fingerprint() -> str:
     """A short hash of the source that computes the summary: a changed formula never reads an old answer."""
+    from .. import __version__
+
     root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for name in _COMPUTED_BY:
-        path = root / name
-        for file in sorted(path.glob("*.py")) if path.is_dir() else [path]:
-            digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    digest = hashlib.sha256(__version__.encode())
+    try:
+        for name in _COMPUTED_BY:
+            path = root / name
+            for file in sorted(path.glob("*.py")) if path.is_dir() else [path]:
+                digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    except OSError:  # sources not readable as files (a zipped install): the version alone
+        return __version__
     return digest.hexdigest()[:12]
 
 
