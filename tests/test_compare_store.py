@@ -119,3 +119,14 @@ async def test_ring_plan_asks_n_pairs_that_still_connect_every_variant(store):
     assert plan_pairs([1, 2], "ring") == [(1, 2)] and plan_pairs([1, 2, 3], "ring") == [(1, 2), (1, 3), (2, 3)]
     with pytest.raises(ValueError, match="unknown compare plan"):
         plan_pairs([1, 2], "swiss")
+
+
+def test_the_plan_is_a_hitl_toml_setting():
+    from hitl_tui.config import ConfigError, parse_config
+
+    assert parse_config({}).compare_pairs == "all"
+    assert parse_config({"compare": {"pairs": "ring"}}).compare_pairs == "ring"
+    with pytest.raises(ConfigError, match='compare.pairs: expected "all" or "ring", got \'swiss\''):
+        parse_config({"compare": {"pairs": "swiss"}})
+    with pytest.raises(ConfigError, match="compare"):
+        parse_config({"compare": {"pair": "all"}})
