@@ -32,7 +32,7 @@ def known_pieces(outbox: Path, approved: list[dict]) -> tuple[dict[str, str], di
     """(every key a results file may use → the piece's canonical key; canonical key → the draft it came from).
 
     The canonical key is the front-matter id, or the file name for a piece written before ids. approved: rows of
-    `Store.approved_pieces` (draft, brief, model, AI revision time, whether the approval stands)."""
+    `Store.pieces_ever_approved` (draft, brief, model, AI revision time, whether the approval stands)."""
     drafts: dict[str, int | None] = {}
     standing: dict[tuple[str, str], int] = {}
     for row in approved:
@@ -66,7 +66,7 @@ async def import_results(store: Store, outbox: Path, path: Path) -> ImportOutcom
     from .analytics.results import parse_results
 
     text, fmt = read_results(path)
-    known, drafts = known_pieces(outbox, await store.approved_pieces())
+    known, drafts = known_pieces(outbox, await store.pieces_ever_approved())
     parsed = parse_results(text, fmt, known)
     if not parsed.ok:
         return ImportOutcome(errors=parsed.errors)

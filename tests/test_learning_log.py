@@ -10,7 +10,7 @@ from hitl_tui.briefs import Brief
 from hitl_tui.config import Config, ModelSpec
 from hitl_tui.drafting import DraftEngine
 from hitl_tui.outbox import piece_id, write_approved
-from hitl_tui.prompts import Feedback
+from hitl_tui.learning.feedback import note_item
 
 BRIEF = Brief(name="sale.toml", title="Spring sale", brief="20% off annual plans until Friday.", channel="email",
               cta="Upgrade now", must_include=["20% off"], content_hash="h1")
@@ -24,7 +24,7 @@ async def test_the_engine_logs_the_messages_it_sends_for_drafts_and_revisions(st
     seen = len(llm_server.requests)
     outs = await engine.draft_brief(BRIEF, version, variants=2)
     draft = await store.draft(outs[0].draft_id)
-    revised = await engine.revise(draft, BRIEF, outs[0].text, Feedback(note="Shorter, please."))
+    revised = await engine.revise(draft, BRIEF, outs[0].text, [note_item("Shorter, please.")])
     assert [o.status for o in outs + [revised]] == ["done"] * 3
     sent = [r["messages"] for r in llm_server.requests[seen:] if r["model"] == "ok-12"]
     logged = await store.messages_for([o.revision_id for o in outs + [revised]])

@@ -63,6 +63,21 @@ async def test_newer_schema_is_refused(tmp_path):
             await s.close()
 
 
+def test_no_store_mixin_hides_another_ones_method():
+    """Store is put together from mixins written on different branches: two with a method of the same name would
+    silently leave only the first in the MRO (results import once got issue 12's approved pieces instead of its own
+    rows and crashed)."""
+    from collections import defaultdict
+
+    owners: dict[str, list[str]] = defaultdict(list)
+    for mixin in Store.__mro__[1:]:
+        if mixin.__module__.startswith("hitl_tui.store.") and mixin.__name__ != "Database":
+            for name, value in vars(mixin).items():
+                if callable(value) and not name.startswith("__"):
+                    owners[name].append(mixin.__name__)
+    assert {name: who for name, who in owners.items() if len(who) > 1} == {}
+
+
 async def test_events_are_append_only(store):
     await store.sync_brief(brief())
     with pytest.raises(Exception, match="append-only"):

@@ -92,10 +92,11 @@ class ResultOps(Database):
                 out[piece] = PieceFacts(piece, f["model"], f["prompt_version"], f["channel"] or "", score)
         return out
 
-    async def approved_pieces(self) -> list[dict]:
+    async def pieces_ever_approved(self) -> list[dict]:
         """Every draft ever approved (an approval undone later included: its piece may have been published), with
-        its model, its brief's file name and the creation time of each of its AI revisions — what an outbox piece id is made
-        of (`outbox.piece_id`) — and whether its approval still stands."""
+        its model, its brief's file name and the creation time of each of its AI revisions — what an outbox piece id
+        is made of (`outbox.piece_id`) — and whether its approval still stands. (Not `approved_pieces`: that is
+        issue 12's approved texts for voice memory.)"""
         return await self.fetchall(
             """SELECT d.id AS draft_id, d.model, b.name AS brief, r.created_at AS drafted_at,
                       EXISTS (SELECT 1 FROM active_decisions a WHERE a.draft_id = d.id
