@@ -2,7 +2,7 @@
 published results; and the chat messages each AI revision was sent (written by the drafting engine).
 
 Queries only: the numbers are worked out by `hitl_tui.analytics` (see `analytics/summary.py`). Most queries read the
-SQL views of schema v4 (`final_drafts`, `active_decisions`, `preferences`), so what `hitl stats` reports can be
+SQL views of schema v8 (`final_drafts`, `active_decisions`, `preferences`), so what `hitl stats` reports can be
 reproduced with sqlite3 from the same views.
 """
 
