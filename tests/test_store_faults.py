@@ -109,6 +109,29 @@ def test_a_log_that_is_not_a_database_is_one_line_for_every_command(ws):
     assert_station_refused(ws, "hitl.db", "not a SQLite database")
 
 
+def damage_table(db: Path, table: str) -> None:
+    """Overwrite the page that holds `table`'s rows (a bad sector, a torn copy): the file still opens, its header
+    and schema read fine, and only a query that reaches that table finds it damaged."""
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    root = con.execute("SELECT rootpage FROM sqlite_master WHERE type='table' AND name=?", (table,)).fetchone()[0]
+    con.close()
+    with open(db, "r+b") as f:
+        f.seek(page_size * (root - 1))
+        f.write(b"\xff" * page_size)
+
+
+def test_a_log_damaged_past_its_header_is_one_line_for_every_command(ws):
+    drafted = hitl("draft", "spring-sale-email.toml", "-m", "hitl-offline/fast", cwd=ws)
+    assert drafted.returncode == 0, drafted.stderr[-2000:]  # a real log: the inbox's briefs, drafts of one
+    damage_table(ws / "hitl.db", "briefs")
+    for args in COMMANDS:
+        result = hitl(*args, cwd=ws)
+        assert "Traceback" not in result.stderr, (args, result.stderr[-600:])
+        assert_one_line(result, str(ws / "hitl.db"), "damaged", "move it aside", "backup")
+
+
 def test_a_log_from_a_newer_hitl_is_one_line_for_every_command(ws):
     con = sqlite3.connect(ws / "hitl.db")
     con.execute(f"PRAGMA user_version = {LATEST + 1}")

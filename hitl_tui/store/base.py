@@ -56,6 +56,12 @@ class Database:
         store = await cls.open(path, reviewer, **access)
         try:
             yield store
+        except sqlite3.DatabaseError as exc:
+            # Opening reads only the header and the schema: a page damaged further in shows up at the first query
+            # that reaches it, and is then the same one line as a log damaged at its start.
+            if is_damaged(exc):
+                raise StoreError(explain(path, exc)) from None
+            raise
         finally:
             await store.close()
 
@@ -273,10 +279,22 @@ def read_only_message(path: Path) -> str:
             "write to it; `hitl briefs`, `hitl stats`, `hitl export`, `hitl queue` and `hitl claims` still work")
 
 
+def is_damaged(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite found the file is not a database, or a damaged page in it (SQLITE_NOTADB, SQLITE_CORRUPT)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return True
+    text = str(exc)
+    return "not a database" in text or "malformed" in text or "encrypted" in text
+
+
 def explain(path: Path, exc: sqlite3.DatabaseError) -> str:
     """One line for a log SQLite cannot use."""
     text = str(exc)
-    if "not a database" in text or "malformed" in text or "encrypted" in text:
+    if "malformed" in text:  # a database, with a damaged page somewhere in it
+        return (f"{path} is damaged ({text}): move it aside (e.g. mv {path.name} {path.name}.broken) to start a "
+                "new log, or restore it from a backup")
+    if is_damaged(exc):
         return (f"{path} is not a SQLite database (damaged or overwritten: {text}): move it aside "
                 f"(e.g. mv {path.name} {path.name}.broken) to start a new log, or restore it from a backup")
     if "unable to open" in text:
