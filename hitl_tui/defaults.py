@@ -9,6 +9,8 @@ import getpass
 import os
 from typing import Any
 
+from .keymap import ACTIONS
+
 OFFLINE_MODEL = "hitl-offline/drafter"
 
 DEFAULT_RUBRIC: dict[str, dict[str, str]] = {
@@ -24,13 +26,7 @@ DEFAULT_RUBRIC: dict[str, dict[str, str]] = {
                     "five": "Native to the channel: length, structure and conventions"},
 }
 
-DEFAULT_KEYS: dict[str, str] = {
-    "next_brief": "n", "prev_brief": "p", "next_variant": "tab", "prev_variant": "shift+tab",
-    "edit": "e", "diff": "d", "checklist": "c", "approve": "a", "approve_override": "A",
-    "reject": "x", "revise": "r", "regenerate": "g", "undo": "u", "copy": "y", "blind": "b",
-    "stats": "s", "help": "question_mark,f1", "quit": "q", "filter": "slash", "note": "o",
-    "history": "h", "leave": "escape", "zoom": "z",
-}
+DEFAULT_KEYS: dict[str, str] = {a.id: a.key for a in ACTIONS}  # every remappable action (keymap.py)
 
 DEFAULT_VOICE = (
     "Confident, warm and plain-spoken. Short sentences. Concrete benefits over adjectives. "

@@ -323,9 +323,3 @@ def run_gates(text: str, spec: GateSpec) -> list[GateResult]:
 
 def blocking(results: list[GateResult]) -> list[GateResult]:
     return [r for r in results if r.blocking]
-
-
-def summary(results: list[GateResult]) -> tuple[int, int, int]:
-    """(passed, failed, warned)."""
-    return (sum(r.status == PASS for r in results), sum(r.status == FAIL for r in results),
-            sum(r.status == WARN for r in results))

@@ -32,5 +32,5 @@ async def station(tmp_path: Path, server, size: tuple[int, int] = (120, 40), bri
         drop(ws, name, **fields)
     app = HitlApp(ws)
     async with app.run_test(size=size) as pilot:
-        await settle(lambda: app.shown_name is not None and panes_done(app, variants))
+        await settle(lambda: app.review.shown_name is not None and panes_done(app, variants))
         yield ws, app, pilot

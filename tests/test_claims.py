@@ -21,8 +21,8 @@ async def test_a_colleague_still_waits_for_a_crashed_sessions_lease(tmp_path, ll
     ws.config.reviewer = "colleague"
     app = HitlApp(ws, watch=False)
     async with app.run_test(size=(120, 40)):
-        await wait_until(lambda: app.shown_name)
-        assert app.claimed_id is None and "In review by tester" in app.notice
+        await wait_until(lambda: app.review.shown_name)
+        assert app.review.claimed_id is None and "In review by tester" in app.review.notice
 
 
 async def test_the_same_person_in_two_sessions_does_not_fight_over_a_brief(tmp_path, llm_server):
@@ -30,14 +30,14 @@ async def test_the_same_person_in_two_sessions_does_not_fight_over_a_brief(tmp_p
     drop(ws)
     first = HitlApp(ws, watch=False)
     async with first.run_test(size=(120, 40)):
-        await wait_until(lambda: first.claimed_id is not None)
+        await wait_until(lambda: first.review.claimed_id is not None)
         second = HitlApp(Workspace.load(ws.root, reviewer="tester"), watch=False)  # the same person
         async with second.run_test(size=(120, 40)):
-            await wait_until(lambda: second.shown_name)
-            assert second.claimed_id is not None  # the person's newest session has it
+            await wait_until(lambda: second.review.shown_name)
+            assert second.review.claimed_id is not None  # the person's newest session has it
             for _ in range(3):  # the old session's renewals: it notices, says so, and does not take it back
-                await first._renew_claim()
-            assert first.claimed_id is None and "another session" in first.notice
+                await first.review.renew_claim()
+            assert first.review.claimed_id is None and "another session" in first.review.notice
             async with Store.opened(ws.db_path, "observer") as store:
                 claims = await store.fetchall("SELECT instance FROM claims")
             assert [c["instance"] for c in claims] == [second.instance]

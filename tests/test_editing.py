@@ -16,13 +16,13 @@ from hitl_tui.ui.widgets.draft_pane import DraftPane
 
 async def test_zoom_edit_escape_then_reject_types_the_reason_into_the_dialog(tmp_path, llm_server):
     async with station(tmp_path, llm_server) as (ws, app, pilot):
-        state = app.current_state
+        state = app.review.current_state
         before = state.text
         await pilot.press("z", "e")
-        assert app.current_pane.editing and isinstance(app.focused, TextArea)
+        assert app.review.current_pane.editing and isinstance(app.focused, TextArea)
         await pilot.press("escape")
-        assert not app.current_pane.editing and app.current_pane.editor is None
-        assert app.focused is app.current_pane  # the keys go to the pane, not to a hidden editor
+        assert not app.review.current_pane.editing and app.review.current_pane.editor is None
+        assert app.focused is app.review.current_pane  # the keys go to the pane, not to a hidden editor
         await pilot.press("x")
         await settle(lambda: app.screen.is_modal)
         await pilot.press(*"off brand", "enter")
@@ -30,33 +30,33 @@ async def test_zoom_edit_escape_then_reject_types_the_reason_into_the_dialog(tmp
             decisions = await settle(lambda: store.decisions(state.draft_id))
             assert [(d["kind"], d["reason"]) for d in decisions] == [("reject", "off brand")]
             assert [r["kind"] for r in await store.revisions(state.draft_id)] == ["ai"]  # no edit was saved
-        assert app.current_state.text == before and "off brand" not in "".join(app.current_pane.body.lines_text())
+        assert app.review.current_state.text == before and "off brand" not in "".join(app.review.current_pane.body.lines_text())
 
 
 async def test_every_way_out_of_the_editor_saves_and_returns_keys_to_the_pane(tmp_path, llm_server):
     async with station(tmp_path, llm_server) as (ws, app, pilot):
         async with observed(ws) as store:
             # tab: the next variant; the edit is saved and the editor closed
-            first = app.current_state.draft_id
+            first = app.review.current_state.draft_id
             await pilot.press("e", "H", "i", "tab")
-            assert app.pane_index == 1 and not any(p.editing for p in app.query(DraftPane))
-            assert app.focused is app.current_pane
+            assert app.review.pane_index == 1 and not any(p.editing for p in app.query(DraftPane))
+            assert app.focused is app.review.current_pane
             assert (await store.revisions(first))[-1]["text"].startswith("Hi")
             # a dialog (help): closed and saved before it opens
-            second = app.current_state.draft_id
+            second = app.review.current_state.draft_id
             await pilot.press("e", "Y", "o", "f1")
             assert type(app.screen).__name__ == "HelpScreen"
             assert not app.query_one(f"#pane-{second}", DraftPane).editing
             assert (await store.revisions(second))[-1]["text"].startswith("Yo")
             await pilot.press("escape")
-            assert app.focused is app.current_pane
+            assert app.focused is app.review.current_pane
             # the panes reload (a new version of the brief, a colleague's change): closed, saved, keys to the pane
             await pilot.press("e", "!")
-            await app.open_brief(app.current_name, force=True)
+            await app.review.open_brief(app.review.current_name, force=True)
             await pilot.pause()
             assert not any(p.editing for p in app.query(DraftPane)) and not app.query(TextArea)
             assert (await store.revisions(second))[-1]["text"].startswith("!Yo")
-            assert app.focused is app.current_pane
+            assert app.focused is app.review.current_pane
             await pilot.press("x")  # a key after the reload is a command again, not text
             await settle(lambda: app.screen.is_modal)
             await pilot.press("escape")
@@ -84,7 +84,7 @@ async def test_a_pane_reload_under_a_dialog_never_draws_the_removed_editor(tmp_p
 
         painter = asyncio.ensure_future(paint())
         try:
-            await app.open_brief(app.current_name, force=True)
+            await app.review.open_brief(app.review.current_name, force=True)
             for _ in range(20):
                 await asyncio.sleep(0)
         finally:
@@ -93,7 +93,7 @@ async def test_a_pane_reload_under_a_dialog_never_draws_the_removed_editor(tmp_p
         await pilot.pause()
         assert drawn > 0 and app.is_running and app._exception is None
         async with observed(ws) as store:
-            assert (await store.revisions(app.current_state.draft_id))[-1]["text"].startswith("Hi")
+            assert (await store.revisions(app.review.current_state.draft_id))[-1]["text"].startswith("Hi")
 
 
 def _Backdrop():
@@ -126,17 +126,17 @@ LONG_TEXT = "Typed while the disk was full. " * 400  # ~12 KB: needs new pages i
 
 async def test_a_full_disk_while_editing_keeps_the_text_retries_and_saves_when_space_returns(tmp_path, llm_server):
     async with station(tmp_path, llm_server) as (ws, app, pilot):
-        state = app.current_state
+        state = app.review.current_state
         await pilot.press("e")
         await fill_database(app)
-        editor = app.current_pane.editor
+        editor = app.review.current_pane.editor
         editor.replace(LONG_TEXT, (0, 0), editor.document.end)
-        header = app.current_pane.header
+        header = app.review.current_pane.header
         await settle(lambda: "not saved: disk full — retrying" in str(header.render()))
         assert app.is_running
         await settle(lambda: "not saved yet" in str(app.query_one("#keys").content))  # escape no longer says saved
         await pilot.press("escape")  # leaving the editor keeps the text on screen and in memory
-        assert app.is_running and not app.current_pane.editing and app.current_state.text == LONG_TEXT
+        assert app.is_running and not app.review.current_pane.editing and app.review.current_state.text == LONG_TEXT
         assert "not saved: disk full — retrying" in str(header.render())
         # Any other write the log refuses says so and the station stays (a score: small enough to fit in a page
         # that has room, so refused here by making the connection read-only, a real SQLite refusal too).
@@ -168,7 +168,7 @@ async def test_quitting_while_the_disk_is_full_exits_cleanly_and_keeps_the_text_
         await settle(lambda: panes_done(app))
         await pilot.press("e")
         await fill_database(app)
-        editor = app.current_pane.editor
+        editor = app.review.current_pane.editor
         editor.replace(LONG_TEXT, (0, 0), editor.document.end)
         await pilot.press("escape", "q")  # (in the editor, q is a letter)
     assert app.return_code in (0, None) and app._exception is None

@@ -133,17 +133,17 @@ async def test_two_stations_on_one_workspace_log_each_action_under_its_own_name(
     bob_ws.config.drafting.auto_draft = False  # ana's station drafts both briefs (one drafter: not this test's job)
     bob = HitlApp(bob_ws)
     async with ana.run_test(size=(120, 40)) as pa:
-        await wait_until(lambda: ana.current_name == "a-sale.toml" and panes_done(ana), timeout=60)
+        await wait_until(lambda: ana.review.current_name == "a-sale.toml" and panes_done(ana), timeout=60)
         async with bob.run_test(size=(120, 40)) as pb:  # bob starts while ana reviews the first brief
             assert "reviewing as ana" in str(ana.query_one("#title").render())
             assert "reviewing as bob" in str(bob.query_one("#title").render())
             await pa.press("4")
-            await wait_until(lambda: bob.current_name == "a-sale.toml" and bob.held_elsewhere, timeout=60)
-            assert "In review by ana" in bob.notice
+            await wait_until(lambda: bob.review.current_name == "a-sale.toml" and bob.review.held_elsewhere, timeout=60)
+            assert "In review by ana" in bob.review.notice
             await pb.press("n")
-            await wait_until(lambda: bob.current_name == "b-launch.toml" and panes_done(bob), timeout=60)
+            await wait_until(lambda: bob.review.current_name == "b-launch.toml" and panes_done(bob), timeout=60)
             await pb.press("2")
-            ana_draft, bob_draft = ana.current_state.draft_id, bob.current_state.draft_id
+            ana_draft, bob_draft = ana.review.current_state.draft_id, bob.review.current_state.draft_id
     con = sqlite3.connect(ws.db_path)
     try:
         scores = con.execute("SELECT draft_id, reviewer, payload FROM events WHERE kind = 'score' ORDER BY id")
@@ -193,17 +193,17 @@ async def test_a_second_reviewer_scores_beside_the_first_and_sees_their_own(tmp_
     ana = HitlApp(Workspace.load(ws.root, reviewer="ana"))
     async with ana.run_test(size=(120, 40)) as pilot:
         await wait_until(lambda: panes_done(ana), timeout=60)
-        draft = ana.current_state.draft_id
+        draft = ana.review.current_state.draft_id
         await pilot.press("4", "5")
         assert ana.query_one("#scores").border_title == "Your scores"  # nobody else yet
     bob = HitlApp(Workspace.load(ws.root, reviewer="bob"))
     async with bob.run_test(size=(120, 40)) as pilot:
-        await wait_until(lambda: panes_done(bob) and bob.current_state.draft_id == draft, timeout=60)
+        await wait_until(lambda: panes_done(bob) and bob.review.current_state.draft_id == draft, timeout=60)
         card = bob.query_one("#scores")
         await wait_until(lambda: card.border_title == "Yours · ana scored too")
-        assert bob._scores == {} and "○○○○○ –" in str(card.render())  # bob's own card starts empty
+        assert bob.review.scores == {} and "○○○○○ –" in str(card.render())  # bob's own card starts empty
         await pilot.press("2")
-        await wait_until(lambda: bob._scores == {"voice": 2})
+        await wait_until(lambda: bob.review.scores == {"voice": 2})
         await pilot.press("s")
         body = str(bob.screen.query_one("#stats-body").render())
         assert "mean of its reviewers' scores" in body and "By reviewer" in body

@@ -90,8 +90,8 @@ async def _next_start_shows_interrupted_drafts(root: Path) -> None:
 
     app = HitlApp(Workspace.load(root), watch=False)
     async with app.run_test(size=(120, 40)):
-        await wait_until(lambda: len(app.states) == 2 and app.shown_name)
-        for state in app.states.values():
+        await wait_until(lambda: len(app.review.states) == 2 and app.review.shown_name)
+        for state in app.review.states.values():
             assert state.status == "interrupted" and state.text.count("word") >= 1
             shown = str(error_text(state, "g"))
             assert "the station quit" in shown and "g retries" in shown

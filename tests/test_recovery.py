@@ -49,11 +49,11 @@ async def _restart_as_the_same_person(root) -> None:
     ws.config.drafting.auto_draft = False
     app = HitlApp(ws, watch=False)
     async with app.run_test(size=(120, 40)):
-        await wait_until(lambda: app.shown_name)
+        await wait_until(lambda: app.review.shown_name)
         # At once, not after the dead session's 30 s lease or a 10 s staleness rule:
-        assert app.claimed_id is not None and app.notice == "", app.notice
-        assert len(app.states) == 2
-        for state in app.states.values():
+        assert app.review.claimed_id is not None and app.review.notice == "", app.review.notice
+        assert len(app.review.states) == 2
+        for state in app.review.states.values():
             assert state.status == "interrupted" and "drafting worker stopped" in state.error, state.error
             assert state.text.count("word") >= 3
     rows = query(root / "hitl.db", "SELECT status, error FROM revisions")
@@ -77,15 +77,15 @@ async def _writer_dies_while_station_runs(tmp_path, server) -> None:
         await wait_until(lambda: query(root / "hitl.db", "SELECT 1 FROM revisions WHERE status='streaming'"))
         app = HitlApp(ws, watch=False)
         async with app.run_test(size=(120, 40)):
-            await wait_until(lambda: len(app.states) == 2)
+            await wait_until(lambda: len(app.review.states) == 2)
             # Another process's drafts stream on this screen too (read from the log).
-            await wait_until(lambda: all(s.text.count("word") >= 15 for s in app.states.values()))
+            await wait_until(lambda: all(s.text.count("word") >= 15 for s in app.review.states.values()))
             cli.kill()
             cli.wait(30)
             killed = time.monotonic()
-            await wait_until(lambda: all(s.status == "interrupted" for s in app.states.values()))
+            await wait_until(lambda: all(s.status == "interrupted" for s in app.review.states.values()))
             assert time.monotonic() - killed < 30  # not left for the next start; a hang guard, not a target
-            for state in app.states.values():
+            for state in app.review.states.values():
                 assert "stopped while this was streaming" in state.error and state.text.count("word") >= 10
     finally:
         if cli.poll() is None:

@@ -38,8 +38,8 @@ async def drafted(pilot, variants: int = 3) -> None:
 
     def settled() -> bool:
         busy = any(not w.is_finished for w in app.workers if w.group in ("details", "reload", "queue-refresh"))
-        return len(app.states) == variants and all(s.status == "done" for s in app.states.values()) and not busy \
-            and not app._stream
+        return len(app.review.states) == variants and all(s.status == "done" for s in app.review.states.values()) and not busy \
+            and not app.review.streams
 
     await wait_until(settled)  # it used to go on after 20 s whatever the state: a wrong snapshot under load
     await pilot.pause(0.3)

@@ -42,7 +42,7 @@ def drop(ws: Workspace, name: str = "sale.toml", **fields) -> Path:
 
 
 def panes_done(app: HitlApp, n: int = 2):
-    return len(app.states) == n and all(s.status == "done" for s in app.states.values())
+    return len(app.review.states) == n and all(s.status == "done" for s in app.review.states.values())
 
 
 @asynccontextmanager
@@ -68,21 +68,21 @@ async def test_dropped_brief_appears_and_streams(tmp_path, llm_server):
     app = HitlApp(ws)
     async with app.run_test(size=(120, 40)):
         await wait_event(app.ready, what="app.ready")
-        assert app.rows == []
+        assert app.review.rows == []
         drop(ws)
-        await wait_until(lambda: [r["name"] for r in app.rows] == ["sale.toml"])
+        await wait_until(lambda: [r["name"] for r in app.review.rows] == ["sale.toml"])
         # tokens arrive live, before the stream ends
-        await wait_until(lambda: any(s.status == "streaming" and s.text for s in app.states.values()))
+        await wait_until(lambda: any(s.status == "streaming" and s.text for s in app.review.states.values()))
         await wait_until(lambda: panes_done(app))
-        assert all(s.text.count("word") == 60 and s.tokens == 60 for s in app.states.values())
-        assert {r["status"] for r in app.rows} == {"in review"}  # claimed by us while open
-        pane = app.current_pane
+        assert all(s.text.count("word") == 60 and s.tokens == 60 for s in app.review.states.values())
+        assert {r["status"] for r in app.review.rows} == {"in review"}  # claimed by us while open
+        pane = app.review.current_pane
         assert pane.state.gates and any(g.id == "banned" and g.status == "fail" for g in pane.state.gates)
 
 
 async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
     async with reviewing(tmp_path, llm_server) as (ws, app, pilot):
-        draft_id = app.current_state.draft_id
+        draft_id = app.review.current_state.draft_id
         await pilot.press("4", "5", "2")
         async with observed(ws) as store:
             assert await store.scores(draft_id, "tester") == {"voice": 4, "accuracy": 5, "clarity": 2}
@@ -103,7 +103,7 @@ async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
             await pilot.press("e")
             await pilot.pause()
             assert "esc  Done editing" in str(app.query_one("#keys").content)  # the way out is on screen
-            editor = app.current_pane.editor
+            editor = app.review.current_pane.editor
             fixed = editor.text.replace("word3 ", "")
             editor.replace(fixed, (0, 0), editor.document.end)
 
@@ -113,7 +113,7 @@ async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
 
             await wait_until(autosaved)  # half a second after the last keystroke when the machine is idle
             await pilot.press("escape")
-            assert not app.current_pane.editing
+            assert not app.review.current_pane.editing
 
             await pilot.press("a")
             outbox = list(ws.outbox.iterdir())
@@ -157,12 +157,12 @@ async def test_override_and_reject_ask_for_reasons(tmp_path, llm_server):
 
 async def test_revise_streams_revision_2_with_feedback_and_diff(tmp_path, llm_server):
     async with reviewing(tmp_path, llm_server) as (ws, app, pilot):
-        draft_id = app.current_state.draft_id
+        draft_id = app.review.current_state.draft_id
         await pilot.press("1")  # a low score travels with the feedback
         await pilot.press("r")
         await wait_until(lambda: app.screen.is_modal)
         await pilot.press(*"shorter please", "enter")
-        await wait_until(lambda: app.states[draft_id].revision == 2 and app.states[draft_id].status == "done")
+        await wait_until(lambda: app.review.states[draft_id].revision == 2 and app.review.states[draft_id].status == "done")
         async with observed(ws) as store:
             revs = await store.revisions(draft_id)
             assert [(r["kind"], r["number"], r["status"]) for r in revs] == [("ai", 1, "done"), ("ai", 2, "done")]
@@ -194,18 +194,18 @@ async def test_two_instances_respect_the_claim(tmp_path, llm_server):
         second = HitlApp(colleague_ws)
         async with second.run_test(size=(120, 40)) as pilot2:
             await wait_event(second.ready, what="second.ready")
-            await wait_until(lambda: second.current_name == "sale.toml")
-            assert second.claimed_id is None and second.states == {}
-            assert "In review by tester" in second.notice
-            assert second.rows[0]["status"] == "in review" and second.rows[0]["claimed_by"] == "tester"
+            await wait_until(lambda: second.review.current_name == "sale.toml")
+            assert second.review.claimed_id is None and second.review.states == {}
+            assert "In review by tester" in second.review.notice
+            assert second.review.rows[0]["status"] == "in review" and second.review.rows[0]["claimed_by"] == "tester"
             await pilot2.press("a")  # nothing to approve: the brief is not open for review here
             assert not list(ws.outbox.iterdir())
             # The first reviewer quits: the claim is released, and the colleague's screen, still on that
             # brief, opens it for review by itself.
             await first_run.__aexit__(None, None, None)
             first_run = None
-            await wait_until(lambda: second.claimed_id is not None and len(second.states) == 2)
-            assert second.notice == "" and second.rows[0]["claimed_by"] == "colleague"
+            await wait_until(lambda: second.review.claimed_id is not None and len(second.review.states) == 2)
+            assert second.review.notice == "" and second.review.rows[0]["claimed_by"] == "colleague"
     finally:
         if first_run is not None:
             await first_run.__aexit__(None, None, None)
@@ -218,13 +218,13 @@ async def test_llm_failure_shows_in_pane_and_app_keeps_running(tmp_path, llm_ser
     drop(ws)
     app = HitlApp(ws)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(lambda: len(app.states) == 2 and all(s.status == "failed" for s in app.states.values()))
-        state = app.current_state
+        await wait_until(lambda: len(app.review.states) == 2 and all(s.status == "failed" for s in app.review.states.values()))
+        state = app.review.current_state
         assert state.error.startswith("The provider refused the API key (401)")  # plain words, not the class name
         assert "Incorrect API key" in state.error
         await pilot.press("g")  # retry key: fails again, the app stays up
-        await wait_until(lambda: app.states[state.draft_id].revision == 2 and
-                         app.states[state.draft_id].status == "failed")
+        await wait_until(lambda: app.review.states[state.draft_id].revision == 2 and
+                         app.review.states[state.draft_id].status == "failed")
         assert app.is_running
 
 
@@ -233,8 +233,8 @@ async def test_partial_text_is_kept_when_the_stream_drops(tmp_path, llm_server):
     drop(ws)
     app = HitlApp(ws)
     async with app.run_test(size=(120, 40)):
-        await wait_until(lambda: len(app.states) == 2 and all(s.status == "failed" for s in app.states.values()))
-        assert app.current_state.text.count("word") == 6 and app.is_running
+        await wait_until(lambda: len(app.review.states) == 2 and all(s.status == "failed" for s in app.review.states.values()))
+        assert app.review.current_state.text.count("word") == 6 and app.is_running
 
 
 async def test_model_text_is_never_markup(tmp_path, llm_server):
@@ -245,13 +245,13 @@ async def test_model_text_is_never_markup(tmp_path, llm_server):
     app = HitlApp(ws)
     async with app.run_test(size=(120, 40)):
         await wait_until(lambda: panes_done(app))
-        body = app.current_pane.body
+        body = app.review.current_pane.body
         strips = [body.render_line(y) for y in range(body.size.height)]  # what goes to the screen
         rendered = "".join(strip.text for strip in strips)
         assert "[bold red]news[/]" in rendered and "[link=http://x]" in rendered
         assert "\x1b" not in rendered and "\ufffd[31mred" in rendered
         assert not any(seg.style and seg.style.link for strip in strips for seg in strip)
-        assert app.current_state.text == MARKUP_TEXT
+        assert app.review.current_state.text == MARKUP_TEXT
 
 
 async def test_invalid_brief_is_listed_with_its_reason(tmp_path, llm_server):
@@ -260,8 +260,8 @@ async def test_invalid_brief_is_listed_with_its_reason(tmp_path, llm_server):
     app = HitlApp(ws)
     async with app.run_test(size=(120, 40)):
         await wait_event(app.ready, what="app.ready")
-        await wait_until(lambda: app.rows)
-        assert app.rows[0]["status"] == "invalid" and "max_words" in app.rows[0]["error"]
+        await wait_until(lambda: app.review.rows)
+        assert app.review.rows[0]["status"] == "invalid" and "max_words" in app.review.rows[0]["error"]
         assert "expected a whole number" in str(app.query_one("#summary").render())
 
 
@@ -271,9 +271,9 @@ async def test_dangling_link_is_listed_with_its_reason(tmp_path, llm_server):
     app = HitlApp(ws)
     async with app.run_test(size=(120, 40)):
         await asyncio.wait_for(app.ready.wait(), 60)
-        await wait_until(lambda: app.rows, timeout=60)
-        assert [(r["name"], r["status"]) for r in app.rows] == [("link.toml", "invalid")]
-        assert "dangling link" in app.rows[0]["error"]
+        await wait_until(lambda: app.review.rows, timeout=60)
+        assert [(r["name"], r["status"]) for r in app.review.rows] == [("link.toml", "invalid")]
+        assert "dangling link" in app.review.rows[0]["error"]
 
 
 async def test_keys_can_be_remapped_from_config(tmp_path, llm_server):
@@ -297,15 +297,15 @@ async def test_help_and_stats_screens(tmp_path, llm_server):
 async def test_narrow_terminal_shows_one_pane(tmp_path, llm_server, size):
     async with reviewing(tmp_path, llm_server, size=size) as (ws, app, pilot):
         visible = [p for p in app.query(".draft-pane") if p.display]
-        assert len(visible) == 1 and visible[0] is app.current_pane
+        assert len(visible) == 1 and visible[0] is app.review.current_pane
         await pilot.press("tab")
         visible = [p for p in app.query(".draft-pane") if p.display]
-        assert visible == [app.current_pane] and app.pane_index == 1
+        assert visible == [app.review.current_pane] and app.review.pane_index == 1
 
 
 async def test_narrow_checklist_zoom_note_and_diff_markers(tmp_path, llm_server):
     async with reviewing(tmp_path, llm_server, size=(80, 24)) as (ws, app, pilot):
-        draft_id = app.current_state.draft_id
+        draft_id = app.review.current_state.draft_id
         async with observed(ws) as store:
             # 80 columns hide the checklist; c shows it in place of the gate details, space ticks
             assert not app.query_one("#checklist").display
@@ -317,9 +317,9 @@ async def test_narrow_checklist_zoom_note_and_diff_markers(tmp_path, llm_server)
             assert not app.query_one("#checklist").display
             # z: the variant fills the screen; tab moves the zoom to the next one; z again restores
             await pilot.press("z")
-            assert app.screen.maximized is app.current_pane
+            assert app.screen.maximized is app.review.current_pane
             await pilot.press("tab")
-            assert app.screen.maximized is app.current_pane and app.pane_index == 1
+            assert app.screen.maximized is app.review.current_pane and app.review.pane_index == 1
             await pilot.press("z", "shift+tab")
             assert app.screen.maximized is None
             # a note is shown with the variant's details
@@ -330,7 +330,7 @@ async def test_narrow_checklist_zoom_note_and_diff_markers(tmp_path, llm_server)
             assert await store.note(draft_id) == "check the date"
             # an edit, then d: the diff marks what changed in text, not only in colour
             await pilot.press("e")
-            editor = app.current_pane.editor
+            editor = app.review.current_pane.editor
             editor.replace(editor.text.replace("word3 ", "WORDX "), (0, 0), editor.document.end)
             await pilot.press("escape", "d")
             body = str(app.screen.query_one("#diff-body").render())
@@ -342,8 +342,8 @@ async def test_failed_variant_says_which_key_retries_and_txt_brief_shows_its_tex
     (ws.inbox / "launch-note.txt").write_text("Tell studio owners that brand kits are live today.\n")
     app = HitlApp(ws)
     async with app.run_test(size=(120, 40)):
-        await wait_until(lambda: len(app.states) == 2 and all(s.status == "failed" for s in app.states.values()))
-        error = str(app.current_pane.error.render())
+        await wait_until(lambda: len(app.review.states) == 2 and all(s.status == "failed" for s in app.review.states.values()))
+        error = str(app.review.current_pane.error.render())
         assert "Incorrect API key" in error and "G retries" in error
         summary = str(app.query_one("#summary").render())
         assert "Brief: Tell studio owners that brand kits are live today." in summary

@@ -94,12 +94,12 @@ async def test_an_edit_overtaken_by_an_ai_revision_is_not_undone_and_says_why(tm
 async def test_u_on_an_undecided_brief_leaves_another_briefs_approval_alone(tmp_path, llm_server):
     briefs = {"a.toml": {"banned": []}, "b.toml": {"banned": [], "title": "Autumn sale"}}
     async with station(tmp_path, llm_server, briefs=briefs) as (ws, app, pilot):
-        assert app.shown_name == "a.toml"
-        draft_a = app.current_state.draft_id
+        assert app.review.shown_name == "a.toml"
+        draft_a = app.review.current_state.draft_id
         await pilot.press("c", "space", "escape", "a")  # tick the required item, approve
         await settle(lambda: list(ws.outbox.iterdir()))
         await pilot.press("n")
-        await settle(lambda: app.shown_name == "b.toml" and panes_done(app))
+        await settle(lambda: app.review.shown_name == "b.toml" and panes_done(app))
         await pilot.press("u")
         await settle(lambda: any("Nothing to undo" in t for t in toasts(app)))
         assert [p.name for p in ws.outbox.iterdir()] == ["spring-sale.md"]  # A's approval and its file stay
@@ -108,7 +108,7 @@ async def test_u_on_an_undecided_brief_leaves_another_briefs_approval_alone(tmp_
 
         # On B: a score, undone by name.
         await pilot.press("tab", "4")
-        draft_b2 = app.current_state.draft_id
+        draft_b2 = app.review.current_state.draft_id
         await pilot.press("u")
         await settle(lambda: "Undid: score 4 for voice on variant 2" in toasts(app))
         async with observed(ws) as store:
@@ -116,11 +116,11 @@ async def test_u_on_an_undecided_brief_leaves_another_briefs_approval_alone(tmp_
 
         # Back on A: the approval is its last action; undone by name, with its outbox file.
         await pilot.press("p")
-        await settle(lambda: app.shown_name == "a.toml" and panes_done(app))
+        await settle(lambda: app.review.shown_name == "a.toml" and panes_done(app))
         await pilot.press("u")
         await settle(lambda: "Undid: approve of variant 1" in toasts(app))
         assert list(ws.outbox.iterdir()) == []
-        assert app.states[draft_a].decision is None
+        assert app.review.states[draft_a].decision is None
         await pilot.press("u")
         await settle(lambda: any(t.startswith("Undid: tick") for t in toasts(app)))
         await pilot.press("u")
@@ -131,10 +131,10 @@ async def test_u_on_an_undecided_brief_leaves_another_briefs_approval_alone(tmp_
 
 async def test_u_takes_an_edit_back_to_the_text_before_it(tmp_path, llm_server):
     async with station(tmp_path, llm_server) as (ws, app, pilot):
-        state = app.current_state
+        state = app.review.current_state
         original = state.text
         await pilot.press("e")
-        editor = app.current_pane.editor
+        editor = app.review.current_pane.editor
         editor.replace("Rewritten by hand.", (0, 0), editor.document.end)
         await pilot.press("escape")
         async with observed(ws) as store:
@@ -142,6 +142,6 @@ async def test_u_takes_an_edit_back_to_the_text_before_it(tmp_path, llm_server):
             assert (await store.revisions(state.draft_id))[-1]["text"] == "Rewritten by hand."
             await pilot.press("u")
             await settle(lambda: "Undid: edit of variant 1" in toasts(app))
-            assert app.current_state.text == original and not app.current_state.edited
-            assert "Rewritten" not in "".join(app.current_pane.body.lines_text())
+            assert app.review.current_state.text == original and not app.review.current_state.edited
+            assert "Rewritten" not in "".join(app.review.current_pane.body.lines_text())
             assert (await store.revisions(state.draft_id))[-1]["text"] == original

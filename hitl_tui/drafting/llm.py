@@ -63,7 +63,3 @@ def load_litellm(log_file: Path | None = None) -> ModuleType:
             _litellm = litellm
         route_logs(log_file)
         return _litellm
-
-
-def is_loaded() -> bool:
-    return _litellm is not None

@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # only for annotations: the store loads before the first fram
     from ..gates import GateResult
     from ..learning.feedback import FeedbackItem
 
-STREAMING_STATES = ("pending", "streaming")
 # Briefs written per transaction by a sync: a few hundred milliseconds of write lock at most, so other writers
 # (a colleague's score) take their turn in between.
 SYNC_CHUNK = 500
@@ -234,9 +233,6 @@ class BriefDraftOps(Database):
             await self.event(db, kind_of_request, draft_id=draft_id, revision_id=cur.lastrowid, number=number,
                              feedback=feedback, model=model)
             return cur.lastrowid
-
-    async def save_partial(self, revision_id: int, text: str, tokens_out: int) -> None:
-        await self.save_partials({revision_id: (text, tokens_out)})
 
     async def save_partials(self, partials: dict[int, tuple[str, int]]) -> None:
         """Streaming checkpoint for every live stream in one transaction (one fsync, not one per stream), so a

@@ -1,8 +1,17 @@
-"""The review station: layout and lifecycle (store, inbox, drafting; quitting is in quitting.py).
+"""The App: lifecycle and services — the log, the drafting client, the inbox, signals, the person's theme and keys,
+and quitting. The review station is its default screen (`screens/review.py`); every other view is a Screen too.
 
-The rest of the app is mixed in, one job per file: `loading.py` (queue, open brief, panes, details),
-`streaming.py` (streams into panes), `editing.py` (inline edits, ticks), `actions.py` (what each key does) and
-`quitting.py` (q, SIGTERM, SIGHUP: prompt and one-way).
+Services report to the review screen by messages (`BriefsChanged`) or its `engine_event` (buffered, never touching
+a widget). Quitting — `q`, SIGTERM or a dropped connection (SIGHUP) — is prompt, complete and one-way:
+1. the station is marked as shutting down (actions, timers and late events do nothing from then on), the draft
+   consumers are cancelled and the drafting client is closed with the cause, before anything else can be awaited:
+   no worker starts and no request reaches the provider after the quit began. The worker records its streams as
+   interrupted with the reason and their partial text, or is killed after CLOSE_GRACE and the client records them;
+2. the open edit is saved (what the log refuses goes to a recovery file, see review/edits.py), the inbox stopped,
+   the claims released, the log closed;
+3. the app exits (after SIGHUP at once: the terminal is gone, and writing reset sequences to it would block).
+A watchdog thread armed at step 1 ends the process — killing any worker first — if it is still there after
+QUIT_DEADLINE: a hang guard; the target is 2 s (tests/bench: "quit while streaming").
 """
 
 from __future__ import annotations
@@ -10,40 +19,37 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import signal
 import sys
+import threading
+from typing import Iterable
 
-from textual import events
-from textual.app import App, ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.app import App, SystemCommand
 
 from ..config import ModelSpec
-from ..gates import GateSpec, gate_spec
+from ..keymap import key_clashes
 from ..store import Store, StoreError
 from ..workspace import Workspace, package_dir
-from .actions import ReviewActions
-from .bindings import app_bindings, keymap_from_config
-from .editing import Editing
-from .guard import guarded
-from .loading import BriefLoading
-from .widgets.draft_pane import DraftPane
+from .guard import report
+from .keys import keymap_from_config, palette_commands
 from .messages import BriefsChanged
-from .quitting import Quitting
-from .streaming import FLUSH_SECONDS, StreamView
-from .widgets.bars import KeyBar, TitleBar
-from .widgets.pane_strip import PaneStrip
-from .widgets.queue import BriefQueue
-from .widgets.review_panel import BriefSummary, Checklist, GateDetails, ScoreCard, summary_text
+from .screens.review import ReviewScreen
 
-POLL_SECONDS = 2.0  # other instances' changes (claims, statuses) arrive through the database
-CLAIM_RENEW_SECONDS = 10.0
+QUIT_DEADLINE = 5.0
+EXIT_CODE = {"SIGHUP": 128 + signal.SIGHUP, "SIGTERM": 128 + signal.SIGTERM}
 
 
-class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, Quitting, App):
+def _hard_exit(code: int) -> None:
+    client = sys.modules.get("hitl_tui.drafting.client")
+    if client is not None:
+        client.kill_workers()
+    os._exit(code)
+
+
+class HitlApp(App):
     CSS_PATH = [str(package_dir("styles") / "app.tcss")]
     TITLE = "hitl"
-    BINDINGS = app_bindings()
-    ALLOW_IN_MAXIMIZED_VIEW = "#title, #keys"  # a zoomed variant keeps the title and key lines
-    # escape is ours (`leave`): Textual's own escape-to-minimize left zoom with the editor still open and typing.
+    # escape is the review's (`leave`): Textual's own escape-to-minimize left zoom with the editor still open.
     ESCAPE_TO_MINIMIZE = False
 
     def __init__(self, workspace: Workspace, *, models: list[ModelSpec] | None = None, watch: bool = True,
@@ -59,54 +65,46 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, Quitting, App):
         self.store: Store | None = None
         self.engine = None  # the DraftingClient, from just after the first frame
         self.inbox_service = None  # an InboxService once the first frame is up
-        self.spec: GateSpec = gate_spec(self.config, None)
-        self.blind = self.config.ui.blind
+        self.review: ReviewScreen | None = None  # the default screen, made when Textual asks for it
         self.exit_notes: list[str] = []  # lines printed after the screen closes (e.g. what could not be saved)
-        self._init_loading()
-        self._init_streaming()
-        self._init_editing()
-        self._draft_queue: asyncio.Queue[int] = asyncio.Queue()
-        self._queued: set[int] = set()
-        self._init_quitting()
         self.fatal: StoreError | None = None  # why the station could not start, told after the screen is gone
         self.ready = asyncio.Event()  # set once the initial inbox sync is in the queue (tests, benchmarks)
+        self._draft_queue: asyncio.Queue[int] = asyncio.Queue()
+        self._queued: set[int] = set()
+        self._shutting_down = False
+        self._service_workers: list = []  # draft consumers and the inbox: cancelled first when quitting
+        self._engine_closed: asyncio.Future | None = None
+        self._services_closed: asyncio.Future | None = None
 
-    # ---------------------------------------------------------------- layout
+    def get_default_screen(self) -> ReviewScreen:
+        self.review = ReviewScreen()
+        return self.review
 
-    def compose(self) -> ComposeResult:
-        yield TitleBar(id="title")
-        with Horizontal(id="main"):
-            yield BriefQueue(id="queue")
-            with Vertical(id="review"):
-                yield BriefSummary(summary_text(None, None), id="summary")
-                yield PaneStrip(id="panes")
-                with Horizontal(id="details"):
-                    yield ScoreCard("", id="scores")
-                    yield Checklist(id="checklist")
-                    yield GateDetails("", id="gates")
-        yield KeyBar(id="keys")
+    @property
+    def live(self) -> bool:
+        """False during teardown: late stream events and timers must not touch screens that are gone."""
+        return bool(self.screen_stack) and self.store is not None and not self._shutting_down
 
-    def on_descendant_blur(self, event) -> None:
-        if event.widget.id == "checklist":
-            self.remove_class("-checklist")
-        elif event.widget.has_class("pane-editor"):
-            self.call_after_refresh(self._editor_blurred)
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return not self._shutting_down  # quitting: the palette and Textual's own keys do nothing either
 
-    def on_descendant_focus(self, event) -> None:
-        # A click on another variant makes it the current one.
-        pane = event.widget
-        if isinstance(pane, DraftPane) and pane is not self.current_pane and pane.state.draft_id in self.order:
-            self.focus_pane(self.order.index(pane.state.draft_id))
+    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from palette_commands(screen, self.config.keys)
 
-    def on_resize(self, event: events.Resize | None = None) -> None:
-        # Narrow terminals (80×24 over SSH) show one variant at a time, like tabs. The event's size, not
-        # self.size: this runs before App's own handler records the new size (it lagged one resize behind).
-        narrow = (event.size if event is not None else self.size).width < 110
-        self.set_class(narrow, "narrow")
-        for strip in self.main_screen.query(PaneStrip) if self.screen_stack else ():
-            strip.show(self.pane_index, single=narrow)
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """Every key, palette entry and screen's action comes through here: one that fails is reported on screen
+        (a refused write, a race with a reload), never ends the station."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as exc:
+            report(self, f"action {action}", exc)
+            return True
 
-    # ---------------------------------------------------------------- lifecycle
+    async def action_quit(self) -> None:  # Textual's ctrl+q too: saved, like q
+        await self.save_and_exit("quit")
+
+    # ---------------------------------------------------------------- start-up
 
     def on_load(self) -> None:
         # Open the log while Textual sets up the terminal and the screen; on_mount then only waits for the rest.
@@ -118,13 +116,8 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, Quitting, App):
         self._saved_theme = self.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.set_keymap(keymap_from_config(self.config.keys))
-        for warning in self.ws.warnings:
+        for warning in [*self.ws.warnings, *key_clashes(self.config.keys)]:
             self.notify(warning, severity="warning", timeout=20, markup=False)
-        self.main(TitleBar).show(self.title, self.sub_title)
-        queue = self.main(BriefQueue)
-        queue.instance = self.instance
-        queue.focus()
-        self.on_resize()
         self._install_signal_handlers()
         try:
             store = await self._store_opening
@@ -135,8 +128,8 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, Quitting, App):
         if self._shutting_down:
             return  # quit while the log opened: quitting closes it
         self.store = store
-        await self._follow_writers()  # drafts a crash left streaming end now, before the queue shows them
-        await self.refresh_queue(open_first=False)
+        await self.review.follow_writers()  # drafts a crash left streaming end now, before the queue shows them
+        await self.review.refresh_queue(open_first=False)
         self.call_after_refresh(self._after_first_frame)
 
     def _apply_theme(self, theme: str) -> None:
@@ -171,21 +164,16 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, Quitting, App):
             return
         from ..drafting.client import DraftingClient
 
-        self.engine = DraftingClient(self.ws.root, self.config.reviewer, self._engine_event, store=self.store)
+        self.engine = DraftingClient(self.ws.root, self.config.reviewer, self.review.engine_event, store=self.store)
         if self.config.drafting.auto_draft:
             self.set_timer(0.5, self.engine.start)  # it loads litellm, in its own process, on the other core
-        self.set_interval(FLUSH_SECONDS, self._flush_streams)
-        self.set_interval(POLL_SECONDS, self._poll)
-        self.set_interval(POLL_SECONDS, self._follow_writers)
-        self.set_interval(CLAIM_RENEW_SECONDS, self._renew_claim)
+        self.review.start_timers()
         self._service_workers.append(self.run_worker(self._start_inbox, name="inbox", exit_on_error=False))
         for n in range(2):
             self._service_workers.append(
                 self.run_worker(self._draft_consumer, name=f"drafter-{n}", exit_on_error=False))
         self.run_worker(self._warm_up, thread=True, name="warm-up", exit_on_error=False)
-        queue = self.main(BriefQueue)
-        if self.current_name is None and queue.highlighted_name:
-            await self.open_brief(queue.highlighted_name)
+        await self.review.open_first()
 
     def _warm_up(self) -> None:
         from ..gates import reading_grade
@@ -202,25 +190,12 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, Quitting, App):
 
         self.inbox_service = InboxService(self.ws.inbox, self.store, self.config.inbox, self._inbox_update)
         updates = await self.inbox_service.start()
-        self.post_message(BriefsChanged(updates))
+        self.review.post_message(BriefsChanged(updates))
         if self.watch:
             await self.inbox_service.run()
 
     async def _inbox_update(self, update) -> None:
-        self.post_message(BriefsChanged([update]))
-
-    @guarded
-    async def on_briefs_changed(self, message: BriefsChanged) -> None:
-        if not self.live:
-            return
-        await self.refresh_queue()
-        if self.config.drafting.auto_draft:
-            for row in self.rows:  # a brief with no drafts for its current version (new, or just opened)
-                if not row["drafts"] and not row["error"] and row["current_version_id"]:
-                    self.enqueue_draft(row["id"])
-        if any(u.name == self.current_name and u.new_version for u in message.updates):
-            await self.open_brief(self.current_name, force=True)
-        self.ready.set()
+        self.review.post_message(BriefsChanged([update]))
 
     def enqueue_draft(self, brief_id: int) -> None:
         if brief_id not in self._queued:
@@ -244,21 +219,80 @@ class HitlApp(ReviewActions, Editing, StreamView, BriefLoading, Quitting, App):
             finally:
                 self._queued.discard(brief_id)
 
-    # ---------------------------------------------------------------- helpers
+    # ---------------------------------------------------------------- quitting (see the module's docstring)
 
-    @property
-    def live(self) -> bool:
-        """False during teardown: late stream events and timers must not touch screens that are gone."""
-        return bool(self.screen_stack) and self.store is not None and not self._shutting_down
+    def _install_signal_handlers(self) -> None:
+        # Textual does not handle SIGHUP: a dropped SSH connection would kill us without saving the open edit,
+        # and the worker (in a session of its own) would be left to notice by itself.
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self._on_signal, sig.name)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
 
-    @property
-    def main_screen(self):
-        # App.query_one searches the active screen; with a dialog on top that is the dialog, not the station.
-        return self.screen_stack[0]
+    def _on_signal(self, name: str) -> None:
+        asyncio.ensure_future(self.save_and_exit(name))
 
-    def main(self, selector, expect_type=None):
-        return self.main_screen.query_one(selector, expect_type) if expect_type else \
-            self.main_screen.query_one(selector)
+    async def save_and_exit(self, cause: str = "quit") -> None:
+        if self._shutting_down:
+            return
+        self._begin_shutdown(cause)
+        try:
+            await self.shutdown_services(cause)
+        finally:
+            if cause == "SIGHUP":
+                # Everything worth keeping (edit, partial drafts, released claim) is saved, the worker gone.
+                os._exit(EXIT_CODE[cause])
+            self.exit()
+
+    def _begin_shutdown(self, cause: str) -> None:
+        """Step 1, with no await in it: from here on nothing new starts."""
+        if self._shutting_down:
+            return
+        self._shutting_down = True
+        if not self.is_headless:  # a real terminal session (tests run headless in the test process)
+            watchdog = threading.Timer(QUIT_DEADLINE, _hard_exit, args=(EXIT_CODE.get(cause, 1),))
+            watchdog.daemon = True
+            watchdog.start()
+        for worker in self._service_workers:
+            worker.cancel()
+        if self.engine is not None:
+            self._engine_closed = asyncio.ensure_future(self.engine.close(cause))
+
+    async def shutdown_services(self, cause: str = "closed") -> None:
+        """Steps 1 and 2, once, however many paths ask (a quit key, a signal, unmount)."""
+        self._begin_shutdown(cause)
+        if self._services_closed is None:
+            self._services_closed = asyncio.ensure_future(self._close_services())
+        await asyncio.shield(self._services_closed)
+
+    async def _close_services(self) -> None:
+        if self.store is not None:
+            try:  # never raises by design (what the log refuses goes to a recovery file); quitting goes on anyway
+                await self.review.save_edits_before_exit()
+            except Exception as exc:
+                self.log.error(f"saving edits while quitting: {exc!r}")
+        if self._engine_closed is not None:
+            try:
+                await self._engine_closed
+            except Exception as exc:
+                self.log.error(f"closing the drafting worker: {exc!r}")
+        if self.inbox_service:
+            self.inbox_service.stop()
+        store, self.store = self.store, None
+        if store is None:  # quit while the log was still opening (before the first frame)
+            try:
+                store = await self._store_opening
+            except Exception:
+                store = None
+        if store is not None:
+            try:
+                await store.release_all(self.instance)
+            except Exception as exc:  # a full disk must not keep us from quitting; the claims run out by themselves
+                self.log.error(f"releasing claims: {exc!r}")
+            finally:
+                await store.close()
 
 
 def run_app(workspace: Workspace, **kwargs) -> int:

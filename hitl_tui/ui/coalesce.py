@@ -27,10 +27,6 @@ class Coalesced:
         if self._worker is None or self._worker.is_finished:
             self._worker = self.node.run_worker(self._run, name=self.name, group=self.name, exit_on_error=False)
 
-    @property
-    def busy(self) -> bool:
-        return self.pending or (self._worker is not None and not self._worker.is_finished)
-
     async def _run(self) -> None:
         while self.pending:
             await asyncio.sleep(self.delay)  # let the burst finish

@@ -24,8 +24,9 @@ def write_problem(exc: BaseException) -> str:
 REPEAT_SECONDS = 30.0  # the same error from a timer (a claim renewal on a full disk) is shown once in this long
 
 
-def report(app, where: str, exc: BaseException) -> None:
+def report(node, where: str, exc: BaseException) -> None:
     """An error in a handler or action: a notification, never an exit; during teardown it is expected and dropped."""
+    app = node.app
     if not app.live:
         return
     app.log.error(f"{where}: {exc!r}")

@@ -1,7 +1,9 @@
-"""Messages from services (inbox, drafting) to the UI. Workers post these; `@on` handlers change widgets."""
+"""Messages from services (inbox, drafting) to the review screen. The App posts these to it (workers and engine
+callbacks never touch widgets); the screen's `@on` handlers change state and widgets."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -12,24 +14,15 @@ if TYPE_CHECKING:
     from ..inbox import BriefUpdate
 
 
+@dataclass
 class BriefsChanged(Message):
-    """The inbox or the store changed; the queue should refresh."""
+    """The inbox or the store changed: the queue should refresh (and a brief with a new version re-open)."""
 
-    def __init__(self, updates: list[BriefUpdate] | None = None) -> None:
-        super().__init__()
-        self.updates = updates or []
+    updates: list[BriefUpdate] = field(default_factory=list)
 
 
+@dataclass
 class DraftEvent(Message):
     """A draft started, retried, ended or failed (deltas are buffered, not posted one by one)."""
 
-    def __init__(self, event: StreamEvent) -> None:
-        super().__init__()
-        self.event = event
-
-
-class Notice(Message):
-    def __init__(self, text: str, severity: str = "information") -> None:
-        super().__init__()
-        self.text = text
-        self.severity = severity
+    event: StreamEvent

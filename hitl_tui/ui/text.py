@@ -22,14 +22,6 @@ def safe_text(value: object, style: str = "") -> Text:
     return Text(plain(value), style=style)
 
 
-def highlight(text: str, spans: list[tuple[int, int, str]]) -> Text:
-    rendered = safe_text(text)
-    for start, end, style in spans:
-        if 0 <= start < end <= len(text):
-            rendered.stylize(style, start, end)
-    return rendered
-
-
 _WORD = re.compile(r"\S+\s*|\s+")
 
 

@@ -21,14 +21,14 @@ async def _scale_in_app(ws_root: Path, smoke: bool) -> None:
         await pilot.pause(0.5)
         times = []
         for _ in range(5 if smoke else 30):
-            before = app.current_name  # from the key to the frame that shows the next brief
-            times.append(await key_to_frame(app, "n", lambda: app.shown_name not in (None, before)))
+            before = app.review.current_name  # from the key to the frame that shows the next brief
+            times.append(await key_to_frame(app, "n", lambda: app.review.shown_name not in (None, before)))
             await asyncio.sleep(0.05)  # a reader's pace, not a held-down key
         app.engine.start()  # litellm loads in the drafting worker, a second process: count both
         await asyncio.wait_for(app.engine.warm.wait(), 60)
         await asyncio.sleep(0.5)
         ui, worker = rss_mb(), rss_mb(app.engine._proc.pid)
-    report(f"queue move with {len(app.rows):,} briefs", f"{median(times) * 1000:.1f} ms median, p95 "
+    report(f"queue move with {len(app.review.rows):,} briefs", f"{median(times) * 1000:.1f} ms median, p95 "
            f"{p95(times) * 1000:.1f} ms", "≤ 50 ms a key", median(times) <= 0.05)
     report("resident memory after litellm loaded", f"{ui + worker:.0f} MB (app {ui:.0f} + drafting worker "
            f"{worker:.0f})", "≤ 350 MB", ui + worker <= 350)

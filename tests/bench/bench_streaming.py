@@ -41,6 +41,7 @@ async def bench_streaming(tmp: Path, smoke: bool) -> None:
 
     from hitl_tui.drafting.llm import load_litellm
     from hitl_tui.ui.app import HitlApp
+    from hitl_tui.ui.screens.review import ReviewScreen
     from hitl_tui.workspace import Workspace
 
     tokens = 200 if smoke else int(os.environ.get("BENCH_TOKENS", 2000))
@@ -55,13 +56,13 @@ async def bench_streaming(tmp: Path, smoke: bool) -> None:
             {"model": f"openai/{model}", "api_base": server.base_url}]))
         app = HitlApp(ws)
         handled: list[float] = []
-        original = HitlApp.action_score_back
+        original = ReviewScreen.action_score_back
 
         def timed_score_back(self):
             handled.append(time.perf_counter())
             original(self)
 
-        HitlApp.action_score_back = timed_score_back
+        ReviewScreen.action_score_back = timed_score_back
         async with app.run_test(size=(160, 50)) as pilot:
             await asyncio.wait_for(app.ready.wait(), 10)
             app.engine.start()
@@ -69,8 +70,8 @@ async def bench_streaming(tmp: Path, smoke: bool) -> None:
             for n in range(rounds):
                 name = f"big-{n}.toml"
                 (ws.inbox / name).write_text(f'title = "Big {n}"\nbrief = "Write a lot."\n')
-                await wait_until(lambda: any(r["name"] == name for r in app.rows), timeout=20)
-                await app.open_brief(name)  # the reader is on it as it streams
+                await wait_until(lambda: any(r["name"] == name for r in app.review.rows), timeout=20)
+                await app.review.open_brief(name)  # the reader is on it as it streams
                 await wait_until(lambda: app.engine.active, timeout=20)
                 start = time.perf_counter()
                 cpu_at_start = (_proc_cpu(app.engine._proc.pid), time.process_time())
@@ -88,15 +89,15 @@ async def bench_streaming(tmp: Path, smoke: bool) -> None:
                         await asyncio.sleep(0.1)
 
                 key_task = asyncio.create_task(keys())
-                await wait_until(lambda: len(app.states) == 8 and not app.engine.active, timeout=600)
+                await wait_until(lambda: len(app.review.states) == 8 and not app.engine.active, timeout=600)
                 in_app.append(time.perf_counter() - start)
                 cpu.append((_proc_cpu(app.engine._proc.pid) - cpu_at_start[0], time.process_time() - cpu_at_start[1]))
                 streaming_done.set()
                 await key_task
                 await pilot.pause(0.2)
-                assert all(s.tokens == tokens for s in app.states.values()), [s.tokens for s in app.states.values()]
+                assert all(s.tokens == tokens for s in app.review.states.values()), [s.tokens for s in app.review.states.values()]
                 alone.append(await _litellm_alone(server.base_url, model, 8))
-        HitlApp.action_score_back = original
+        ReviewScreen.action_score_back = original
     finally:
         server.stop()
     ratio = median(in_app) / median(alone)
@@ -123,7 +124,6 @@ async def bench_long_drafts(tmp: Path, smoke: bool) -> None:
     other threads (the database's, the inbox watcher's) are not what is measured."""
     from hitl_tui.drafting.events import StreamEvent
     from hitl_tui.ui.app import HitlApp
-    from hitl_tui.ui.messages import DraftEvent
     from hitl_tui.ui.widgets.draft_pane import PaneState
     from hitl_tui.workspace import Workspace
 
@@ -140,19 +140,19 @@ async def bench_long_drafts(tmp: Path, smoke: bool) -> None:
             for _ in range(1 if smoke else 9):
                 for size in sizes:  # interleaved, so drift in the machine's state weighs on both sizes alike
                     gc.collect()  # each run starts from the same heap: a collection mid-run is not the pane's cost
-                    app.states = {1: PaneState(1, "bench", status="streaming")}
-                    app.order, app.pane_index = [1], 0
-                    await app._mount_panes()
-                    await app.on_draft_event(DraftEvent(StreamEvent("start", size, 1)))  # a new revision starts
+                    app.review.states = {1: PaneState(1, "bench", status="streaming")}
+                    app.review.order, app.review.pane_index = [1], 0
+                    await app.review.mount_panes()
+                    await app.review.draft_event(StreamEvent("start", size, 1))  # a new revision starts
                     await pilot.pause()
                     text, cpu = "", 0.0
                     for i in range(size):
                         piece = token(i)
                         text += piece
                         start = time.thread_time()
-                        app._engine_event(StreamEvent("delta", size, 1, text=text, delta=piece, tokens=i + 1))
+                        app.review.engine_event(StreamEvent("delta", size, 1, text=text, delta=piece, tokens=i + 1))
                         if i % 50 == 49 or i == size - 1:
-                            app._flush_streams()
+                            app.review.flush_streams()
                             cpu += time.thread_time() - start
                             await pilot.pause()  # the frame is drawn (its CPU counted below)
                             start = time.thread_time()

@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from ..bindings import ACTIONS, SCORE_HELP
+from ..keys import help_rows
 from ..text import plain
 
 
@@ -50,19 +50,17 @@ class TextPrompt(ModalScreen[str | None]):
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help_close")]
 
-    def __init__(self, keys: dict[str, str]) -> None:
+    def __init__(self, screen: str, keys: dict[str, str]) -> None:
         super().__init__()
-        self.keys = keys
+        self.rows = help_rows(screen, keys)  # the keys of the screen it was opened from
 
     def compose(self) -> ComposeResult:
         table = Table(show_header=True, header_style="bold", box=None, expand=True)
         table.add_column("key", style="bold cyan", no_wrap=True)
         table.add_column("action")
         table.add_column("id", style="dim")
-        for bid, _action, desc, _show in ACTIONS:
-            table.add_row(self.keys.get(bid, "").replace("question_mark", "?").replace("slash", "/"), desc, bid)
-        for key, desc in SCORE_HELP:
-            table.add_row(key, desc, "")
+        for key, desc, bid in self.rows:
+            table.add_row(key.replace("question_mark", "?").replace("slash", "/"), desc, bid)
         with VerticalScroll(classes="dialog help"):
             yield Label(Text("Keys — remap any id under [keys] in hitl.toml", style="bold"))
             yield Static(table)

@@ -37,10 +37,11 @@ class KeyBar(Static):
         t = Text(no_wrap=True, overflow="ellipsis")
         seen: set[str] = set()
         # While a draft is being edited, letters type text: the way out is the key to show first.
-        pane = getattr(self.app, "current_pane", None)
-        editing = bool(getattr(pane, "editing", False)) and not self.screen.is_modal
+        pane = getattr(self.screen, "current_pane", None)
+        covered = not self.screen.is_active  # a dialog on top has the keys: none of these work meanwhile
+        editing = bool(getattr(pane, "editing", False)) and not covered
         done = "Done editing (not saved yet: kept)" if editing and pane.state.save_error else "Done editing (saved)"
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+        for _node, binding, enabled, _tooltip in () if covered else self.screen.active_bindings.values():
             leave = editing and binding.id == "leave"
             if not (binding.show or leave) or binding.action in seen:
                 continue

@@ -2,10 +2,15 @@
 
 The pane takes the keys while its variant is being read (arrows scroll the text); the editor only while it is open
 and on screen. Leaving the editor always hands the keys back to the pane.
+
+Attributes down, messages up: the screen gives the pane a `PaneState`; the pane owns its editor, re-checks the
+gates as the reviewer types, and says so with messages (`GatesChanged`, `EditPaused` for the autosave,
+`EditorLeft`) that the screen turns into store writes and detail updates. The pane never touches the store.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,16 +20,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.geometry import Region
+from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Static
 
-from ...gates import FAIL, PASS, WARN, GateResult
+from ...gates import FAIL, PASS, WARN, GateResult, GateSpec, run_gates
 from ..text import plain
 from .draft_text import DraftText
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
     from textual.widgets import TextArea
 
+AUTOSAVE_SECONDS = 0.5  # an edit is saved this long after the last keystroke, so a crash never eats one
 STATUS_STYLE = {"pending": "dim", "streaming": "yellow", "done": "green", "failed": "bold red",
                 "interrupted": "red", "retrying": "yellow"}
 # Underlined as well as coloured, so evidence still shows with 16 colours or NO_COLOR.
@@ -46,6 +54,18 @@ class PaneState:
     decision: str | None = None
     gates: list[GateResult] = field(default_factory=list)
     save_error: str = ""  # why the last edit is not in hitl.db yet (it is kept in memory and retried)
+    spec: GateSpec | None = None  # the open brief's gates
+
+    def check(self, text: str) -> list[GateResult]:
+        """The gate results for `text` under this brief's spec: the one place the station computes gates."""
+        return run_gates(text, self.spec) if self.spec is not None else []
+
+    def set_text(self, text: str, gates: bool = True) -> None:
+        """The variant's text now, and its gate results. `gates=False` keeps the old results (a stream re-checks
+        them only as its text grows; see review/streams.py)."""
+        self.text = text
+        if gates:
+            self.gates = self.check(text)
 
 
 def header_text(state: PaneState, current: bool) -> Text:
@@ -127,6 +147,30 @@ def editor_class():
 
 
 class DraftPane(Vertical, can_focus=True):
+    """A variant. Posts `GatesChanged` while its text is edited, `EditPaused` when an edit is due to be saved, and
+    `EditorLeft` when the keys left its open editor (a click elsewhere); the screen saves and closes it."""
+
+    @dataclass
+    class GatesChanged(Message):
+        """The reviewer typed: `pane.state.gates` were re-checked for `text` (the editor's text now)."""
+
+        pane: DraftPane
+        text: str
+
+    @dataclass
+    class EditPaused(Message):
+        """The reviewer stopped typing for AUTOSAVE_SECONDS: save `text` as part of edit `session`."""
+
+        pane: DraftPane
+        text: str
+        session: str
+
+    @dataclass
+    class EditorLeft(Message):
+        """The keys left the open editor by a path that is not a key of ours (a click elsewhere): close it, saved."""
+
+        pane: DraftPane
+
     DEFAULT_CLASSES = "draft-pane"
     ALLOW_MAXIMIZE = True  # zoom (z) fills the screen with one variant
     BINDINGS = [Binding("up", "scroll_text(-1)", show=False), Binding("down", "scroll_text(1)", show=False),
@@ -138,6 +182,8 @@ class DraftPane(Vertical, can_focus=True):
         self.retry_key = retry_key
         self.current = False
         self.editing = False
+        self.edit_session: str | None = None  # one id per opening of the editor: its autosaves are one edit
+        self._autosave: Timer | None = None
         # Made here, not in compose, so a stream flush that arrives before compose has somewhere to go.
         self.header = Static(header_text(state, False), classes="pane-header")
         self.badges = Static(badges_text(state.gates), classes="pane-gates")
@@ -185,6 +231,7 @@ class DraftPane(Vertical, can_focus=True):
 
     async def start_edit(self) -> TextArea:
         self.editing = True
+        self.edit_session = os.urandom(6).hex()
         self.body.display = False
         editor = editor_class()(self.state.text, soft_wrap=True, classes="pane-editor",
                                 id=f"editor-{self.state.draft_id}")
@@ -206,11 +253,42 @@ class DraftPane(Vertical, can_focus=True):
         text = editor.text
         had_keys = editor.has_focus
         self.editing = False  # at once: nothing may type into (or save from) an editor on its way out
+        self._stop_autosave()
         await editor.remove()
         self.body.display = True
-        self.state.text = text
+        self.state.set_text(text)
         self.refresh_state()
         if had_keys and self.is_attached:
             self.focus()
         self.app.refresh_bindings()
         return text
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        if not self.editing or event.text_area is not self.editor:
+            return
+        text = event.text_area.text
+        self.state.gates = self.state.check(text)  # the saved text stays state.text until the save goes through
+        self.refresh_state()
+        self.post_message(self.GatesChanged(self, text))
+        self._stop_autosave()
+        self._autosave = self.set_timer(AUTOSAVE_SECONDS, self._autosave_due)
+
+    def _autosave_due(self) -> None:
+        editor = self.editor
+        if self.editing and editor is not None and self.edit_session:
+            self.post_message(self.EditPaused(self, editor.text, self.edit_session))
+
+    def _stop_autosave(self) -> None:
+        if self._autosave is not None:
+            self._autosave.stop()
+            self._autosave = None
+
+    def on_descendant_blur(self, event) -> None:
+        if event.widget.has_class("pane-editor"):
+            self.call_after_refresh(self._editor_blurred)
+
+    def _editor_blurred(self) -> None:
+        editor = self.editor
+        if self.editing and editor is not None and self.is_attached and self.screen.focused is not editor:
+            self.post_message(self.EditorLeft(self))

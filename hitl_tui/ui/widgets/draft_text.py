@@ -50,10 +50,6 @@ class DraftText(ScrollView, can_focus=False):
     def text(self) -> str:
         return self._text
 
-    @property
-    def line_count(self) -> int:
-        return len(self._lines)
-
     def lines_text(self) -> list[str]:
         """The wrapped lines as plain strings (what the reader sees, before scrolling)."""
         return [strip.text for strip in self._strips]

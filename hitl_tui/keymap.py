@@ -1,0 +1,92 @@
+"""Every action a key can trigger, declared once: id, default key, description, the screen it applies on, and
+whether the key bar shows it.
+
+Core module (no textual): `hitl.toml`'s and the user config's `[keys]` are checked against these ids, the starter
+file lists their default keys (`defaults.DEFAULT_KEYS` comes from here), and `key_clashes` finds two actions of one
+screen given the same key. The UI builds bindings, the help screen and the command palette from the same table
+(`ui/keys.py`). A new action: one `Action(...)` line here, and an `action_<id>` method on the screen it names.
+
+No default relies on ctrl+enter or ctrl+shift combinations: they do not reach a program over SSH or inside tmux.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+REVIEW = "review"  # the station's own screen (ui/screens/review.py)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: str  # the binding id, the key under [keys] and the screen's `action_<id>` method
+    key: str  # the default key(s), Textual names, comma-separated ("question_mark,f1")
+    description: str  # the key bar, the help screen and the palette show this
+    screen: str = REVIEW  # where it applies: a Screen's ACTION_SCREEN
+    show: bool = False  # in the key bar
+    priority: bool = False  # wins over the focused widget's own use of the key (tab in a text editor)
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("next_brief", "n", "Next brief", show=True),
+    Action("prev_brief", "p", "Prev brief"),
+    Action("next_variant", "tab", "Next variant", priority=True),
+    Action("prev_variant", "shift+tab", "Prev variant", priority=True),
+    Action("edit", "e", "Edit", show=True),
+    Action("diff", "d", "Diff"),
+    Action("checklist", "c", "Checklist"),
+    Action("approve", "a", "Approve", show=True),
+    Action("approve_override", "A", "Approve anyway"),
+    Action("reject", "x", "Reject", show=True),
+    Action("revise", "r", "Revise", show=True),
+    Action("regenerate", "g", "Regenerate"),
+    Action("undo", "u", "Undo my last action on this brief"),
+    Action("copy", "y", "Copy"),
+    Action("blind", "b", "Blind"),
+    Action("stats", "s", "Stats"),
+    Action("note", "o", "Note"),
+    Action("history", "h", "History"),
+    Action("filter", "slash", "Filter"),
+    Action("zoom", "z", "Zoom variant"),
+    Action("leave", "escape", "Leave editor (saved) / zoom / back to queue"),
+    Action("help", "question_mark,f1", "Help", show=True),
+    Action("quit", "q", "Quit", show=True),
+)
+
+# Keys a screen uses that are not remappable (so a remapped action must not take them): (key, what it does).
+FIXED_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    REVIEW: (("1", "score 1"), ("2", "score 2"), ("3", "score 3"), ("4", "score 4"), ("5", "score 5"),
+             ("backspace", "previous dimension"), ("ctrl+p", "command palette")),
+}
+# Shown under the actions on the help screen.
+FIXED_HELP: dict[str, tuple[tuple[str, str], ...]] = {
+    REVIEW: (("1-5", "score the current rubric dimension, then move to the next"),
+             ("backspace", "back to the previous dimension"), ("space", "tick the highlighted checklist item"),
+             ("ctrl+p", "command palette with every action")),
+}
+
+BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}
+
+
+def actions_for(screen: str) -> list[Action]:
+    return [a for a in ACTIONS if a.screen == screen]
+
+
+def split_keys(keys: str) -> list[str]:
+    return [k.strip() for k in keys.split(",") if k.strip()]
+
+
+def key_clashes(keys: dict[str, str]) -> list[str]:
+    """Two actions of one screen on the same key (after `[keys]`, the team's and this person's): one warning each,
+    naming both actions, the key and what to change. Textual would otherwise give the key to one of them silently."""
+    warnings = []
+    for screen in dict.fromkeys(a.screen for a in ACTIONS):
+        taken: dict[str, str] = {key: f"{what} (fixed)" for key, what in FIXED_KEYS.get(screen, ())}
+        for action in actions_for(screen):
+            for key in split_keys(keys.get(action.id, action.key)):
+                other = taken.get(key)
+                if other is not None:
+                    warnings.append(f"[keys] {action.id} and {other} are both on {key!r}: only one of them can "
+                                    f"work; give one another key under [keys] (hitl.toml or your own config)")
+                else:
+                    taken[key] = action.id
+    return warnings

@@ -1,0 +1,400 @@
+"""The review station as a Screen: the layout, what each key does, and the messages its widgets post.
+
+The App's default screen (`HitlApp.get_default_screen`). The App holds the services (`self.app.store`,
+`self.app.engine`) and forwards what they report (`BriefsChanged`, `engine_event`); the review's state and how it
+reaches the screen are in `review_state.py` (queue, open brief, panes, details, saving edits) and
+`review_sync.py` (the queue, claims and drafts streaming); the parts without widgets in `ui/review/` (stream buffer, edits the log
+refused, decisions). The three classes are one screen split by job: each builds only on the one before it.
+
+Keys are the `review` actions of the action table (`hitl_tui/keymap.py`): an `action_<id>` method here for each.
+A key never ends the station: an action that fails (a refused write, a race with a reload) is reported on screen.
+"""
+
+from __future__ import annotations
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+
+from ...keymap import REVIEW
+from ..guard import guarded
+from ..keys import bindings_for
+from ..messages import BriefsChanged, DraftEvent
+from ..review import decisions
+from ..review.streams import FLUSH_SECONDS
+from ..widgets.bars import KeyBar, TitleBar
+from ..widgets.draft_pane import DraftPane
+from ..widgets.pane_strip import PaneStrip
+from ..widgets.queue import BriefQueue
+from ..widgets.review_panel import BriefSummary, Checklist, GateDetails, ScoreCard, summary_text
+from .review_sync import LIVE, ReviewSync
+
+POLL_SECONDS = 2.0  # other instances' changes (claims, statuses) arrive through the database
+CLAIM_RENEW_SECONDS = 10.0
+REVIEW_ACTIONS = {"edit", "approve", "approve_override", "reject", "revise", "regenerate", "score", "score_back",
+                  "checklist", "note"}
+# While editing, keys type text; these still act, and each first saves and closes the editor.
+WHILE_EDITING = {"leave", "quit", "help", "next_variant", "prev_variant"}
+
+
+class ReviewScreen(ReviewSync):
+    ACTION_SCREEN = REVIEW
+    BINDINGS = bindings_for(REVIEW)
+    ALLOW_IN_MAXIMIZED_VIEW = "#title, #keys"  # a zoomed variant keeps the title and key lines
+
+    # ---------------------------------------------------------------- layout and timers
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(id="title")
+        with Horizontal(id="main"):
+            yield BriefQueue(id="queue")
+            with Vertical(id="review"):
+                yield BriefSummary(summary_text(None, None), id="summary")
+                yield PaneStrip(id="panes")
+                with Horizontal(id="details"):
+                    yield ScoreCard("", id="scores")
+                    yield Checklist(id="checklist")
+                    yield GateDetails("", id="gates")
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        self.blind = self.app.config.ui.blind
+        self.query_one(TitleBar).show(self.app.title, self.app.sub_title)
+        queue = self.query_one(BriefQueue)
+        queue.instance = self.app.instance
+        queue.focus()
+        self.on_resize()
+
+    def start_timers(self) -> None:
+        """After the first frame: the App calls this once its services run."""
+        self.set_interval(FLUSH_SECONDS, self.flush_streams)
+        self.set_interval(POLL_SECONDS, self.poll)
+        self.set_interval(POLL_SECONDS, self.follow_writers)
+        self.set_interval(CLAIM_RENEW_SECONDS, self.renew_claim)
+
+    def engine_event(self, event) -> None:
+        """Called by the drafting client for every chunk: deltas are buffered (a timer applies them), the rest
+        become DraftEvent messages on this screen's queue."""
+        if event.kind == "delta":
+            self.streams.add(event)
+        else:
+            self.post_message(DraftEvent(event))
+
+    def on_screen_suspend(self) -> None:
+        self.query_one(KeyBar).refresh_keys()  # a dialog on top has the keys: the bar shows none of ours
+
+    def on_screen_resume(self) -> None:
+        self.query_one(KeyBar).refresh_keys()
+
+    # ---------------------------------------------------------------- focus and size
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget.id == "checklist":
+            self.remove_class("-checklist")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # A click on another variant makes it the current one.
+        pane = event.widget
+        if isinstance(pane, DraftPane) and pane is not self.current_pane and pane.state.draft_id in self.order:
+            self.focus_pane(self.order.index(pane.state.draft_id))
+
+    def on_resize(self, event: events.Resize | None = None) -> None:
+        # Narrow terminals (80×24 over SSH) show one variant at a time, like tabs. The event's size: the screen's
+        # own is recorded after this handler runs (it lagged one resize behind).
+        narrow = (event.size if event is not None else self.app.size).width < 110
+        self.set_class(narrow, "narrow")
+        for strip in self.query(PaneStrip):
+            strip.show(self.pane_index, single=narrow)
+
+    # ---------------------------------------------------------------- what keys may do now
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if not self.app.live:
+            return False  # quitting: keys, the palette and timers' actions do nothing (the log may be closed)
+        pane = self.current_pane
+        if pane is not None and pane.editing:
+            return action in WHILE_EDITING
+        if action in REVIEW_ACTIONS and (self.claimed_id is None or pane is None):
+            return False
+        return True
+
+    # ---------------------------------------------------------------- messages from services and widgets
+
+    @on(BriefsChanged)
+    @guarded
+    async def _briefs_changed(self, message: BriefsChanged) -> None:
+        if not self.live:
+            return
+        await self.refresh_queue()
+        if self.app.config.drafting.auto_draft:
+            for row in self.rows:  # a brief with no drafts for its current version (new, or just opened)
+                if not row["drafts"] and not row["error"] and row["current_version_id"]:
+                    self.app.enqueue_draft(row["id"])
+        if any(u.name == self.current_name and u.new_version for u in message.updates):
+            await self.open_brief(self.current_name, force=True)
+        self.app.ready.set()
+
+    @on(DraftEvent)
+    @guarded
+    async def _draft_event(self, message: DraftEvent) -> None:
+        if self.live:
+            await self.draft_event(message.event)
+
+    @on(BriefQueue.Highlighted)
+    @guarded
+    async def _highlighted(self, event: BriefQueue.Highlighted) -> None:
+        if event.name != self.current_name:
+            await self.open_brief(event.name)
+
+    @on(Checklist.Toggled)
+    @guarded
+    async def _ticked(self, event: Checklist.Toggled) -> None:
+        state = self.current_state
+        if state is None or self.app.store is None:
+            return
+        await self.app.store.set_tick(state.draft_id, event.item, event.checked)
+        self.ticks[event.item] = event.checked
+        self.update_details()
+
+    # ---------------------------------------------------------------- keys: moving around
+
+    async def _ask(self, title: str, **kwargs) -> str | None:
+        """One line of text from the reviewer (None if they cancel). Dialogs load on first use."""
+        from .modals import TextPrompt
+
+        return await self.app.push_screen_wait(TextPrompt(title, **kwargs))
+
+    async def action_next_brief(self) -> None:
+        await self.open_brief(self.query_one(BriefQueue).move(1))
+
+    async def action_prev_brief(self) -> None:
+        await self.open_brief(self.query_one(BriefQueue).move(-1))
+
+    async def action_next_variant(self) -> None:
+        await self.save_open_edit()
+        self.focus_pane(self.pane_index + 1)
+
+    async def action_prev_variant(self) -> None:
+        await self.save_open_edit()
+        self.focus_pane(self.pane_index - 1)
+
+    def action_zoom(self) -> None:
+        """The focused variant fills the screen (and back): room to read and edit one draft."""
+        if self.maximized is not None:
+            self.minimize()
+        elif self.current_pane is not None:
+            self.maximize(self.current_pane, container=False)
+
+    def action_checklist(self) -> None:
+        self.add_class("-checklist")  # a narrow terminal shows the checklist in place of the gate details
+        checklist = self.query_one(Checklist)
+        if checklist.option_count and checklist.highlighted is None:
+            checklist.highlighted = 0  # space ticks the highlighted item, so there must be one
+        self.call_after_refresh(checklist.focus)  # after the style change that may have just shown it
+
+    async def action_leave(self) -> None:
+        """escape: out of the editor (saved; the keys go back to the pane), else out of zoom, else to the queue."""
+        pane = self.current_pane
+        if pane is not None and pane.editing:
+            await self.save_open_edit()
+            self.update_details()
+            if not pane.state.save_error:
+                self.notify("Edit saved.")
+            return
+        self.remove_class("-checklist")
+        if self.maximized is not None:
+            self.minimize()
+            return
+        self.query_one(BriefQueue).focus()
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
+    async def action_filter(self) -> None:
+        queue = self.query_one(BriefQueue)
+        text = await self._ask("Filter briefs (title, file, status, channel)", value=queue.filter_text,
+                               allow_empty=True)
+        if text is not None:
+            queue.set_filter(text)
+
+    # ---------------------------------------------------------------- keys: scoring, notes, editing
+
+    async def action_score(self, value: int) -> None:
+        state = self.current_state
+        dims = list(self.app.config.rubric)
+        if state is None or not dims:
+            return
+        dim = dims[self.dim_index]
+        await self.app.store.set_score(state.draft_id, dim, value)
+        self.scores[dim] = value
+        self.dim_index = min(self.dim_index + 1, len(dims) - 1)
+        self.update_details()
+
+    def action_score_back(self) -> None:
+        self.dim_index = max(0, self.dim_index - 1)
+        self.update_details()
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
+    async def action_note(self) -> None:
+        state = self.current_state
+        if state is None:
+            return
+        current = await self.app.store.note(state.draft_id)
+        text = await self._ask("Note on this variant", value=current, allow_empty=True)
+        if text is not None:
+            await self.app.store.set_note(state.draft_id, text)
+            if self.current_state is state:
+                self.note = text
+                self.update_details()
+            self.notify("Note saved.")
+
+    async def action_edit(self) -> None:
+        pane = self.current_pane
+        if pane is None or pane.state.status in LIVE:
+            self.notify("Wait for this variant to finish streaming before editing.", severity="warning")
+            return
+        await pane.start_edit()
+
+    async def action_diff(self) -> None:
+        from .diff import DiffScreen
+
+        state = self.current_state
+        if state is None:
+            return
+        revs = await self.app.store.revisions(state.draft_id)
+        if revs[-1]["kind"] == "human":
+            last_ai = [r for r in revs if r["kind"] == "ai"][-1]
+            await self.app.push_screen(DiffScreen([last_ai, revs[-1]], title="AI text → your edit"))
+        else:
+            await self.app.push_screen(DiffScreen(revs, title="Revision diff"))
+
+    async def action_history(self) -> None:
+        from .diff import DiffScreen
+
+        state = self.current_state
+        if state is not None:
+            await self.app.push_screen(DiffScreen(await self.app.store.revisions(state.draft_id), title="History"))
+
+    # ---------------------------------------------------------------- keys: decisions (review/decisions.py)
+
+    async def action_approve(self) -> None:
+        await self.save_open_edit()
+        failing = decisions.failing(self.current_state, self.spec, self.ticks)
+        if failing:
+            self.notify("Not approved. Failing required checks:\n" + "\n".join(f"• {f}" for f in failing) +
+                        "\nFix them, or press A to approve anyway with a reason.", severity="error", timeout=8)
+            return
+        await self._approve("approve", "")
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
+    async def action_approve_override(self) -> None:
+        await self.save_open_edit()
+        failing = decisions.failing(self.current_state, self.spec, self.ticks)
+        reason = await self._ask(
+            "Approve over failing checks: why?", placeholder="e.g. legal signed off the claim",
+            detail="\n".join(failing) or "No required check is failing.")
+        if reason:
+            await self._approve("override" if failing else "approve", reason)
+
+    async def _approve(self, kind: str, reason: str) -> None:
+        state = self.current_state
+        path = await decisions.approve(
+            self.app.store, self.app.ws, state=state, draft=self.drafts[state.draft_id], brief=self.brief,
+            brief_name=self.current_name, kind=kind, reason=reason, scores=self.scores, ticks=self.ticks,
+            spec=self.spec)
+        state.decision = kind
+        self.current_pane.refresh_state()
+        await self.refresh_queue()
+        self.notify(f"Approved → {path.relative_to(self.app.ws.root)}")
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
+    async def action_reject(self) -> None:
+        state = self.current_state
+        reason = await self._ask("Reject this variant: why?", placeholder="e.g. off-brand tone")
+        if reason:
+            await self.app.store.decide(state.draft_id, None, "reject", reason)
+            state.decision = "reject"
+            self.current_pane.refresh_state()
+            await self.refresh_queue()
+            self.notify("Rejected.")
+
+    async def action_undo(self) -> None:
+        """Take back this reviewer's last action on the open brief — and only on it — and say what it was."""
+        if self.claimed_id is None or self.current_row is None:
+            self.notify("Nothing to undo: no brief is open for review here.")
+            return
+        undone = await self.app.store.undo_last(self.claimed_id)
+        if undone is None:
+            self.notify(f"Nothing to undo on {self.current_name}: you have not changed anything on it.")
+            return
+        n = self.order.index(undone.draft_id) + 1 if undone.draft_id in self.order else None
+        what = decisions.describe_undone(undone, f"variant {n}" if n else
+                                         f"variant {undone.variant + 1} of an earlier version", self.spec)
+        if undone.blocked:
+            self.notify(f"Cannot undo the {what}: {undone.blocked}.", severity="warning")
+            return
+        state = self.states.get(undone.draft_id)
+        await self.refresh_queue()
+        await decisions.show_undone(self.app.store, self.app.ws, undone, state, self.brief, self.current_name,
+                                    still_approved=bool((self.current_row or {}).get("approved")))
+        if state is not None:
+            self.focus_pane(self.order.index(undone.draft_id))  # reloads its scores, ticks and note
+            self.pane_for(undone.draft_id).refresh_state()
+            self.update_details()
+        self.notify(f"Undid: {what}")
+
+    # ---------------------------------------------------------------- keys: back to the AI
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
+    async def action_revise(self) -> None:
+        await self.save_open_edit()
+        state = self.current_state
+        note = await self._ask(
+            "Revise: what should change? (gates, low scores, your note and edits are sent too)", allow_empty=True)
+        if note is None:
+            return
+        from ...feedback_loop.revise import proposed_items
+
+        # Every proposed item is sent; the list to review and drop items from comes with the review screen.
+        items = await proposed_items(self.app.store, self.app.config, self.brief, state.draft_id, instruction=note,
+                                     text=state.text)
+        self.run_worker(self.app.engine.revise(self.drafts[state.draft_id], self.brief, state.text, items),
+                        group=f"draft-{state.draft_id}", exit_on_error=False)
+        self.notify(f"Revision requested for {state.label}.")
+
+    async def action_regenerate(self) -> None:
+        state = self.current_state
+        if state.status in LIVE:
+            self.app.engine.cancel_draft(state.draft_id)  # replace the stream, do not run two
+        self.run_worker(self.app.engine.regenerate(self.drafts[state.draft_id], self.brief),
+                        group=f"draft-{state.draft_id}", exit_on_error=False)
+
+    # ---------------------------------------------------------------- keys: the rest
+
+    def action_copy(self) -> None:
+        state = self.current_state
+        if state is not None and state.text:
+            self.app.copy_to_clipboard(state.text)  # OSC 52: reaches the local clipboard over SSH
+            self.notify("Copied to the clipboard.")
+
+    async def action_blind(self) -> None:
+        self.blind = not self.blind
+        self.notify("Blind mode on: models hidden, order shuffled." if self.blind else "Blind mode off.")
+        await self.open_brief(self.current_name, force=True)
+
+    async def action_stats(self) -> None:
+        from .stats import StatsScreen
+
+        await self.app.push_screen(StatsScreen(await self.app.store.stats()))
+
+    async def action_help(self) -> None:
+        from .modals import HelpScreen
+
+        await self.save_open_edit()  # a dialog over an open editor would leave the keys nowhere visible
+        await self.app.push_screen(HelpScreen(REVIEW, self.app.config.keys))
+
+    async def action_quit(self) -> None:
+        await self.app.save_and_exit("quit")
