@@ -84,9 +84,13 @@ def key_clashes(keys: dict[str, str]) -> list[str]:
         for action in actions_for(screen):
             for key in split_keys(keys.get(action.id, action.key)):
                 other = taken.get(key)
-                if other is not None:
-                    warnings.append(f"[keys] {action.id} and {other} are both on {key!r}: only one of them can "
-                                    f"work; give one another key under [keys] (hitl.toml or your own config)")
-                else:
+                if other is None:
                     taken[key] = action.id
+                    continue
+                # Textual's keymap gives the key to the remapped binding and drops the other from it.
+                remapped = [a for a in (other, action.id) if a in BY_ID and keys.get(a, BY_ID[a].key) != BY_ID[a].key]
+                outcome = f"{key!r} does {remapped[0]}, {({other, action.id} - {remapped[0]}).pop()} does not" \
+                    if len(remapped) == 1 else "only one of them can work"
+                warnings.append(f"[keys] {action.id} and {other} are both on {key!r}: {outcome}; give one "
+                                f"another key under [keys] (hitl.toml or your own config)")
     return warnings
