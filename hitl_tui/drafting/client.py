@@ -12,15 +12,15 @@ group: it runs in a session of its own) and what it left streaming is recorded h
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .events import Outcome, StreamEvent, stopped_because
+from .protocol import (BadLine, Cancel, CancelDraft, DraftRequest, Event, RegenerateRequest, Reply, Request,
+                       ReviseRequest, Shutdown, ToWorker, Warm, decode_from_worker, log_bad_line, to_wire)
 
 if TYPE_CHECKING:  # the app imports this before its first frame: nothing heavy at import time
     from ..briefs import Brief
@@ -78,21 +78,19 @@ class DraftingClient:
                           claim: bool = False) -> list[Outcome]:
         """Draft a brief version. `claim`: only if nobody has drafted it yet, decided atomically in the log
         (another station may have got there first: then [] and no request)."""
-        return await self._request({"op": "draft", "brief": asdict(brief), "version_id": version_id,
-                                    "models": [asdict(m) for m in models or []], "claim": claim})
+        return await self._request(DraftRequest(brief, version_id, list(models or []), claim))
 
     async def revise(self, draft: dict, brief: Brief, previous: str, items: list[FeedbackItem]) -> Outcome:
-        return (await self._request({"op": "revise", "draft": draft, "brief": asdict(brief), "previous": previous,
-                                     "items": [i.to_dict() for i in items]}))[0]
+        return (await self._request(ReviseRequest(draft, brief, previous, items)))[0]
 
     async def regenerate(self, draft: dict, brief: Brief) -> Outcome:
-        return (await self._request({"op": "regenerate", "draft": draft, "brief": asdict(brief)}))[0]
+        return (await self._request(RegenerateRequest(draft, brief)))[0]
 
     def cancel(self, revision_id: int) -> bool:
-        return self._send({"op": "cancel", "revision_id": revision_id})
+        return self._send(Cancel(revision_id))
 
     def cancel_draft(self, draft_id: int) -> bool:
-        return self._send({"op": "cancel_draft", "draft_id": draft_id})
+        return self._send(CancelDraft(draft_id))
 
     @property
     def active(self) -> list[int]:
@@ -114,7 +112,7 @@ class DraftingClient:
             proc = self._proc
         if proc is not None and proc.returncode is None:
             try:
-                proc.stdin.write(json.dumps({"op": "shutdown", "reason": self.closing}).encode() + b"\n")
+                proc.stdin.write(to_wire(Shutdown(self.closing)))
                 proc.stdin.close()
             except (BrokenPipeError, ConnectionResetError, RuntimeError):
                 pass
@@ -152,68 +150,65 @@ class DraftingClient:
                 self._reader = asyncio.ensure_future(self._read(self._proc))
             return self._proc
 
-    async def _request(self, msg: dict) -> list[Outcome]:
+    async def _request(self, msg: Request) -> list[Outcome]:
         if await self._ensure_started() is None:
             raise WorkerError(f"not sent: {stopped_because(self.closing)}")
         self._next_id += 1
-        msg["id"] = self._next_id
+        msg.id = self._next_id
         reply = asyncio.get_running_loop().create_future()
-        self._replies[msg["id"]] = reply
+        self._replies[msg.id] = reply
         if not self._send(msg):
-            self._replies.pop(msg["id"], None)
+            self._replies.pop(msg.id, None)
             raise WorkerError("the drafting worker is not running")
         try:
-            result = await reply
+            return await reply
         except asyncio.CancelledError:
-            self._replies.pop(msg["id"], None)
+            self._replies.pop(msg.id, None)
             raise
-        return [Outcome(**o) for o in result]
 
-    def _send(self, msg: dict) -> bool:
+    def _send(self, msg: ToWorker) -> bool:
         proc = self._proc
         if self.closing is not None or proc is None or proc.returncode is not None or proc.stdin.is_closing():
             return False
-        proc.stdin.write(json.dumps(msg, ensure_ascii=False).encode() + b"\n")
+        proc.stdin.write(to_wire(msg))
         return True
 
     async def _read(self, proc: asyncio.subprocess.Process) -> None:
         try:
             while line := await proc.stdout.readline():
                 try:
-                    msg = json.loads(line)
-                except ValueError:
+                    msg = decode_from_worker(line)
+                except BadLine as exc:
+                    log_bad_line("the drafting worker", line, exc, self.root / "hitl.log")
                     continue
-                if "event" in msg:
-                    self._event(msg["event"])
-                elif "warm" in msg:
+                if isinstance(msg, Event):
+                    self._event(msg.event)
+                elif isinstance(msg, Warm):
                     self.warm.set()
-                elif "reply" in msg:
-                    reply = self._replies.pop(msg["reply"], None)
+                elif isinstance(msg, Reply):
+                    reply = self._replies.pop(msg.id, None)
                     if reply is not None and not reply.done():
-                        if "error" in msg:
-                            reply.set_exception(WorkerError(msg["error"]))
+                        if msg.error is not None:
+                            reply.set_exception(WorkerError(msg.error))
                         else:
-                            reply.set_result(msg["outcomes"])
+                            reply.set_result(msg.outcomes)
         finally:
             await proc.wait()
             _RUNNING.discard(proc)
             await self._worker_ended(proc.pid, proc.returncode)
 
-    def _event(self, body: dict) -> None:
-        rid = body["revision_id"]
-        if body["kind"] == "delta":
-            text = self._texts.get(rid, "") + body["delta"]
+    def _event(self, event: StreamEvent) -> None:
+        rid = event.revision_id
+        if event.kind == "delta":  # the wire carries only the new text: the full text is put together here
+            text = self._texts.get(rid, "") + event.delta
             self._texts[rid] = text
-            event = StreamEvent("delta", rid, body["draft_id"], text=text, delta=body["delta"],
-                                tokens=body["tokens"])
-        else:
-            event = StreamEvent(**body)
-            if event.kind in ("created", "start"):
-                self._drafts[rid] = event.draft_id
-                self._texts[rid] = ""
-            elif event.kind in ENDED:
-                self._drafts.pop(rid, None)
-                self._texts.pop(rid, None)
+            event.text = text
+        elif event.kind in ("created", "start"):
+            self._drafts[rid] = event.draft_id
+            self._texts[rid] = ""
+        elif event.kind in ENDED:
+            self._drafts.pop(rid, None)
+            self._texts.pop(rid, None)
         self.on_event(event)
 
     async def _worker_ended(self, pid: int, code: int | None) -> None:

@@ -6,12 +6,7 @@ quarter of a second with eight fast streams; in a second process it runs on the 
 litellm's ~200 MB and its prints out of the UI process: this process's stdout and stderr go to hitl.log, and the
 protocol travels on a descriptor of its own.
 
-Protocol: JSON lines. The parent sends requests ({"op": "draft" | "revise" | "regenerate", "id": n, ...}; a
-draft with "claim": true drafts only a version nobody has drafted yet; a revise carries its feedback items as
-{"items": [FeedbackItem.to_dict(), ...]}) and commands ({"op": "cancel" |
-"cancel_draft"}, {"op": "shutdown", "reason": "quit" | "SIGTERM" | "SIGHUP" | ...}). The worker sends engine
-events ({"event": {...}}; deltas carry only the new text, coalesced ~20 times a second) and replies ({"reply": n,
-"outcomes": [...]} or {"reply": n, "error": "..."}).
+Protocol: JSON lines, defined once in protocol.py (requests, commands, events, replies) and used by both sides.
 
 Stopping: on "shutdown", or when its stdin closes without one (the app died), it sends no new request, cancels
 every stream (closing its HTTP stream), records each as interrupted with its partial text and the reason (the
@@ -23,21 +18,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
-from ..briefs import Brief
-from ..config import ModelSpec
-from ..learning.feedback import FeedbackItem
 from ..store import Store
 from ..workspace import Workspace
 from .engine import DraftEngine, StreamEvent
 from .events import stopped_because
 from .llm import load_litellm
+from .protocol import (BadLine, Cancel, CancelDraft, DraftRequest, Event, Reply, Request, ReviseRequest, Shutdown,
+                       ToWorker, Warm, decode_request, log_bad_line, to_wire)
 
 DELTA_SECONDS = 0.05  # streamed text is sent to the app at most this often per revision
 
@@ -68,9 +60,7 @@ class _Events:
                 self._flusher = asyncio.get_running_loop().call_later(DELTA_SECONDS, self._flush_all)
             return
         self._flush(event.revision_id)  # the text before an end (or a retry) arrives first
-        body = asdict(event)
-        body["text"] = "" if event.kind in ("start", "created", "retry") else event.text
-        self.write({"event": body})
+        self.write(Event(event))
 
     def _flush_all(self) -> None:
         self._sent_at = time.monotonic()
@@ -84,8 +74,7 @@ class _Events:
         pending = self._pending.pop(revision_id, None)
         if pending:
             draft_id, text, tokens = pending
-            self.write({"event": {"kind": "delta", "revision_id": revision_id, "draft_id": draft_id,
-                                  "delta": text, "tokens": tokens}})
+            self.write(Event(StreamEvent("delta", revision_id, draft_id, delta=text, tokens=tokens)))
 
 
 class Worker:
@@ -94,39 +83,35 @@ class Worker:
         self.write = write
         self.requests: set[asyncio.Task] = set()
 
-    def handle(self, msg: dict) -> str | None:
+    def handle(self, msg: ToWorker) -> str | None:
         """Act on one message; the cause once it is time to stop."""
-        op = msg.get("op")
-        if op == "shutdown":
-            return msg.get("reason") or "closed"
-        if op == "cancel":
-            self.engine.cancel(msg["revision_id"])
-        elif op == "cancel_draft":
-            self.engine.cancel_draft(msg["draft_id"])
-        elif op in ("draft", "revise", "regenerate"):
+        if isinstance(msg, Shutdown):
+            return msg.reason
+        if isinstance(msg, Cancel):
+            self.engine.cancel(msg.revision_id)
+        elif isinstance(msg, CancelDraft):
+            self.engine.cancel_draft(msg.draft_id)
+        else:
             task = asyncio.ensure_future(self._serve(msg))
             self.requests.add(task)
             task.add_done_callback(self.requests.discard)
         return None
 
-    async def _serve(self, msg: dict) -> None:
+    async def _serve(self, msg: Request) -> None:
         try:
-            brief = Brief(**msg["brief"])
-            if msg["op"] == "draft":
-                models = [ModelSpec(**m) for m in msg.get("models") or []] or None
-                outcomes = await self.engine.draft_brief(brief, msg["version_id"], models=models,
-                                                         claim=bool(msg.get("claim")))
-            elif msg["op"] == "revise":
-                items = [FeedbackItem.from_dict(i) for i in msg["items"]]
-                outcomes = [await self.engine.revise(msg["draft"], brief, msg["previous"], items)]
+            if isinstance(msg, DraftRequest):
+                outcomes = await self.engine.draft_brief(msg.brief, msg.version_id, models=msg.models or None,
+                                                         claim=msg.claim)
+            elif isinstance(msg, ReviseRequest):
+                outcomes = [await self.engine.revise(msg.draft, msg.brief, msg.previous, msg.items)]
             else:
-                outcomes = [await self.engine.regenerate(msg["draft"], brief)]
-            self.write({"reply": msg["id"], "outcomes": [o.to_dict() for o in outcomes]})
+                outcomes = [await self.engine.regenerate(msg.draft, msg.brief)]
+            self.write(Reply(msg.id, outcomes))
         except asyncio.CancelledError:
-            self.write({"reply": msg["id"], "error": stopped_because(self.engine.closing or "closed")})
+            self.write(Reply(msg.id, error=stopped_because(self.engine.closing or "closed")))
             raise
         except Exception as exc:  # reported to the app, which shows it; the worker carries on
-            self.write({"reply": msg["id"], "error": f"{type(exc).__name__}: {exc}"})
+            self.write(Reply(msg.id, error=f"{type(exc).__name__}: {exc}"))
 
     async def stop(self, cause: str, grace: float = 1.0) -> None:
         """Cancel every stream with the reason and end what is left (see DraftEngine.close). Requests still
@@ -145,9 +130,9 @@ async def serve(root: Path, reviewer: str, protocol_out: int) -> None:
     loop = asyncio.get_running_loop()
     transport, _ = await loop.connect_write_pipe(asyncio.Protocol, os.fdopen(protocol_out, "wb", buffering=0))
 
-    def write(msg: dict) -> None:
+    def write(msg) -> None:
         if not transport.is_closing():
-            transport.write(json.dumps(msg, ensure_ascii=False).encode() + b"\n")
+            transport.write(to_wire(msg))
 
     reader = asyncio.StreamReader(limit=64 * 1024 * 1024)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -157,14 +142,19 @@ async def serve(root: Path, reviewer: str, protocol_out: int) -> None:
                          outbox=ws.outbox, learned=ws.learned_rules)
     worker = Worker(engine, write)
     warm = asyncio.ensure_future(asyncio.to_thread(load_litellm, ws.log_file))  # before the first request
-    warm.add_done_callback(lambda task: task.cancelled() or task.exception() or write({"warm": True}))
+    warm.add_done_callback(lambda task: task.cancelled() or task.exception() or write(Warm()))
     cause = "gone"  # stdin closed without a shutdown: the station died
     try:
         while True:
             line = await reader.readline()
             if not line:
                 break
-            stop = worker.handle(json.loads(line))
+            try:
+                msg = decode_request(line)
+            except BadLine as exc:
+                log_bad_line("the station", line, exc, ws.log_file)
+                continue
+            stop = worker.handle(msg)
             if stop:
                 cause = stop
                 break
