@@ -35,9 +35,12 @@ async def test_the_same_person_in_two_sessions_does_not_fight_over_a_brief(tmp_p
         async with second.run_test(size=(120, 40)):
             await wait_until(lambda: second.review.shown_name)
             assert second.review.claimed_id is not None  # the person's newest session has it
-            for _ in range(3):  # the old session's renewals: it notices, says so, and does not take it back
-                await first.review.renew_claim()
-            assert first.review.claimed_id is None and "another session" in first.review.notice
+            # The old session's renewals (its own timer's job, run on its own screen: a screen's `app` is the app
+            # whose task runs it, so not from this test's context, which is the second app's): it notices, says
+            # so, and does not take it back.
+            for _ in range(3):
+                first.review.call_later(first.review.renew_claim)
+            await wait_until(lambda: first.review.claimed_id is None and "another session" in first.review.notice)
             async with Store.opened(ws.db_path, "observer") as store:
                 claims = await store.fetchall("SELECT instance FROM claims")
             assert [c["instance"] for c in claims] == [second.instance]
