@@ -4,6 +4,8 @@ addressed in `hitl stats`, and the revision history."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 
 from hitl_tui.briefs import Brief
@@ -140,7 +142,7 @@ async def test_a_revise_that_never_finished_sends_everything_again(store, tmp_pa
     items = await proposed_items(store, engine.config, brief, draft["id"], instruction="Shorter.")
     failing = ModelSpec("openai/error500", api_base=llm_server.base_url)
     engine.config.drafting.models = [failing]
-    out = await engine.revise(draft | {"model": failing.model}, brief, "word0.", items)
+    out = await engine.revise(dataclasses.replace(draft, model=failing.model), brief, "word0.", items)
     assert out.status == "failed"
     assert await store.feedback_items(out.revision_id) and \
         all(i.mark is None for i in await store.feedback_items(out.revision_id))

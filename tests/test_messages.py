@@ -13,6 +13,7 @@ from hitl_tui.config import ManualItem, parse_config
 from hitl_tui.defaults import starter_config
 from hitl_tui.gates import FAIL, gate_spec
 from hitl_tui.keymap import ACTIONS, key_clashes
+from hitl_tui.store import BriefRow
 from hitl_tui.ui.widgets.draft_pane import AUTOSAVE_SECONDS, DraftPane, PaneState
 from hitl_tui.ui.widgets.queue import BriefQueue
 from hitl_tui.ui.widgets.review_panel import Checklist
@@ -107,8 +108,8 @@ async def test_ticking_the_checklist_posts_the_item_and_its_new_state():
 async def test_moving_in_the_queue_posts_the_highlighted_brief():
     queue = BriefQueue(id="queue")
     app = Recorder(queue)
-    rows = [{"name": n, "title": n.title(), "status": "ready", "channel": "email", "drafts": 2, "done": 2,
-             "error": None, "claimed_by": None, "claim_instance": None} for n in ("a.toml", "b.toml")]
+    rows = [BriefRow(i, n, n.title(), "email", drafts=2, done=2, status="ready")
+            for i, n in enumerate(("a.toml", "b.toml"))]
     async with app.run_test(size=(80, 20)) as pilot:
         queue.set_rows(rows)
         queue.focus()

@@ -14,6 +14,7 @@ from hitl_tui.drafting import protocol as p
 from hitl_tui.drafting.client import DraftingClient
 from hitl_tui.drafting.events import Outcome, StreamEvent
 from hitl_tui.learning.feedback import note_item, score_item
+from hitl_tui.store import Draft
 
 BRIEF = Brief(name="sale.toml", title="Spring sale", brief="20% off annual plans.", channel="email",
               must_include=["20% off"], content_hash="h1")
@@ -21,7 +22,7 @@ BRIEF = Brief(name="sale.toml", title="Spring sale", brief="20% off annual plans
 
 @pytest.mark.parametrize("msg", [
     p.DraftRequest(BRIEF, 7, [ModelSpec("openai/x", api_base="http://127.0.0.1:1", label="x")], True, id=3),
-    p.RegenerateRequest({"id": 1, "variant": 0, "model": "m", "label": "m"}, BRIEF, id=4),
+    p.RegenerateRequest(Draft(1, 7, 0, "m", "m", temperature=0.7, brief_id=3), BRIEF, id=4),
     p.Cancel(11), p.CancelDraft(12), p.Shutdown("SIGHUP"),
 ])
 def test_requests_and_commands_decode_to_what_was_sent(msg):
@@ -32,7 +33,7 @@ def test_requests_and_commands_decode_to_what_was_sent(msg):
 
 def test_a_revise_request_carries_its_feedback_items():
     items = [note_item("Shorter, please."), score_item("cta", 2)]
-    msg = p.ReviseRequest({"id": 1, "variant": 0}, BRIEF, "Old text", items, id=5)
+    msg = p.ReviseRequest(Draft(1, 7, 0, "m", "m"), BRIEF, "Old text", items, id=5)
     decoded = p.decode_request(p.to_wire(msg))
     assert decoded == msg and decoded.items[1].value == 2
 

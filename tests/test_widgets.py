@@ -8,6 +8,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from textual.app import App, ComposeResult
 
+from hitl_tui.store import BriefRow
 from hitl_tui.ui.text import wrap_starts
 from hitl_tui.ui.widgets.draft_text import DraftText
 from hitl_tui.ui.widgets.queue import BriefQueue
@@ -87,9 +88,8 @@ class QueueApp(App):
         yield BriefQueue(id="queue")
 
 
-def rows(n: int, **extra) -> list[dict]:
-    return [{"id": i, "name": f"b{i:05d}.toml", "title": f"Brief {i}", "status": "new", "channel": "email",
-             "error": None, "drafts": 0, "done": 0, **extra} for i in range(n)]
+def rows(n: int, **extra) -> list[BriefRow]:
+    return [BriefRow(i, f"b{i:05d}.toml", f"Brief {i}", "email", status="new", **extra) for i in range(n)]
 
 
 async def test_queue_moves_filters_and_keeps_the_cursor_on_its_brief():
@@ -105,12 +105,12 @@ async def test_queue_moves_filters_and_keeps_the_cursor_on_its_brief():
         assert queue.scroll_y == queue.max_scroll_y  # the cursor is kept in view
         assert queue.move(1) == "b00000.toml"  # wraps around
         queue.set_filter("brief 42")
-        assert [r["name"] for r in queue.visible_rows()][:2] == ["b00042.toml", "b00420.toml"]
+        assert [r.name for r in queue.visible_rows()][:2] == ["b00042.toml", "b00420.toml"]
         assert queue.highlighted_name == "b00042.toml"
         queue.set_filter("")
         assert queue.highlighted_name == "b00042.toml"  # the cursor stays on its brief
         fresh = rows(10_000)
-        fresh.insert(0, {**fresh[0], "id": -1, "name": "a-new.toml", "title": "New one"})
+        fresh.insert(0, BriefRow(-1, "a-new.toml", "New one", "email"))
         queue.set_rows(fresh)
         assert queue.highlighted_name == "b00042.toml"
 
@@ -121,8 +121,9 @@ async def test_queue_rows_are_plain_text_and_show_who_has_a_brief():
         queue = app.query_one(BriefQueue)
         queue.instance = "me"
         data = rows(2)
-        data[0].update(title="[bold]Sale[/]", status="in review", claimed_by="ana", claim_instance="other")
-        data[1].update(status="invalid", error="b00001.toml: field 'max_words': expected a whole number")
+        data[0].title, data[0].status, data[0].claimed_by, data[0].claim_instance = \
+            "[bold]Sale[/]", "in review", "ana", "other"
+        data[1].status, data[1].error = "invalid", "b00001.toml: field 'max_words': expected a whole number"
         queue.set_rows(data)
         await pilot.pause()
         lines = [queue.render_line(y).text for y in range(5)]

@@ -41,9 +41,9 @@ def cmd_briefs(args) -> int:
         err(f"hitl: {ws.db_path} is read-only: showing the inbox as parsed and what the log knows; nothing was "
             "recorded")
     if args.json:
-        print_json([{"name": r["name"], "title": r["title"], "status": r["status"], "error": r["error"],
-                     "channel": r["channel"], "drafts": r["drafts"],
-                     "waits_on": waits[r["name"]].to_dict() if r["name"] in waits else None} for r in rows])
+        print_json([{"name": r.name, "title": r.title, "status": r.status, "error": r.error,
+                     "channel": r.channel, "drafts": r.drafts,
+                     "waits_on": waits[r.name].to_dict() if r.name in waits else None} for r in rows])
     elif not rows:
         out(f"The inbox {ws.inbox} is empty. Drop .toml, .md or .txt briefs into it.")
     else:

@@ -29,11 +29,11 @@ def cmd_history(args) -> int:
             brief = await store.brief_by_name(name)
             if brief is None:
                 raise UsageError(f"no brief named {name!r} in the log (`hitl briefs` lists the inbox)")
-            return brief, await store.brief_history(brief["id"])
+            return brief, await store.brief_history(brief.id)
 
     brief, variants = asyncio.run(run())
     if args.json:
-        print_json({"brief": brief["name"], "title": brief["title"], "variants": variants})
+        print_json({"brief": brief.name, "title": brief.title, "variants": variants})
         return 0
     out(f"{brief['name']} — {brief['title']}")
     if not variants:

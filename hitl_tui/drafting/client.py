@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # the app imports this before its first frame: nothing heavy 
     from ..briefs import Brief
     from ..config import ModelSpec
     from ..learning.feedback import FeedbackItem
-    from ..store import Store
+    from ..store import Draft, Store
 
 ENDED = ("done", "failed", "interrupted")
 CLOSE_GRACE = 1.0  # seconds the worker gets to record its streams before it is killed
@@ -80,10 +80,10 @@ class DraftingClient:
         (another station may have got there first: then [] and no request)."""
         return await self._request(DraftRequest(brief, version_id, list(models or []), claim))
 
-    async def revise(self, draft: dict, brief: Brief, previous: str, items: list[FeedbackItem]) -> Outcome:
+    async def revise(self, draft: Draft, brief: Brief, previous: str, items: list[FeedbackItem]) -> Outcome:
         return (await self._request(ReviseRequest(draft, brief, previous, items)))[0]
 
-    async def regenerate(self, draft: dict, brief: Brief) -> Outcome:
+    async def regenerate(self, draft: Draft, brief: Brief) -> Outcome:
         return (await self._request(RegenerateRequest(draft, brief)))[0]
 
     def cancel(self, revision_id: int) -> bool:

@@ -25,7 +25,7 @@ from ..learning.feedback import FeedbackItem, feedback_payload
 from ..learning.marking import mark_items
 from ..prompts import build_draft_messages, build_revision_messages, prompt_version, variant_temperature
 from ..redaction import register_key_vars
-from ..store import Store
+from ..store import Draft, Store
 from .errors import Attempt, WholeCallTimeout, describe_failure, describe_retry
 from .events import Outcome, StreamEvent, stopped_because
 from .llm import load_litellm
@@ -135,33 +135,33 @@ class DraftEngine(Stopping):
         await self._route(brief, outcomes)
         return outcomes
 
-    async def revise(self, draft: dict, brief: Brief, previous: str, items: list[FeedbackItem]) -> Outcome:
+    async def revise(self, draft: Draft, brief: Brief, previous: str, items: list[FeedbackItem]) -> Outcome:
         """Revision N+1 of `previous` (the text the reviewer has), sent `items` (dropped ones are logged, not sent)."""
         spec = self._spec_for_draft(draft)
         memory = await voice_memory(self.store, self.config, self.learned(), brief)
         await self._start_writing()
-        revision_id = await self.store.add_ai_revision(draft["id"], spec.model, prompt_version(self.config),
+        revision_id = await self.store.add_ai_revision(draft.id, spec.model, prompt_version(self.config),
                                                        feedback_payload(items), "revise")
         await self._record_memory({revision_id: memory.to_dict()})
         messages = build_revision_messages(brief, self.config, previous, items, memory)
         await self.store.save_messages({revision_id: messages})  # what was sent: the exports' prompt
         return await self._spawn(self._opened(_Job(
-            draft["id"], revision_id, draft["variant"], spec, messages,
-            draft.get("temperature") or self.config.drafting.temperature, draft["label"], gate_spec(self.config, brief),
+            draft.id, revision_id, draft.variant, spec, messages,
+            draft.temperature or self.config.drafting.temperature, draft.label, gate_spec(self.config, brief),
             items=list(items), previous=previous)))
 
-    async def regenerate(self, draft: dict, brief: Brief) -> Outcome:
+    async def regenerate(self, draft: Draft, brief: Brief) -> Outcome:
         spec = self._spec_for_draft(draft)
         memory = await voice_memory(self.store, self.config, self.learned(), brief)
         await self._start_writing()
-        revision_id = await self.store.add_ai_revision(draft["id"], spec.model, prompt_version(self.config), None,
+        revision_id = await self.store.add_ai_revision(draft.id, spec.model, prompt_version(self.config), None,
                                                        "regenerate")
         await self._record_memory({revision_id: memory.to_dict()})
-        messages = build_draft_messages(brief, self.config, draft["variant"] + random.randint(1, 7), memory)
+        messages = build_draft_messages(brief, self.config, draft.variant + random.randint(1, 7), memory)
         await self.store.save_messages({revision_id: messages})
         return await self._spawn(self._opened(_Job(
-            draft["id"], revision_id, draft["variant"], spec, messages,
-            draft.get("temperature") or self.config.drafting.temperature, draft["label"], gate_spec(self.config, brief))))
+            draft.id, revision_id, draft.variant, spec, messages,
+            draft.temperature or self.config.drafting.temperature, draft.label, gate_spec(self.config, brief))))
 
     async def _record_memory(self, memories: dict[int, dict]) -> None:
         """Which examples and learned lines each new revision is given; a failure to record it is logged and the
@@ -191,11 +191,11 @@ class DraftEngine(Stopping):
 
     # ------------------------------------------------------------------ internals
 
-    def _spec_for_draft(self, draft: dict) -> ModelSpec:
+    def _spec_for_draft(self, draft: Draft) -> ModelSpec:
         for spec in self.config.drafting.models:
-            if spec.model == draft["model"]:
+            if spec.model == draft.model:
                 return spec
-        return ModelSpec(draft["model"], label=draft.get("label"))
+        return ModelSpec(draft.model, label=draft.label)
 
     async def _spawn(self, job: _Job) -> Outcome:
         if self.closing is not None:  # created just as the engine began to close: no request, ended by close()

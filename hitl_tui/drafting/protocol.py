@@ -22,6 +22,7 @@ from typing import ClassVar, Union
 from ..briefs import Brief
 from ..config import ModelSpec
 from ..learning.feedback import FeedbackItem
+from ..store.rows import Draft
 from .events import Outcome, StreamEvent
 
 log = logging.getLogger("hitl.drafting.protocol")
@@ -57,19 +58,19 @@ class ReviseRequest:
     """The next AI revision of a variant, from its text and the feedback items sent with it."""
 
     OP: ClassVar[str] = "revise"
-    draft: dict
+    draft: Draft
     brief: Brief
     previous: str
     items: list[FeedbackItem]
     id: int = 0
 
     def body(self) -> dict:
-        return {"draft": self.draft, "brief": asdict(self.brief), "previous": self.previous,
+        return {"draft": self.draft.to_dict(), "brief": asdict(self.brief), "previous": self.previous,
                 "items": [i.to_dict() for i in self.items]}
 
     @classmethod
     def from_body(cls, msg: dict) -> ReviseRequest:
-        return cls(msg["draft"], Brief(**msg["brief"]), msg["previous"],
+        return cls(Draft.from_row(msg["draft"]), Brief(**msg["brief"]), msg["previous"],
                    [FeedbackItem.from_dict(i) for i in msg["items"]], msg["id"])
 
 
@@ -78,16 +79,16 @@ class RegenerateRequest:
     """A fresh AI revision of a variant from the brief alone."""
 
     OP: ClassVar[str] = "regenerate"
-    draft: dict
+    draft: Draft
     brief: Brief
     id: int = 0
 
     def body(self) -> dict:
-        return {"draft": self.draft, "brief": asdict(self.brief)}
+        return {"draft": self.draft.to_dict(), "brief": asdict(self.brief)}
 
     @classmethod
     def from_body(cls, msg: dict) -> RegenerateRequest:
-        return cls(msg["draft"], Brief(**msg["brief"]), msg["id"])
+        return cls(Draft.from_row(msg["draft"]), Brief(**msg["brief"]), msg["id"])
 
 
 @dataclass

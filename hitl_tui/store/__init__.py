@@ -10,6 +10,7 @@ from .learning import LearningOps
 from .picks import ComparePair, CompareSide, PickOps
 from .reports import ReportOps
 from .results import ResultOps
+from .rows import BriefRow, Decision, Draft, Revision
 from .review import ReviewOps
 from .rules import RuleProposalOps
 from .schema import LATEST
@@ -27,4 +28,5 @@ class Store(ReportOps, UndoOps, ExpertOps, CalibrationOps, WaitingOps, ReviewOps
 
 
 __all__ = ["Store", "StoreError", "check_log", "SyncResult", "Undone", "brief_status", "LATEST", "AUTO_REVIEWER",
+           "BriefRow", "Decision", "Draft", "Revision",
            "AuditItem", "EditSaved", "ExpertAnswer", "Question", "RoutingRecorded", "ComparePair", "CompareSide"]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..briefs import Brief
 from .base import Database
+from .rows import BriefRow, Draft, Revision
 
 if TYPE_CHECKING:  # only for annotations: the store loads before the first frame, the gates after it
     from ..gates import GateResult
@@ -37,19 +38,19 @@ class SyncResult:
     new_version: bool
 
 
-def brief_status(row: dict, now: float | None = None) -> str:
+def brief_status(row: BriefRow, now: float | None = None) -> str:
     """new, drafting, ready, in review, approved, rejected or invalid, from one row of `list_briefs`."""
-    if row.get("error"):
+    if row.error:
         return "invalid"
-    if row.get("approved"):
+    if row.approved:
         return "approved"
-    if row.get("drafts") and row.get("rejected") >= row.get("drafts"):
+    if row.drafts and row.rejected >= row.drafts:
         return "rejected"
-    if row.get("claimed_by") and (row.get("claim_expires") or 0) > (now or time.time()):
+    if row.claimed_by and (row.claim_expires or 0) > (now or time.time()):
         return "in review"
-    if row.get("active"):
+    if row.active:
         return "drafting"
-    if row.get("drafts"):
+    if row.drafts:
         return "ready"
     return "new"
 
@@ -143,7 +144,7 @@ class BriefDraftOps(Database):
                     gone[name] = row["id"]
         return gone
 
-    async def list_briefs(self, include_deleted: bool = False) -> list[dict]:
+    async def list_briefs(self, include_deleted: bool = False) -> list[BriefRow]:
         """One row per brief with what the queue shows, including its derived `status`."""
         rows = await self.fetchall(
             """SELECT b.id, b.name, b.title, b.channel, b.error, b.deleted, b.current_version_id,
@@ -163,17 +164,23 @@ class BriefDraftOps(Database):
                FROM decisions x JOIN drafts d ON d.id = x.draft_id WHERE x.undone = 0
                GROUP BY d.brief_version_id""")}
         now = time.time()
-        for row in rows:
-            c = counts.get(row["current_version_id"], {})
-            d = decided.get(row["current_version_id"], {})
-            row.update(drafts=c.get("drafts", 0), active=c.get("active", 0) or 0, done=c.get("done", 0) or 0,
-                       failed=c.get("failed", 0) or 0, approved=d.get("approved", 0) or 0,
-                       rejected=d.get("rejected", 0) or 0)
-            row["status"] = brief_status(row, now)
-        return rows
+        briefs = []
+        for r in rows:
+            c = counts.get(r["current_version_id"], {})
+            d = decided.get(r["current_version_id"], {})
+            row = BriefRow(r["id"], r["name"], r["title"], r["channel"], r["error"], r["deleted"],
+                           r["current_version_id"], claimed_by=r["claimed_by"], claim_instance=r["claim_instance"],
+                           claim_expires=r["claim_expires"], drafts=c.get("drafts", 0),
+                           active=c.get("active", 0) or 0, done=c.get("done", 0) or 0,
+                           failed=c.get("failed", 0) or 0, approved=d.get("approved", 0) or 0,
+                           rejected=d.get("rejected", 0) or 0)
+            row.status = brief_status(row, now)
+            briefs.append(row)
+        return briefs
 
-    async def brief_by_name(self, name: str) -> dict | None:
-        return await self.fetchone("SELECT * FROM briefs WHERE name=?", (name,))
+    async def brief_by_name(self, name: str) -> BriefRow | None:
+        row = await self.fetchone("SELECT * FROM briefs WHERE name=?", (name,))
+        return BriefRow.from_row(row) if row else None
 
     async def current_brief(self, brief_id: int) -> Brief | None:
         row = await self.fetchone(
@@ -274,21 +281,29 @@ class BriefDraftOps(Database):
                 await self.event(db, "draft_interrupted", revision_id=revision_id, error=error, chars=len(text))
             return bool(cur.rowcount)
 
-    async def drafts_for_version(self, version_id: int) -> list[dict]:
-        """Each variant with its latest revision (AI or human) and its latest AI revision."""
+    async def drafts_for_version(self, version_id: int) -> list[Draft]:
+        """Each variant of a brief version with its revisions (`latest`, `latest_ai`)."""
         drafts = await self.fetchall("SELECT * FROM drafts WHERE brief_version_id=? ORDER BY variant, id",
                                      (version_id,))
-        for d in drafts:
-            d["revisions"] = await self.revisions(d["id"])
-        return drafts
+        return [Draft.from_row(d, revisions=await self.revisions(d["id"])) for d in drafts]
 
-    async def revisions(self, draft_id: int) -> list[dict]:
-        return await self.fetchall("SELECT * FROM revisions WHERE draft_id=? ORDER BY id", (draft_id,))
+    async def count_drafts(self, version_id: int) -> int:
+        return (await self.fetchone("SELECT COUNT(*) AS n FROM drafts WHERE brief_version_id=?", (version_id,)))["n"]
 
-    async def revision(self, revision_id: int) -> dict | None:
-        return await self.fetchone("SELECT * FROM revisions WHERE id=?", (revision_id,))
+    async def revisions(self, draft_id: int) -> list[Revision]:
+        """A variant's revisions, oldest first."""
+        return [Revision.from_row(r) for r in
+                await self.fetchall("SELECT * FROM revisions WHERE draft_id=? ORDER BY id", (draft_id,))]
 
-    async def draft(self, draft_id: int) -> dict | None:
-        return await self.fetchone(
+    async def revision(self, revision_id: int) -> Revision | None:
+        row = await self.fetchone("SELECT * FROM revisions WHERE id=?", (revision_id,))
+        return Revision.from_row(row) if row else None
+
+    async def draft(self, draft_id: int, with_revisions: bool = False) -> Draft | None:
+        """A variant and the brief it belongs to (`brief_id`); its revisions too if asked."""
+        row = await self.fetchone(
             "SELECT d.*, v.brief_id FROM drafts d JOIN brief_versions v ON v.id = d.brief_version_id WHERE d.id=?",
             (draft_id,))
+        if row is None:
+            return None
+        return Draft.from_row(row, revisions=await self.revisions(draft_id) if with_revisions else [])

@@ -57,7 +57,7 @@ class ReportOps(Database):
         from .drafts import BriefDraftOps
 
         assert isinstance(self, BriefDraftOps)
-        statuses = [b["status"] for b in await self.list_briefs()]
+        statuses = [b.status for b in await self.list_briefs()]
         decisions = await self.fetchall(
             """SELECT x.brief_id, x.kind, d.model,
                       (SELECT MAX(number) FROM revisions r WHERE r.draft_id = d.id AND r.kind = 'ai') = 1

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .active_time import APPROVALS, record_active_time
 from .base import Database
+from .rows import Decision
 
 if TYPE_CHECKING:  # only for annotations: the store loads before the first frame, the gates after it
     from ..gates import GateResult
@@ -138,8 +139,10 @@ class ReviewOps(Database):
                          decision_id=cur.lastrowid, gates=[g.to_dict() for g in gates or []], actor=reviewer)
         return cur.lastrowid
 
-    async def decisions(self, draft_id: int) -> list[dict]:
-        return await self.fetchall("SELECT * FROM decisions WHERE draft_id=? AND undone=0 ORDER BY id", (draft_id,))
+    async def decisions(self, draft_id: int) -> list[Decision]:
+        """A variant's decisions that stand (not undone), oldest first."""
+        return [Decision.from_row(r) for r in
+                await self.fetchall("SELECT * FROM decisions WHERE draft_id=? AND undone=0 ORDER BY id", (draft_id,))]
 
     # ------------------------------------------------------------------ claims (leases)
 

@@ -55,10 +55,10 @@ async def approve(store: Store, ws: Workspace, draft_id: int, *, reason: str = "
     """Approve (or sign the next stage of) a variant as `store.reviewer`. See the module docstring."""
     now = time.time() if now is None else now
     v = await load_variant(store, ws.config, draft_id)
-    if v.latest["status"] in ("pending", "streaming"):
+    if v.latest.status in ("pending", "streaming"):
         return ApprovalResult(REFUSED, "Wait for this variant to finish streaming before approving it.")
     gates = v.gates()
-    if any(d["kind"] in ("approve", "override") for d in await store.decisions(draft_id)):
+    if any(d.kind in ("approve", "override") for d in await store.decisions(draft_id)):
         return ApprovalResult(REFUSED, "This variant is already approved.", gates=tuple(gates))
     failing = failing_checks(v, gates, await store.ticks(draft_id))
     reason = reason.strip()
@@ -77,7 +77,7 @@ async def approve(store: Store, ws: Workspace, draft_id: int, *, reason: str = "
                                       waiting=waiting, gates=tuple(gates))
             after = signoffs.waiting_on(v.stages, [*v.signoffs, signed], v.text, v.roles)
             if after is not None:
-                await store.record_approval(draft_id, v.latest["id"], signoff=signed, decision=None, gates=gates)
+                await store.record_approval(draft_id, v.latest.id, signoff=signed, decision=None, gates=gates)
                 return ApprovalResult(SIGNED, f"Signed {signed.stage}. Now waits on {after.describe()}.",
                                       signed=signed, waiting=after, gates=tuple(gates))
     return await finish_approval(store, ws, v, kind=kind, reason=reason, gates=gates, signed=signed, now=now)
@@ -89,15 +89,15 @@ async def finish_approval(store: Store, ws: Workspace, v: Variant, *, kind: str,
     from ..metrics import edit_rate
     from ..outbox import write_approved
 
-    _, decision_id = await store.record_approval(v.draft_id, v.latest["id"], signoff=signed, decision=kind,
+    _, decision_id = await store.record_approval(v.draft_id, v.latest.id, signoff=signed, decision=kind,
                                                  reason=reason, gates=gates)
     all_signoffs = [*v.signoffs, signed] if signed else v.signoffs
     ticks = await store.ticks(v.draft_id)
     path = write_approved(
-        ws.outbox, brief_name=v.brief.name, title=v.brief.title, text=v.text, model=v.draft["model"],
-        label=v.draft["label"], prompt_version=v.ai["prompt_version"], reviewer=store.reviewer, decision=kind,
+        ws.outbox, brief_name=v.brief.name, title=v.brief.title, text=v.text, model=v.draft.model,
+        label=v.draft.label, prompt_version=v.ai.prompt_version, reviewer=store.reviewer, decision=kind,
         reason=reason, scores=await store.scores(v.draft_id), gates=[g.to_dict() for g in gates],
-        edit_rate=edit_rate(v.ai["text"] or "", v.text), revision=v.ai["number"], drafted_at=v.ai["created_at"],
+        edit_rate=edit_rate(v.ai.text or "", v.text), revision=v.ai.number, drafted_at=v.ai.created_at,
         approved_at=now, checklist={i.id: bool(ticks.get(i.id)) for i in v.spec.manual_items},
         stages=signoffs.front_matter(v.stages, all_signoffs, v.text, v.roles),
         claims=claims_register.front_matter(v.claims()))

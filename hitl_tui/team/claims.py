@@ -54,16 +54,16 @@ async def brief_claims(store: Store, config: Config, brief_name: str) -> list[di
     """Each variant of the brief's current version: variant (1-based), draft id, model, decision, and its claims
     (`id`, `kind`, `text`, `status`, `source` {kind, ref, quote, by} or None)."""
     row = await store.brief_by_name(brief_name)
-    if row is None or row["current_version_id"] is None:
+    if row is None or row.current_version_id is None:
         raise StoreError(f"no brief {brief_name!r} with drafts in this workspace")
     out = []
-    for d in await store.drafts_for_version(row["current_version_id"]):
-        if not d["revisions"] or d["revisions"][-1]["status"] in ("pending", "streaming"):
+    for d in await store.drafts_for_version(row.current_version_id):
+        if not d.revisions or d.latest.status in ("pending", "streaming"):
             continue
-        decisions = await store.decisions(d["id"])
-        statuses = await variant_claims(store, config, d["id"])
-        out.append({"variant": d["variant"] + 1, "draft_id": d["id"], "model": d["model"], "label": d["label"],
-                    "decision": decisions[-1]["kind"] if decisions else None,
+        decisions = await store.decisions(d.id)
+        statuses = await variant_claims(store, config, d.id)
+        out.append({"variant": d.variant + 1, "draft_id": d.id, "model": d.model, "label": d.label,
+                    "decision": decisions[-1].kind if decisions else None,
                     "claims": [{"id": s.id, "kind": s.kind, "text": s.text, "status": s.status,
                                 "source": None if s.source is None else
                                 {"kind": s.source.kind, "ref": s.source.ref, "quote": s.source.quote,

@@ -94,27 +94,27 @@ async def build_queue(store: Store, config: Config, reviewer: str | None = None,
         audits.setdefault(a.brief_id, []).append(a)
     entries, rows_by_id = [], {}
     for b in await store.list_briefs():
-        info = data.get(b["id"], {"fields": {}, "variants": []})
-        brief = Brief.from_fields(b["name"], info["fields"]) if info["fields"] else None
+        info = data.get(b.id, {"fields": {}, "variants": []})
+        brief = Brief.from_fields(b.name, info["fields"]) if info["fields"] else None
         spec = gate_spec(config, brief) if brief else None
-        closed = b["status"] in ("approved", "rejected", "invalid")
+        closed = b.status in ("approved", "rejected", "invalid")
         in_play = [v for v in info["variants"] if v["decision"] != "reject" and v["status"] == "done"]
         waits: list[Wait] = []
-        for q in questions.get(b["id"], []):
+        for q in questions.get(b.id, []):
             who = tuple(config.roles.get(q.asked_of, ())) if q.of_role else (q.asked_of,)
             waits.append(Wait("question", who, {"id": q.id, "asked_of": q.asked_of, "role": q.of_role,
                                                 "asked_by": q.asked_by, "question": q.text,
                                                 "variant": q.variant + 1, "claim": q.claim_id, "since": q.asked_at}))
-        for a in audits.get(b["id"], []):
+        for a in audits.get(b.id, []):
             who = tuple(config.roles.get(a.audit_by, ())) if a.audit_by else ANYONE
             waits.append(Wait("audit", who, {"id": a.id, "variant": a.variant + 1, "reasons": list(a.reasons),
                                              "since": a.created_at}))
         stages = list(spec.checklist.stages or []) if spec else []
-        if not closed and b["status"] in ("ready", "in review") and in_play:
+        if not closed and b.status in ("ready", "in review") and in_play:
             stage = _stage_wait(stages, in_play, config.roles) if stages else None
             if stage is not None:
                 waits.append(stage)
-            elif not stages and b["status"] == "ready":
+            elif not stages and b.status == "ready":
                 waits.append(Wait("review", ANYONE))
         unsourced = 0
         if spec is not None and not closed and "claims" not in spec.checklist.disabled:
@@ -125,20 +125,20 @@ async def build_queue(store: Store, config: Config, reviewer: str | None = None,
                 waits.append(Wait("claims", ANYONE, {"unsourced": unsourced}))
         for_me = [w for w in waits if reviewer in w.who or (not w.who and w.what in ("audit", "review"))]
         entry = QueueEntry(
-            b["id"], b["name"], b["status"],
+            b.id, b.name, b.status,
             failing_required=sum(bool(v["failing_required"]) for v in in_play) if not closed else 0,
             unsourced_claims=unsourced, questions_for_me=sum(w.what == "question" for w in for_me),
             audits_for_me=sum(w.what == "audit" for w in for_me),
             stage_for_me=any(w.what == "stage" for w in for_me),
             waiting_since=min((w.detail["since"] for w in waits if "since" in w.detail), default=None))
         entries.append(entry)
-        rows_by_id[b["id"]] = (b, tuple(waits), bool(for_me))
+        rows_by_id[b.id] = (b, tuple(waits), bool(for_me))
     out = []
     for entry, why in triage(entries):
         b, waits, is_mine = rows_by_id[entry.brief_id]
         if mine and not is_mine:
             continue
-        out.append(QueueRow(b["id"], b["name"], b["title"], b["status"], why, waits, is_mine))
+        out.append(QueueRow(b.id, b.name, b.title, b.status, why, waits, is_mine))
     return out
 
 

@@ -63,7 +63,7 @@ async def route_drafts(store: Store, config: Config, outbox: Path, brief: Brief,
             path = _write(outbox, v, gates, routing)
         try:
             recorded.append(await store.record_routing(
-                o.draft_id, v.latest["id"], routing, gates=gates if routing.auto_approve else None,
+                o.draft_id, v.latest.id, routing, gates=gates if routing.auto_approve else None,
                 outbox=path.name if path else None, audit_by=policy.audit_by))
         except BaseException:
             if path is not None:
@@ -77,10 +77,10 @@ def _write(outbox: Path, v, gates, routing: Routing) -> Path:
     from ..outbox import write_approved
 
     return write_approved(
-        outbox, brief_name=v.brief.name, title=v.brief.title, text=v.text, model=v.draft["model"],
-        label=v.draft["label"], prompt_version=v.ai["prompt_version"], reviewer=AUTO_REVIEWER, decision="approve",
-        reason="", scores={}, gates=[g.to_dict() for g in gates], edit_rate=edit_rate(v.ai["text"] or "", v.text),
-        revision=v.ai["number"], drafted_at=v.ai["created_at"], approved_at=time.time(),
+        outbox, brief_name=v.brief.name, title=v.brief.title, text=v.text, model=v.draft.model,
+        label=v.draft.label, prompt_version=v.ai.prompt_version, reviewer=AUTO_REVIEWER, decision="approve",
+        reason="", scores={}, gates=[g.to_dict() for g in gates], edit_rate=edit_rate(v.ai.text or "", v.text),
+        revision=v.ai.number, drafted_at=v.ai.created_at, approved_at=time.time(),
         claims=claims_register.front_matter(v.claims()),
         auto_approved={"reasons": list(routing.reasons), "audit": routing.audit})
 

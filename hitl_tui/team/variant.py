@@ -9,35 +9,38 @@ from ..approval.signoff import SignOff, StageStatus, Waiting, stage_status, wait
 from ..briefs import Brief
 from ..config import Config
 from ..gates import GateResult, GateSpec, gate_spec
-from ..store import Store, StoreError
+from ..store import Draft, Revision, Store, StoreError
 
 
 @dataclass
 class Variant:
-    draft: dict  # the drafts row, with brief_id
+    draft: Draft  # with brief_id and its revisions
     brief: Brief  # the brief version it was drafted from
     spec: GateSpec
-    revisions: list[dict]
     signoffs: list[SignOff]
     records: dict[str, ClaimRecord]
     roles: dict[str, list[str]]
 
     @property
     def draft_id(self) -> int:
-        return self.draft["id"]
+        return self.draft.id
 
     @property
-    def latest(self) -> dict:
+    def revisions(self) -> list[Revision]:
+        return self.draft.revisions
+
+    @property
+    def latest(self) -> Revision:
         """The revision whose text is current (a person's edit or the AI's)."""
-        return self.revisions[-1]
+        return self.draft.latest
 
     @property
-    def ai(self) -> dict:
-        return [r for r in self.revisions if r["kind"] == "ai"][-1]
+    def ai(self) -> Revision:
+        return self.draft.latest_ai
 
     @property
     def text(self) -> str:
-        return self.latest["text"] or ""
+        return self.latest.text or ""
 
     @property
     def stages(self) -> list[str]:
@@ -57,12 +60,11 @@ class Variant:
 
 
 async def load_variant(store: Store, config: Config, draft_id: int) -> Variant:
-    draft = await store.draft(draft_id)
+    draft = await store.draft(draft_id, with_revisions=True)
     brief = await store.brief_for_draft(draft_id) if draft else None
-    revisions = await store.revisions(draft_id) if draft else []
-    if draft is None or brief is None or not revisions:
+    if draft is None or brief is None or not draft.revisions:
         raise StoreError(f"there is no variant {draft_id}")
-    return Variant(draft, brief, gate_spec(config, brief), revisions, await store.sign_offs(draft_id),
+    return Variant(draft, brief, gate_spec(config, brief), await store.sign_offs(draft_id),
                    await store.claim_records(draft_id), config.roles)
 
 

@@ -29,22 +29,22 @@ def failing(state: PaneState, spec: GateSpec, ticks: dict[str, bool]) -> list[st
     return reasons
 
 
-async def approve(store: Store, ws: Workspace, *, state: PaneState, draft: dict, brief: Brief, brief_name: str,
+async def approve(store: Store, ws: Workspace, *, state: PaneState, brief: Brief, brief_name: str,
                   kind: str, reason: str, scores: dict[str, int], ticks: dict[str, bool], spec: GateSpec) -> Path:
     """Log the decision (with the gates it was taken on) and write the piece to the outbox; returns its path."""
     from ...metrics import edit_rate
     from ...outbox import write_approved
 
-    revs = await store.revisions(state.draft_id)
-    ai = [r for r in revs if r["kind"] == "ai"][-1]
-    await store.record_gates(revs[-1]["id"], state.gates)
-    await store.decide(state.draft_id, revs[-1]["id"], kind, reason, state.gates)
+    draft = await store.draft(state.draft_id, with_revisions=True)  # as the log has it now (an edit just saved)
+    ai, top = draft.latest_ai, draft.latest
+    await store.record_gates(top.id, state.gates)
+    await store.decide(state.draft_id, top.id, kind, reason, state.gates)
     return write_approved(
         ws.outbox, brief_name=brief_name, title=brief.title, text=state.text,
-        model=draft["model"], label=draft["label"], prompt_version=ai["prompt_version"],
+        model=draft.model, label=draft.label, prompt_version=ai.prompt_version,
         reviewer=ws.config.reviewer, decision=kind, reason=reason, scores=dict(scores),
-        gates=[g.to_dict() for g in state.gates], edit_rate=edit_rate(ai["text"], state.text),
-        revision=ai["number"], drafted_at=ai["created_at"], approved_at=time.time(),
+        gates=[g.to_dict() for g in state.gates], edit_rate=edit_rate(ai.text, state.text),
+        revision=ai.number, drafted_at=ai.created_at, approved_at=time.time(),
         checklist={i.id: bool(ticks.get(i.id)) for i in spec.manual_items})
 
 
@@ -53,11 +53,11 @@ async def show_undone(store: Store, ws: Workspace, undone: Undone, state: PaneSt
     """Bring a variant's state (and the outbox) back to what the log says after an undo."""
     if undone.kind in DECISION_WORDS and state is not None:
         decisions = await store.decisions(undone.draft_id)
-        state.decision = decisions[-1]["kind"] if decisions else None
+        state.decision = decisions[-1].kind if decisions else None
     elif undone.kind == "edit" and state is not None:
-        ai = [r for r in await store.revisions(undone.draft_id) if r["kind"] == "ai"][-1]
+        draft = await store.draft(undone.draft_id, with_revisions=True)
         state.set_text(undone.text)
-        state.edited = undone.text != ai["text"]
+        state.edited = undone.text != draft.latest_ai.text
     if undone.kind in ("approve", "override") and brief and not still_approved:
         from ...outbox import outbox_path
 

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from ...store.rows import Revision
 from ..text import plain
 
 
@@ -67,9 +68,9 @@ def word_diff(old: str, new: str) -> Text:
     return out
 
 
-def describe_revision(rev: dict) -> str:
-    who = "AI" if rev["kind"] == "ai" else "human edit"
-    return f"r{rev['number']} {who} · {rev['status']}"
+def describe_revision(rev: Revision) -> str:
+    who = "AI" if rev.kind == "ai" else "human edit"
+    return f"r{rev.number} {who} · {rev.status}"
 
 
 class DiffScreen(ModalScreen[None]):
@@ -79,7 +80,7 @@ class DiffScreen(ModalScreen[None]):
                 Binding("left,p", "step(-1)", "Older", id="diff_older"),
                 Binding("right,n", "step(1)", "Newer", id="diff_newer")]
 
-    def __init__(self, revisions: list[dict], start: int | None = None, title: str = "Diff") -> None:
+    def __init__(self, revisions: list[Revision], start: int | None = None, title: str = "Diff") -> None:
         super().__init__()
         self.revisions = revisions
         self.index = len(revisions) - 1 if start is None else start
@@ -101,7 +102,7 @@ class DiffScreen(ModalScreen[None]):
         title = f"{self.title_text}: {describe_revision(rev)}"
         title += f"  vs  {describe_revision(before)}" if before else "  (first revision)"
         self.query_one("#diff-title", Label).update(Text(title, style="bold"))
-        feedback = json.loads(rev.get("feedback") or "null") if rev["kind"] == "ai" else None
+        feedback = json.loads(rev.feedback or "null") if rev.kind == "ai" else None
         fb = Text()
         if feedback:
             fb.append("Feedback sent: ", style="bold")
@@ -109,7 +110,7 @@ class DiffScreen(ModalScreen[None]):
             parts += [f"{d} {s}/5" for d, s in (feedback.get("low_scores") or {}).items()]
             fb.append(plain("; ".join(p for p in parts if p) or "(none)"))
         self.query_one("#diff-feedback", Static).update(fb)
-        body = word_diff(before["text"], rev["text"]) if before else Text(plain(rev["text"]))
+        body = word_diff(before.text, rev.text) if before else Text(plain(rev.text))
         self.query_one("#diff-body", Static).update(body)
 
     def action_step(self, step: int) -> None:

@@ -128,8 +128,8 @@ class ReviewScreen(ReviewSync):
         await self.refresh_queue()
         if self.app.config.drafting.auto_draft:
             for row in self.rows:  # a brief with no drafts for its current version (new, or just opened)
-                if not row["drafts"] and not row["error"] and row["current_version_id"]:
-                    self.app.enqueue_draft(row["id"])
+                if not row.drafts and not row.error and row.current_version_id:
+                    self.app.enqueue_draft(row.id)
         if any(u.name == self.current_name and u.new_version for u in message.updates):
             await self.open_brief(self.current_name, force=True)
         self.app.ready.set()
@@ -261,12 +261,11 @@ class ReviewScreen(ReviewSync):
         state = self.current_state
         if state is None:
             return
-        revs = await self.app.store.revisions(state.draft_id)
-        if revs[-1]["kind"] == "human":
-            last_ai = [r for r in revs if r["kind"] == "ai"][-1]
-            await self.app.push_screen(DiffScreen([last_ai, revs[-1]], title="AI text → your edit"))
+        draft = await self.app.store.draft(state.draft_id, with_revisions=True)
+        if draft.latest.kind == "human":
+            await self.app.push_screen(DiffScreen([draft.latest_ai, draft.latest], title="AI text → your edit"))
         else:
-            await self.app.push_screen(DiffScreen(revs, title="Revision diff"))
+            await self.app.push_screen(DiffScreen(draft.revisions, title="Revision diff"))
 
     async def action_history(self) -> None:
         from .diff import DiffScreen
@@ -300,7 +299,7 @@ class ReviewScreen(ReviewSync):
     async def _approve(self, kind: str, reason: str) -> None:
         state = self.current_state
         path = await decisions.approve(
-            self.app.store, self.app.ws, state=state, draft=self.drafts[state.draft_id], brief=self.brief,
+            self.app.store, self.app.ws, state=state, brief=self.brief,
             brief_name=self.current_name, kind=kind, reason=reason, scores=self.scores, ticks=self.ticks,
             spec=self.spec)
         state.decision = kind
@@ -338,7 +337,7 @@ class ReviewScreen(ReviewSync):
         state = self.states.get(undone.draft_id)
         await self.refresh_queue()
         await decisions.show_undone(self.app.store, self.app.ws, undone, state, self.brief, self.current_name,
-                                    still_approved=bool((self.current_row or {}).get("approved")))
+                                    still_approved=bool(self.current_row and self.current_row.approved))
         if state is not None:
             self.focus_pane(self.order.index(undone.draft_id))  # reloads its scores, ticks and note
             self.pane_for(undone.draft_id).refresh_state()

@@ -19,6 +19,7 @@ from textual import on
 from textual.screen import Screen
 
 from ...gates import GateSpec, gate_spec
+from ...store import BriefRow, Draft
 from ...store.drafts import brief_status
 from ...store.review import CLAIM_TTL
 from ..guard import guarded, write_problem
@@ -38,10 +39,10 @@ class ReviewState(Screen):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.rows: list[dict] = []
+        self.rows: list[BriefRow] = []
         self.current_name: str | None = None
         self.shown_name: str | None = None  # the brief whose panes are on screen (tests, benchmarks)
-        self.current_row: dict | None = None
+        self.current_row: BriefRow | None = None
         self.brief = None
         self.claimed_id: int | None = None
         self.held_elsewhere = False  # the open brief is in review in another instance
@@ -50,7 +51,7 @@ class ReviewState(Screen):
         self.blind = False
         self.states: dict[int, PaneState] = {}
         self._panes: dict[int, DraftPane] = {}
-        self.drafts: dict[int, dict] = {}
+        self.drafts: dict[int, Draft] = {}
         self.order: list[int] = []
         self.pane_index = 0
         self.dim_index = 0
@@ -76,17 +77,17 @@ class ReviewState(Screen):
             return "Open for review in another session of yours: not here; it opens here when you move on there."
         return f"In review by {holder}: not opened for review here; it opens when they move on."
 
-    def _mark_claim(self, row: dict | None, mine: bool) -> None:
+    def _mark_claim(self, row: BriefRow | None, mine: bool) -> None:
         """Show our own claim (or its release) in the queue at once."""
         if row is None:
             return
         if mine:
-            row.update(claimed_by=self.app.config.reviewer, claim_instance=self.app.instance,
-                       claim_expires=time.time() + CLAIM_TTL)
-        elif row.get("claim_instance") == self.app.instance:
-            row.update(claimed_by=None, claim_instance=None, claim_expires=None)
-        row["status"] = brief_status(row)
-        self.query_one(BriefQueue).update_row(row["name"])
+            row.claimed_by, row.claim_instance = self.app.config.reviewer, self.app.instance
+            row.claim_expires = time.time() + CLAIM_TTL
+        elif row.claim_instance == self.app.instance:
+            row.claimed_by = row.claim_instance = row.claim_expires = None
+        row.status = brief_status(row)
+        self.query_one(BriefQueue).update_row(row.name)
 
     # ---------------------------------------------------------------- the open brief
 
@@ -100,22 +101,22 @@ class ReviewState(Screen):
         await self.save_open_edit()
         store, instance = self.app.store, self.app.instance
         row = self.query_one(BriefQueue).row(name)
-        if self.claimed_id is not None and (row is None or row["id"] != self.claimed_id):
+        if self.claimed_id is not None and (row is None or row.id != self.claimed_id):
             released, self.claimed_id = self.claimed_id, None
             await store.release(released, instance)
-            self._mark_claim(next((r for r in self.rows if r["id"] == released), None), mine=False)
+            self._mark_claim(next((r for r in self.rows if r.id == released), None), mine=False)
         # A refresh of a brief held elsewhere must not take it from another session of ours (no fighting).
         take_over = not (force and self.held_elsewhere)
         self.current_row, self.notice, self.held_elsewhere = row, "", False
         self.brief, drafts = None, []
-        if row and not row["error"]:
-            ok, holder = await store.claim(row["id"], instance, take_over=take_over)
+        if row and not row.error:
+            ok, holder = await store.claim(row.id, instance, take_over=take_over)
             if ok:
-                self.claimed_id = row["id"]
+                self.claimed_id = row.id
                 self._mark_claim(row, mine=True)
-                self.brief = await store.current_brief(row["id"])
-                if row["current_version_id"]:
-                    drafts = await store.drafts_for_version(row["current_version_id"])
+                self.brief = await store.current_brief(row.id)
+                if row.current_version_id:
+                    drafts = await store.drafts_for_version(row.current_version_id)
             else:
                 self.held_elsewhere = True
                 self.notice = self._held_notice(holder)
@@ -136,13 +137,13 @@ class ReviewState(Screen):
     def _show_summary(self) -> None:
         self.query_one(BriefSummary).show_text(summary_text(self.brief, self.current_row, self.notice))
 
-    async def _show_drafts(self, drafts: list[dict], seq: int) -> None:
-        states, self.drafts = {}, {d["id"]: d for d in drafts}
+    async def _show_drafts(self, drafts: list[Draft], seq: int) -> None:
+        states, self.drafts = {}, {d.id: d for d in drafts}
         for d in drafts:
-            states[d["id"]] = await self._pane_state(d)
-        order = [d["id"] for d in drafts]
+            states[d.id] = await self._pane_state(d)
+        order = [d.id for d in drafts]
         if self.blind and self.app.config.ui.shuffle and self.current_row:
-            random.Random(self.current_row["id"]).shuffle(order)  # stable per brief, so panes do not jump
+            random.Random(self.current_row.id).shuffle(order)  # stable per brief, so panes do not jump
         if seq != self._load_seq:
             return
         self.states, self.order = states, order
@@ -169,23 +170,19 @@ class ReviewState(Screen):
         if keys_in_pane and self.current_pane is not None:
             self.current_pane.focus()  # the reader stays in the variants, not thrown back to the queue
 
-    async def _pane_state(self, draft: dict) -> PaneState:
-        revs = draft["revisions"]
-        ai = [r for r in revs if r["kind"] == "ai"]
-        top, last_ai = revs[-1], ai[-1]
-        label = f"Variant {chr(65 + draft['variant'] % 26)}" if self.blind else draft["label"]
-        decisions = await self.app.store.decisions(draft["id"])
-        edited = top["kind"] == "human" and top["text"] != last_ai["text"]  # an undone edit is not an edit
-        state = PaneState(draft["id"], label, status=last_ai["status"], tokens=last_ai["tokens_out"] or 0,
-                          cost=last_ai["cost"], error=last_ai["error"], revision=last_ai["number"],
-                          revision_id=last_ai["id"], edited=edited,
-                          decision=decisions[-1]["kind"] if decisions else None, spec=self.spec)
-        text = top["text"]
-        if draft["id"] in self.unsaved:  # an edit hitl.db refused so far: still the text, still retried
-            unsaved = self.unsaved[draft["id"]]
+    async def _pane_state(self, draft: Draft) -> PaneState:
+        ai = draft.latest_ai
+        label = f"Variant {chr(65 + draft.variant % 26)}" if self.blind else draft.label
+        decisions = await self.app.store.decisions(draft.id)
+        state = PaneState(draft.id, label, status=ai.status, tokens=ai.tokens_out or 0, cost=ai.cost,
+                          error=ai.error, revision=ai.number, revision_id=ai.id, edited=draft.edited,
+                          decision=decisions[-1].kind if decisions else None, spec=self.spec)
+        text = draft.latest.text
+        if draft.id in self.unsaved:  # an edit hitl.db refused so far: still the text, still retried
+            unsaved = self.unsaved[draft.id]
             text, state.edited, state.save_error = unsaved.text, True, f"not saved: {unsaved.problem} — retrying"
-        if draft["id"] in self.streams.texts:
-            _rid, text, state.tokens = self.streams.texts[draft["id"]]
+        if draft.id in self.streams.texts:
+            _rid, text, state.tokens = self.streams.texts[draft.id]
             state.status = "streaming"
         state.set_text(text)
         return state

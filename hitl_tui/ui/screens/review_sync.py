@@ -40,8 +40,8 @@ class ReviewSync(ReviewState):
         self._seen_event = await store.last_event_id()
         self.rows = await store.list_briefs()
         now = time.time()
-        self._next_expiry = min((r["claim_expires"] for r in self.rows
-                                 if r["claim_expires"] and r["claim_expires"] > now), default=float("inf"))
+        self._next_expiry = min((r.claim_expires for r in self.rows
+                                 if r.claim_expires and r.claim_expires > now), default=float("inf"))
         queue = self.query_one(BriefQueue)
         queue.set_rows(self.rows)
         if self.current_name is None and queue.highlighted_name:
@@ -50,7 +50,7 @@ class ReviewSync(ReviewState):
         elif self.current_name:
             self.current_row = queue.row(self.current_name) or self.current_row
             row = self.current_row
-            if self.held_elsewhere and row and not (row["claim_instance"] and (row["claim_expires"] or 0) > now):
+            if self.held_elsewhere and row and not (row.claim_instance and (row.claim_expires or 0) > now):
                 await self.open_brief(self.current_name, force=True)  # the colleague let go: open it here
             else:
                 self._show_summary()
@@ -149,7 +149,7 @@ class ReviewSync(ReviewState):
         unseen, self._unseen_drafts = self._unseen_drafts, set()
         for draft_id in unseen:
             draft = await self.app.store.draft(draft_id)
-            if draft and self.current_row and draft["brief_id"] == self.current_row["id"]:
+            if draft and self.current_row and draft.brief_id == self.current_row.id:
                 await self.open_brief(self.current_name, force=True)  # reads every variant's latest state
                 return
 
@@ -165,30 +165,28 @@ class ReviewSync(ReviewState):
 
     async def _follow_open_brief(self) -> None:
         row, store = self.current_row, self.app.store
-        if not self.live or self.claimed_id is None or not row or row["id"] != self.claimed_id:
+        if not self.live or self.claimed_id is None or not row or row.id != self.claimed_id:
             return
-        version = row["current_version_id"]
+        version = row.current_version_id
         mine = self.app.engine.active_drafts if self.app.engine is not None else set()
         elsewhere = [s for s in self.states.values() if s.status in LIVE and s.draft_id not in mine]
-        count = (await store.fetchone("SELECT COUNT(*) AS n FROM drafts WHERE brief_version_id=?",
-                                      (version,)))["n"] if version else 0
+        count = await store.count_drafts(version) if version else 0
         if count != len(self.states):  # variants created elsewhere (or here, their events still on the way)
             if self.live and not any(p.editing for p in self._panes.values()):
                 await self.open_brief(self.current_name, force=True)
             return
         for state in elsewhere:
-            revisions = await store.revisions(state.draft_id)
-            ai = [r for r in revisions if r["kind"] == "ai"]
-            if not self.live or not ai or self.states.get(state.draft_id) is not state:
+            draft = await store.draft(state.draft_id, with_revisions=True)
+            if not self.live or draft is None or self.states.get(state.draft_id) is not state:
                 return
-            last = ai[-1]
-            if (last["status"], last["text"], last["id"]) == (state.status, state.text, state.revision_id):
+            last = draft.latest_ai
+            if (last.status, last.text, last.id) == (state.status, state.text, state.revision_id):
                 continue
-            if state.revision_id is not None and last["id"] != state.revision_id:
-                state.revision = last["number"]
-            state.revision_id, state.status = last["id"], last["status"]
-            state.set_text(last["text"])
-            state.tokens, state.cost, state.error = last["tokens_out"] or 0, last["cost"], last["error"]
+            if state.revision_id is not None and last.id != state.revision_id:
+                state.revision = last.number
+            state.revision_id, state.status = last.id, last.status
+            state.set_text(last.text)
+            state.tokens, state.cost, state.error = last.tokens_out or 0, last.cost, last.error
             pane = self.pane_for(state.draft_id)
             if pane is not None and not pane.editing:
                 pane.refresh_state(state)

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...store.rows import BriefRow
 from ..text import plain
 
 STATUS_STYLE = {"new": "bold cyan", "drafting": "yellow", "ready": "bold green", "in review": "magenta",
@@ -28,28 +29,28 @@ STATUS_MARK = {"new": "●", "drafting": "◐", "ready": "◉", "in review": "�
 CURSOR_MARK = "▌"  # the highlighted row is marked in text too, so it shows without colour
 
 
-def row_label(row: dict, me: str | None = None) -> list[Text]:
+def row_label(row: BriefRow, me: str | None = None) -> list[Text]:
     """The lines of one row: mark and title; status, counts and channel; the error of an invalid brief."""
-    status = row["status"]
+    status = row.status
     title = Text(no_wrap=True, overflow="ellipsis")
     title.append(f"{STATUS_MARK.get(status, '?')} ", style=STATUS_STYLE.get(status, ""))
-    title.append(plain(row["title"] or row["name"]))
+    title.append(plain(row.title or row.name))
     detail = status
-    if status == "in review" and row.get("claimed_by"):
-        detail = "yours" if row.get("claim_instance") == me else f"in review by {row['claimed_by']}"
-    if row.get("drafts"):
-        detail += f" · {row['done']}/{row['drafts']}"
-    if row.get("channel"):
-        detail += f" · {row['channel']}"
+    if status == "in review" and row.claimed_by:
+        detail = "yours" if row.claim_instance == me else f"in review by {row.claimed_by}"
+    if row.drafts:
+        detail += f" · {row.done}/{row.drafts}"
+    if row.channel:
+        detail += f" · {row.channel}"
     lines = [title, Text(f"  {plain(detail)}", style="dim", no_wrap=True, overflow="ellipsis")]
-    if row.get("error"):
-        lines.append(Text(f"  {plain(row['error'])}", style="red", no_wrap=True, overflow="ellipsis"))
+    if row.error:
+        lines.append(Text(f"  {plain(row.error)}", style="red", no_wrap=True, overflow="ellipsis"))
     return lines
 
 
-def _row_key(row: dict) -> tuple:
-    return (row["status"], row["title"], row.get("drafts"), row.get("done"), row.get("claimed_by"),
-            row.get("claim_instance"), row.get("channel"), row.get("error"))
+def _row_key(row: BriefRow) -> tuple:
+    return (row.status, row.title, row.drafts, row.done, row.claimed_by,
+            row.claim_instance, row.channel, row.error)
 
 
 class BriefQueue(ScrollView, can_focus=True):
@@ -77,11 +78,11 @@ class BriefQueue(ScrollView, can_focus=True):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.rows: list[dict] = []
+        self.rows: list[BriefRow] = []
         self.filter_text = ""
         self.instance: str | None = None
-        self._by_name: dict[str, dict] = {}
-        self._visible: list[dict] = []
+        self._by_name: dict[str, BriefRow] = {}
+        self._visible: list[BriefRow] = []
         self._firsts: list[int] = []  # first line of each visible row
         self._lines = 0
         self._cursor: int | None = None
@@ -89,32 +90,33 @@ class BriefQueue(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ data
 
-    def set_rows(self, rows: list[dict]) -> None:
+    def set_rows(self, rows: list[BriefRow]) -> None:
         """Replace the rows; the cursor stays on the same brief. Unchanged rows are not re-rendered."""
         self.rows = rows
-        self._by_name = {r["name"]: r for r in rows}
+        self._by_name = {r.name: r for r in rows}
         self._relist()
 
     def update_row(self, name: str, **fields) -> None:
         """Change one row in place (e.g. our own claim) without a trip to the database."""
         row = self._by_name.get(name)
         if row is not None:
-            row.update(fields)
+            for key, value in fields.items():
+                setattr(row, key, value)
             self.refresh()
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text
         self._relist()
 
-    def row(self, name: str | None) -> dict | None:
+    def row(self, name: str | None) -> BriefRow | None:
         return self._by_name.get(name) if name is not None else None
 
-    def visible_rows(self) -> list[dict]:
+    def visible_rows(self) -> list[BriefRow]:
         f = self.filter_text.lower()
         if not f:
             return self.rows
-        return [r for r in self.rows if f in (r["title"] or "").lower() or f in r["name"].lower()
-                or f in r["status"] or f in (r["channel"] or "").lower()]
+        return [r for r in self.rows if f in (r.title or "").lower() or f in r.name.lower()
+                or f in r.status or f in (r.channel or "").lower()]
 
     def _relist(self) -> None:
         current = self.highlighted_name
@@ -123,7 +125,7 @@ class BriefQueue(ScrollView, can_focus=True):
         firsts, line = [], 0
         for r in self._visible:
             firsts.append(line)
-            line += 3 if r.get("error") else 2
+            line += 3 if r.error else 2
         self._firsts, self._lines = firsts, line
         if not self._visible:
             self._cursor = None
@@ -138,7 +140,7 @@ class BriefQueue(ScrollView, can_focus=True):
 
     def _index_of(self, name: str) -> int | None:
         for i, r in enumerate(self._visible):
-            if r["name"] == name:
+            if r.name == name:
                 return i
         return None
 
@@ -152,7 +154,7 @@ class BriefQueue(ScrollView, can_focus=True):
     def highlighted_name(self) -> str | None:
         if self._cursor is None or self._cursor >= len(self._visible):
             return None
-        return self._visible[self._cursor]["name"]
+        return self._visible[self._cursor].name
 
     @property
     def option_count(self) -> int:
@@ -210,13 +212,13 @@ class BriefQueue(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ drawing
 
-    def _strips(self, row: dict, width: int, cursor: bool) -> list[Strip]:
+    def _strips(self, row: BriefRow, width: int, cursor: bool) -> list[Strip]:
         """The row's finished lines (gutter, padding, style), cached until the row, width, cursor or theme
         changes: moving the cursor redraws every visible line, and building strips is most of that cost."""
         base = self.rich_style
         cursor_style = self.get_component_rich_style("brief-queue--cursor") if cursor else None
         key = (_row_key(row), width, cursor, base, cursor_style)
-        cached = self._rendered.get(row["name"])
+        cached = self._rendered.get(row.name)
         if cached and cached[0] == key:
             return cached[1]
         console = self.app.console
@@ -229,7 +231,7 @@ class BriefQueue(ScrollView, can_focus=True):
                 strips.append(line.apply_style(base + cursor_style))
             else:
                 strips.append(Strip([Segment(" "), *segments]).crop_extend(0, width, base).apply_style(base))
-        self._rendered[row["name"]] = (key, strips)
+        self._rendered[row.name] = (key, strips)
         return strips
 
     def render_line(self, y: int) -> Strip:

@@ -10,20 +10,21 @@ from textual.widgets.option_list import Option
 
 from ...briefs import Brief
 from ...config import ManualItem
+from ...store.rows import BriefRow
 from ...gates import FAIL, PASS, WARN, GateResult
 from ..text import plain
 
 
-def summary_text(brief: Brief | None, row: dict | None, notice: str = "") -> Text:
+def summary_text(brief: Brief | None, row: BriefRow | None, notice: str = "") -> Text:
     t = Text()
     if row is None:
         return Text("No brief selected. Drop .toml, .md or .txt briefs into the inbox.", style="dim")
-    t.append(plain(brief.title if brief else row["title"]), style="bold")
-    t.append(f"  ({plain(row['name'])}, {row['status']})", style="dim")
+    t.append(plain(brief.title if brief else row.title), style="bold")
+    t.append(f"  ({plain(row.name)}, {row.status})", style="dim")
     if notice:
         t.append(f"\n{plain(notice)}", style="bold magenta")
-    if row.get("error"):
-        t.append(f"\n{plain(row['error'])}", style="bold red")
+    if row.error:
+        t.append(f"\n{plain(row.error)}", style="bold red")
         return t
     if brief is None:
         return t

@@ -1,0 +1,153 @@
+"""Typed rows out of the store: what a brief, a variant, a revision and a decision are, as slotted dataclasses.
+
+"The latest AI revision" is `Draft.latest_ai`, not a query or a comprehension at each use. A row is built from
+a query's columns by `from_row`, which ignores columns it does not know (a later migration may add some).
+
+New code reads attributes (`draft.latest_ai.text`). Rows still answer `row["text"]` and `row.get(...)` for the
+callers written before these types (CLI tables, exports, tests); convert such a caller when you touch it.
+A new table: its row type here, built in the store method that reads it (see ARCHITECTURE "a store table").
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar
+
+
+class Row:
+    """Shared by the row types: building from a query's columns, and the dict-style reading older callers use."""
+
+    __slots__ = ()
+    _FIELDS: ClassVar[frozenset[str]]
+
+    @classmethod
+    def from_row(cls, row: dict, **extra: Any):
+        names = cls._field_names()
+        return cls(**{k: v for k, v in row.items() if k in names}, **extra)
+
+    @classmethod
+    def _field_names(cls) -> frozenset[str]:
+        names = cls.__dict__.get("_FIELDS")
+        if names is None:
+            names = frozenset(f.name for f in fields(cls))
+            cls._FIELDS = names
+        return names
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key, default)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._field_names()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Revision(Row):
+    """One text of a variant: an AI revision (drafted, revised, regenerated) or a human edit."""
+
+    id: int
+    draft_id: int
+    number: int
+    kind: str  # "ai" or "human"
+    status: str  # pending, streaming, done, failed, interrupted (a human edit is "done")
+    text: str = ""
+    error: str | None = None
+    feedback: str | None = None  # JSON: what a revise sent
+    prompt_version: str | None = None
+    model: str | None = None
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    cost: float | None = None
+    latency_ms: int | None = None
+    finish_reason: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    writer_id: int | None = None  # the process that writes it while it streams (store/writers.py)
+    examples: str | None = None  # JSON: the approved examples its prompt carried (voice memory)
+
+    @property
+    def is_ai(self) -> bool:
+        return self.kind == "ai"
+
+
+@dataclass(slots=True)
+class Draft(Row):
+    """A variant of a brief version, with its revisions oldest first (when read with them)."""
+
+    id: int
+    brief_version_id: int
+    variant: int
+    model: str
+    label: str
+    temperature: float | None = None
+    created_at: float = 0.0
+    brief_id: int | None = None  # when read with its brief (Store.draft)
+    revisions: list[Revision] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Revision:
+        """What the variant says now: the newest revision, AI or human."""
+        return self.revisions[-1]
+
+    @property
+    def latest_ai(self) -> Revision:
+        """The newest AI revision (what an edit is measured against; its status is the stream's)."""
+        return next(r for r in reversed(self.revisions) if r.kind == "ai")
+
+    @property
+    def edited(self) -> bool:
+        """A human edit is on top and says something else than the AI (an undone edit is not an edit)."""
+        top = self.latest
+        return top.kind == "human" and top.text != self.latest_ai.text
+
+    def to_dict(self) -> dict:
+        """The variant without its revisions (what the drafting worker is sent)."""
+        return {f: getattr(self, f) for f in self._field_names() if f != "revisions"}
+
+
+@dataclass(slots=True)
+class Decision(Row):
+    id: int
+    draft_id: int
+    kind: str  # approve, override, reject
+    reviewer: str
+    brief_id: int | None = None
+    revision_id: int | None = None
+    reason: str = ""
+    undone: int = 0
+    created_at: float = 0.0
+    active_seconds: float | None = None  # time spent on the brief before deciding (v8)
+
+
+@dataclass(slots=True)
+class BriefRow(Row):
+    """A brief as the queue shows it: its file, title, claim and its current version's counts and status."""
+
+    id: int
+    name: str
+    title: str = ""
+    channel: str = ""
+    error: str | None = None
+    deleted: int = 0
+    current_version_id: int | None = None
+    file_sig: str | None = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    claimed_by: str | None = None
+    claim_instance: str | None = None
+    claim_expires: float | None = None
+    drafts: int = 0
+    active: int = 0
+    done: int = 0
+    failed: int = 0
+    approved: int = 0
+    rejected: int = 0
+    status: str = "new"
