@@ -15,6 +15,7 @@ from .defaults import (DEFAULT_KEYS, DEFAULT_RUBRIC, DEFAULT_VOICE, OFFLINE_MODE
                        default_reviewer, starter_config)
 from .approval.settings import CalibrationConfig, parse_team
 from .errors import ConfigError  # noqa: F401 (re-exported)
+from .settings import only as _only, parse_section, positive, setting
 from .learning.voice_memory import LearningSettings, parse_learning
 
 if TYPE_CHECKING:
@@ -72,39 +73,46 @@ class Checklist:
 
 @dataclass
 class DraftingConfig:
-    models: list[ModelSpec] = field(default_factory=lambda: [ModelSpec(OFFLINE_MODEL)])
-    variants: int = 3
-    concurrency: int = 4
-    timeout: float = 120.0
-    chunk_timeout: float = 30.0
-    retries: int = 2
-    temperature: float = 0.7
-    auto_draft: bool = True
+    """[drafting]: who writes the drafts and how the calls behave."""
+    models: list[ModelSpec] = setting(factory=lambda: [ModelSpec(OFFLINE_MODEL)], starter=False,
+                                      doc="litellm model strings, or tables {model, api_base, api_key_env, label}")
+    variants: int = setting(3, "per brief and model, 1-8", check=lambda v: None if 1 <= v <= 8
+                            else "an integer from 1 to 8")
+    concurrency: int = setting(4, "streams at once", check=positive)
+    timeout: float = setting(120.0, "seconds for a whole call", check=positive)
+    chunk_timeout: float = setting(30.0, "seconds without a token before giving up", check=positive)
+    retries: int = setting(2, "on 429, 5xx, connection errors and timeouts (never on 401)",
+                           check=lambda v: None if v >= 0 else "an integer of 0 or more")
+    temperature: float = setting(0.7, "variants spread a little around it")
+    auto_draft: bool = setting(True, "draft as soon as a brief lands")
 
 
 @dataclass
 class InboxConfig:
-    debounce_ms: int = 300
-    settle_ms: int = 100
-    force_polling: bool = False
-    poll_delay_ms: int = 300
-    reconcile_seconds: float = 30.0
+    """[inbox]: how the briefs folder is watched."""
+    debounce_ms: int = setting(300, "longest a batch of file events may grow", check=positive)
+    settle_ms: int = setting(100, "a file must be unchanged this long before it is read")
+    force_polling: bool = setting(False, "true on NFS/SSHFS/CIFS")
+    poll_delay_ms: int = setting(300, "how often polling looks", check=positive)
+    reconcile_seconds: float = setting(30.0, "periodic full scan that catches what polling misses", check=positive)
 
 
 @dataclass
 class PromptConfig:
-    version: str = "v1"
-    system: str = ""
-    draft: str = ""
-    revise: str = ""
+    """[prompts]: the templates' version (logged with every draft) and the templates themselves ("" = built in)."""
+    version: str = setting("v1", "logged with every draft; bump it when you change the templates")
+    system: str = setting("", "the system prompt template")
+    draft: str = setting("", "the draft prompt template")
+    revise: str = setting("", "the revise prompt template")
 
 
 @dataclass
 class UIConfig:
-    theme: str = "textual-dark"
-    blind: bool = False
-    shuffle: bool = True
-    animations: bool = False
+    """[ui]: the station's looks (each person may override theme in their own config)."""
+    theme: str = setting("textual-dark", "any Textual theme; ansi-dark / ansi-light use the terminal's colours")
+    blind: bool = setting(False, "hide model names, shuffle variant order")
+    shuffle: bool = setting(True, "shuffle variant order in blind mode")
+    animations: bool = setting(False, "Textual's animations")
 
 
 @dataclass
@@ -167,16 +175,6 @@ def _get(table: dict, key: str, typ: type, file: str, prefix: str, default: Any)
     return value
 
 
-def _only(table: dict, allowed: set[str], file: str, prefix: str) -> None:
-    import difflib
-
-    for key in table:
-        if key not in allowed:
-            near = difflib.get_close_matches(key, sorted(allowed), n=1)
-            hint = f" (did you mean '{near[0]}'?)" if near else f" (expected one of: {', '.join(sorted(allowed))})"
-            raise ConfigError(f"{file}: unknown key '{prefix}{key}'{hint}")
-
-
 def _positive(value: float, file: str, key: str) -> None:
     if value <= 0:
         raise _fail(file, key, "a number above 0", value)
@@ -216,41 +214,10 @@ def _parse_models(raw: Any, file: str, key: str) -> list[ModelSpec]:
 
 
 def _parse_drafting(t: dict, file: str) -> DraftingConfig:
-    p = "drafting."
-    _only(t, {"models", "variants", "concurrency", "timeout", "chunk_timeout", "retries", "temperature",
-              "auto_draft"}, file, p)
-    d = DraftingConfig()
+    d = parse_section(DraftingConfig, t, file, "drafting", skip=("models",))
     if "models" in t:
         d.models = _parse_models(t["models"], file, "drafting.models")
-    d.variants = _get(t, "variants", int, file, p, d.variants)
-    if not 1 <= d.variants <= 8:
-        raise _fail(file, "drafting.variants", "an integer from 1 to 8", d.variants)
-    d.concurrency = _get(t, "concurrency", int, file, p, d.concurrency)
-    _positive(d.concurrency, file, "drafting.concurrency")
-    d.timeout = _get(t, "timeout", float, file, p, d.timeout)
-    _positive(d.timeout, file, "drafting.timeout")
-    d.chunk_timeout = _get(t, "chunk_timeout", float, file, p, d.chunk_timeout)
-    _positive(d.chunk_timeout, file, "drafting.chunk_timeout")
-    d.retries = _get(t, "retries", int, file, p, d.retries)
-    if d.retries < 0:
-        raise _fail(file, "drafting.retries", "an integer of 0 or more", d.retries)
-    d.temperature = _get(t, "temperature", float, file, p, d.temperature)
-    d.auto_draft = _get(t, "auto_draft", bool, file, p, d.auto_draft)
     return d
-
-
-def _parse_inbox(t: dict, file: str) -> InboxConfig:
-    p = "inbox."
-    _only(t, {"debounce_ms", "settle_ms", "force_polling", "poll_delay_ms", "reconcile_seconds"}, file, p)
-    c = InboxConfig()
-    c.debounce_ms = _get(t, "debounce_ms", int, file, p, c.debounce_ms)
-    c.settle_ms = _get(t, "settle_ms", int, file, p, c.settle_ms)
-    c.force_polling = _get(t, "force_polling", bool, file, p, c.force_polling)
-    c.poll_delay_ms = _get(t, "poll_delay_ms", int, file, p, c.poll_delay_ms)
-    c.reconcile_seconds = _get(t, "reconcile_seconds", float, file, p, c.reconcile_seconds)
-    for key in ("debounce_ms", "poll_delay_ms", "reconcile_seconds"):
-        _positive(getattr(c, key), file, f"inbox.{key}")
-    return c
 
 
 def _parse_rubric(t: dict, file: str) -> dict[str, dict[str, str]]:
@@ -323,13 +290,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "item"
 
 
-def _parse_prompts(t: dict, file: str) -> PromptConfig:
-    p = "prompts."
-    _only(t, {"version", "system", "draft", "revise"}, file, p)
-    return PromptConfig(*(_get(t, k, str, file, p, getattr(PromptConfig(), k))
-                          for k in ("version", "system", "draft", "revise")))
-
-
 def _parse_keys(t: dict, file: str) -> dict[str, str]:
     keys = dict(DEFAULT_KEYS)
     _only(t, set(DEFAULT_KEYS), file, "keys.")
@@ -338,13 +298,9 @@ def _parse_keys(t: dict, file: str) -> dict[str, str]:
     return keys
 
 
-def _parse_ui(t: dict, file: str) -> UIConfig:
-    p = "ui."
-    _only(t, {"theme", "blind", "shuffle", "animations"}, file, p)
-    u = UIConfig()
-    return UIConfig(_get(t, "theme", str, file, p, u.theme), _get(t, "blind", bool, file, p, u.blind),
-                    _get(t, "shuffle", bool, file, p, u.shuffle), _get(t, "animations", bool, file, p, u.animations))
-
+# The sections read by `settings.parse_section`: one dataclass each, every key declared once with its default and doc.
+SETTING_SECTIONS: dict[str, type] = {"drafting": DraftingConfig, "inbox": InboxConfig, "ui": UIConfig,
+                                     "prompts": PromptConfig, "learning": LearningSettings}
 
 SECTIONS = {"reviewer", "drafting", "inbox", "rubric", "checklists", "voices", "prompts", "keys", "ui", "roles",
             "calibration", "learning", "compare"}
@@ -358,7 +314,7 @@ def parse_config(data: dict, file: str = "hitl.toml") -> Config:
     for section in SECTIONS - {"reviewer"}:
         tables[section] = _get(data, section, dict, file, "", {})
     cfg.drafting = _parse_drafting(tables["drafting"], file)
-    cfg.inbox = _parse_inbox(tables["inbox"], file)
+    cfg.inbox = parse_section(InboxConfig, tables["inbox"], file, "inbox")
     if tables["rubric"]:
         cfg.rubric = _parse_rubric(tables["rubric"], file)
     else:
@@ -374,9 +330,9 @@ def parse_config(data: dict, file: str = "hitl.toml") -> Config:
         if not isinstance(voice, str):
             raise _fail(file, f"voices.{name}", "a string or a table {guide}", voice)
         cfg.voices[name] = voice
-    cfg.prompts = _parse_prompts(tables["prompts"], file)
+    cfg.prompts = parse_section(PromptConfig, tables["prompts"], file, "prompts")
     cfg.keys = _parse_keys(tables["keys"], file)
-    cfg.ui = _parse_ui(tables["ui"], file)
+    cfg.ui = parse_section(UIConfig, tables["ui"], file, "ui")
     cfg.learning = parse_learning(tables["learning"], file)
     _only(tables["compare"], {"pairs"}, file, "compare.")
     cfg.compare_pairs = _get(tables["compare"], "pairs", str, file, "compare.", "all")

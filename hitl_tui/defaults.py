@@ -45,18 +45,13 @@ def default_reviewer() -> str:
 def starter_config() -> dict[str, Any]:
     """Every team setting with its default, for `hitl init` (tomli-w cannot write None, so unset values are left
     out). No reviewer: hitl.toml is shared, and each person's name is their own (see userconfig.py)."""
+    from .config import SETTING_SECTIONS  # the declarations (settings.py): each default is written there once
+    from .settings import starter_section
+
+    sections = {name: starter_section(cls) for name, cls in SETTING_SECTIONS.items()}
+    sections["drafting"] = {"models": [OFFLINE_MODEL], **sections["drafting"]}
     return {
-        "drafting": {
-            "models": [OFFLINE_MODEL], "variants": 3, "concurrency": 4, "timeout": 120.0,
-            "chunk_timeout": 30.0, "retries": 2, "temperature": 0.7, "auto_draft": True,
-        },
-        "inbox": {"debounce_ms": 300, "settle_ms": 100, "force_polling": False, "poll_delay_ms": 300,
-                  "reconcile_seconds": 30.0},
-        "ui": {"theme": "textual-dark", "blind": False, "shuffle": True, "animations": False},
-        "prompts": {"version": "v1"},
-        # Voice memory (approved examples per prompt; 0 = off), rule proposals from edits, what counts as a low score.
-        "learning": {"examples": 3, "example_tokens": 1200, "performance_weight": 0.5, "min_pieces": 3,
-                     "low_score": 2},
+        **sections,
         "compare": {"pairs": "all"},
         "keys": dict(DEFAULT_KEYS),
         "rubric": {k: dict(v) for k, v in DEFAULT_RUBRIC.items()},

@@ -34,6 +34,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from ..settings import parse_section, setting
+
 LINES_HEADING = "## Learned rules"
 EXAMPLES_HEADING = "## Approved examples"
 
@@ -59,32 +61,18 @@ class ApprovedPiece:
 @dataclass
 class LearningSettings:
     """`[learning]` in hitl.toml."""
-    examples: int = 3  # K approved examples per prompt; 0 turns voice memory off
-    example_tokens: int = 1200  # token budget for the examples section
-    performance_weight: float = 0.5  # how much published results count against scores, 0..1
-    min_pieces: int = 3  # a pattern becomes a rule proposal once it recurs in this many distinct pieces
-    low_score: int = 2  # a score at or below this is sent back as feedback
+    examples: int = setting(3, "approved examples per prompt (voice memory); 0 turns them off", low=0, high=20)
+    example_tokens: int = setting(1200, "token budget for the examples", low=0, high=100_000)
+    performance_weight: float = setting(0.5, "how much published results count against scores once they exist, 0-1",
+                                        low=0, high=1)
+    min_pieces: int = setting(3, "an edit pattern is proposed as a rule once it recurs in this many briefs",
+                              low=2, high=1000)
+    low_score: int = setting(2, "a score at or below this is sent back with a revise", low=1, high=4)
 
 
 def parse_learning(table: dict, file: str = "hitl.toml") -> LearningSettings:
     """Validate a `[learning]` table; a wrong key or value is a ConfigError naming the file and key."""
-    from ..config import ConfigError
-
-    s = LearningSettings()
-    for key, value in table.items():
-        if key not in s.__dataclass_fields__:
-            raise ConfigError(f"{file}: unknown key 'learning.{key}' (expected one of: "
-                              f"{', '.join(s.__dataclass_fields__)})")
-        want = type(getattr(s, key))
-        ok = isinstance(value, (int, float) if want is float else want) and not isinstance(value, bool)
-        limits = {"examples": (0, 20), "example_tokens": (0, 100_000), "performance_weight": (0, 1),
-                  "min_pieces": (2, 1000), "low_score": (1, 4)}[key]
-        if not ok or not limits[0] <= value <= limits[1]:
-            kind = "a number" if want is float else "an integer"
-            raise ConfigError(f"{file}: learning.{key}: expected {kind} from {limits[0]} to {limits[1]}, "
-                              f"got {value!r}")
-        setattr(s, key, want(value))
-    return s
+    return parse_section(LearningSettings, table, file, "learning")
 
 
 def _same(a: str, b: str, default: str = "") -> bool:
