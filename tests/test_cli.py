@@ -143,9 +143,9 @@ def test_export_and_stats(ws):
     assert "Approval rate" in hitl("stats", cwd=ws).stdout
 
 
-CORE = ["hitl_tui.briefs", "hitl_tui.gates", "hitl_tui.settings", "hitl_tui.prompts", "hitl_tui.metrics", "hitl_tui.config",
-        "hitl_tui.defaults", "hitl_tui.offline_copy", "hitl_tui.terminal", "hitl_tui.redaction", "hitl_tui.errors",
-        "hitl_tui.userconfig", "hitl_tui.keymap"] + [
+CORE = ["hitl_tui.briefs", "hitl_tui.gates", "hitl_tui.prompts", "hitl_tui.metrics", "hitl_tui.config",
+        "hitl_tui.settings", "hitl_tui.defaults", "hitl_tui.offline_copy", "hitl_tui.terminal", "hitl_tui.redaction",
+        "hitl_tui.errors", "hitl_tui.userconfig", "hitl_tui.keymap"] + [
     f"hitl_tui.analytics.{m}" for m in ("pairs", "bradley_terry", "finetune", "review", "activity", "results",
                                         "agreement", "policy", "triage", "reshow", "summary")] + [
     f"hitl_tui.learning.{m}" for m in ("edits", "feedback", "marking", "mining", "rules_file", "voice_memory")] + [
