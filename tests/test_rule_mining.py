@@ -187,3 +187,15 @@ def test_a_phrase_pattern_matches_the_words_however_wrapped():
     assert pattern.search("...\n\ncheers,\nthe  Acme crew") and not pattern.search("Cheers, The Acme crews")
     with pytest.raises(ValueError, match="accepted as regex or voice"):
         rule_from_proposal(_proposals()["sign off with “Cheers, The Acme crew”"], "banned", "ana")
+
+
+def test_an_example_is_cut_at_whole_words_and_says_where_it_was_cut():
+    """The evidence a reviewer reads in the rules list: context around the change, never half a word."""
+    before = ("Subject: Spring news from the team\n\nHi there,\n\nTeams utilize Planner every single day of the week."
+              "\n\nBest,\nThe team")
+    after = before.replace("utilize", "use")
+    edits = [ApprovedEdit(n, before, after, brief=f"b{n}.toml", reviewer="ana") for n in range(3)]
+    [utilize] = mine_proposals(edits, 3)
+    ex = utilize.examples[0]
+    assert ex.before == "…the team Hi there, Teams utilize Planner every single day of…", ex.before
+    assert ex.after == "…the team Hi there, Teams use Planner every single day of…", ex.after

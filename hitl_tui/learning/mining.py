@@ -118,11 +118,19 @@ def _usable(h: Hunk) -> bool:
 def _example(edit: ApprovedEdit, h: Hunk) -> Example:
     b0, b1 = h.before_span
     a0, a1 = h.after_span
-    left = edit.before[max(0, b0 - CONTEXT):b0]
-    right = edit.before[b1:b1 + CONTEXT]
-    return Example(edit.brief, edit.reviewer, " ".join((left + edit.before[b0:b1] + right).split()),
-                   " ".join((edit.after[max(0, a0 - CONTEXT):a0] + edit.after[a0:a1] + edit.after[a1:a1 + CONTEXT])
-                            .split()))
+    return Example(edit.brief, edit.reviewer, _in_context(edit.before, b0, b1), _in_context(edit.after, a0, a1))
+
+
+def _in_context(text: str, start: int, end: int) -> str:
+    """text[start:end] with up to CONTEXT characters either side, cut at whole words ("…" where it was cut), on
+    one line: the evidence a reviewer reads."""
+    left, right = max(0, start - CONTEXT), min(len(text), end + CONTEXT)
+    if left > 0 and not text[left - 1].isspace():
+        left = next((i + 1 for i in range(left, start) if text[i].isspace()), start)  # a half word is dropped
+    if right < len(text) and not text[right].isspace():
+        right = next((i for i in range(right - 1, end - 1, -1) if text[i].isspace()), end)
+    snippet = " ".join(text[left:right].split())
+    return ("…" if text[:left].strip() else "") + snippet + ("…" if text[right:].strip() else "")
 
 
 def _closing(text: str) -> str:
