@@ -74,7 +74,7 @@ def cmd_rules(args) -> int:
                 return await rules.refresh_proposals(ws, store)
             await rules.refresh_proposals(ws, store)  # an id seen in `hitl rules` is known even to a fresh log
             if action == "accept":
-                return await rules.accept(ws, store, args.id, args.as_)
+                return await rules.accept(ws, store, args.id, args.as_, text=args.text)
             return await (rules.reject if action == "reject" else rules.ignore)(ws, store, args.id)
 
     try:

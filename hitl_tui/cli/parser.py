@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
             q.add_argument("--as", dest="as_", choices=["banned", "regex", "voice"],
                            help="a banned word, a regex rule, or a line for the voice guide (default: banned, "
                                 "regex for a sign-off)")
+            q.add_argument("--text", help="the rule in your words instead of the proposal's: the banned phrase, the "
+                                          "pattern, or the voice line")
     p = command("results", c.cmd_results, "published results: import your channels' figures per outbox piece")
     p.add_argument("action", choices=["import"], help="import: add or update the rows of a file")
     p.add_argument("file", help="a .csv or .jsonl file: piece (outbox file name or front-matter id), date and any "

@@ -8,10 +8,12 @@ ignoring a proposal that was accepted takes its rule out again. Every decision i
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..learning.mining import Proposal, mine_proposals
-from ..learning.rules_file import add_learned, remove_learned, rule_from_proposal
+from ..learning.rules_file import LearnedRule, add_learned, remove_learned, rule_from_proposal
 from ..store import StoreError
 
 if TYPE_CHECKING:
@@ -35,9 +37,11 @@ async def _proposal(store: Store, proposal_id: str) -> tuple[dict, Proposal]:
     return row, Proposal.from_dict(row["proposal"])
 
 
-async def accept(ws: Workspace, store: Store, proposal_id: str, as_: str | None = None) -> dict:
-    """Accept a proposal as `as_` (default: the first of its options — banned for a word, regex for a sign-off).
-    Returns the rule written, as a dict."""
+async def accept(ws: Workspace, store: Store, proposal_id: str, as_: str | None = None,
+                 text: str | None = None) -> dict:
+    """Accept a proposal as `as_` (default: the first of its options — banned for a word, regex for a sign-off),
+    with `text` in place of the rule's own words when the reviewer edited them (the banned phrase, the pattern, or
+    the voice line). Returns the rule written, as a dict."""
     from dataclasses import asdict
 
     row, proposal = await _proposal(store, proposal_id)
@@ -45,12 +49,33 @@ async def accept(ws: Workspace, store: Store, proposal_id: str, as_: str | None 
     if as_ not in proposal.options:
         raise StoreError(f"{proposal.summary} can be accepted as {' or '.join(proposal.options)}, not {as_}")
     rule = rule_from_proposal(proposal, as_, ws.config.reviewer)
-    if row["status"] == "accepted" and row["accepted_as"] != as_:
-        remove_learned(ws.rules_file, proposal_id)  # accepted again as another kind: the new rule replaces it
+    if text is not None and text.strip() != rule.text:
+        rule = edited_rule(rule, proposal, text)
+    if row["status"] == "accepted":
+        remove_learned(ws.rules_file, proposal_id)  # accepted again (another kind, other words): the new rule wins
     add_learned(ws.rules_file, rule)
-    await store.decide_proposal(proposal_id, "accepted", as_)
+    await store.decide_proposal(proposal_id, "accepted", as_, text=rule.text if text is not None else None)
     ws.learned_rules()
     return asdict(rule)
+
+
+def edited_rule(rule: LearnedRule, proposal: Proposal, text: str) -> LearnedRule:
+    """The rule with the reviewer's words: a banned phrase (the prompt line names it), a pattern (checked here: a
+    broken one is refused, not written), or a voice line (the prompt line itself)."""
+    text = " ".join(text.split()) if rule.kind != "regex" else text.strip()
+    if not text:
+        raise StoreError("an empty rule cannot be accepted; reject or ignore the proposal instead")
+    if rule.kind == "regex":
+        try:
+            re.compile(text)
+        except re.error as exc:
+            raise StoreError(f"not a valid regular expression ({exc}): {text}") from None
+        return replace(rule, text=text)
+    if rule.kind == "voice":
+        return replace(rule, text=text, say=text)
+    say = f"Never write “{text}”; write “{proposal.after}”." if proposal.kind == "replace" else \
+        f"Never write “{text}”."
+    return replace(rule, text=text, say=say, summary=f"no “{text}”")
 
 
 async def reject(ws: Workspace, store: Store, proposal_id: str) -> dict:

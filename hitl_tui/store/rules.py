@@ -75,9 +75,10 @@ class RuleProposalOps(Database):
         row = await self.fetchone("SELECT * FROM rule_proposals WHERE id=?", (proposal_id,))
         return _row(row) if row else None
 
-    async def decide_proposal(self, proposal_id: str, status: str, accepted_as: str | None = None) -> dict:
-        """Accept (as banned, regex or voice), reject or ignore a proposal, with its event; a decision may be changed
-        later. Returns the row as it was before."""
+    async def decide_proposal(self, proposal_id: str, status: str, accepted_as: str | None = None,
+                              text: str | None = None) -> dict:
+        """Accept (as banned, regex or voice), reject or ignore a proposal, with its event (`text`: the rule's words
+        when the reviewer edited them); a decision may be changed later. Returns the row as it was before."""
         if status not in DECIDED:
             raise StoreError(f"a proposal is {', '.join(DECIDED)}, not {status!r}")
         async with self.tx() as db:
@@ -90,5 +91,6 @@ class RuleProposalOps(Database):
                               time.time(), proposal_id))
             await self.event(db, f"rule_{status}", proposal_id=proposal_id, pattern_kind=row["kind"],
                              summary=json.loads(row["proposal"]).get("summary", ""), pieces=row["pieces"],
-                             accepted_as=accepted_as, previous=row["status"])
+                             accepted_as=accepted_as, previous=row["status"],
+                             **({"text": text} if text is not None else {}))
             return _row(dict(row))
