@@ -197,3 +197,25 @@ def test_a_rules_file_broken_while_running_keeps_the_rules_read_before(workspace
     ws.rules_file.unlink()
     assert ws.learned_rules() == [] and gate not in {g.id for g in run_gates("We utilize it.",
                                                                               gate_spec(ws.config, None))}
+
+
+def test_a_proposal_accepted_in_the_reviewers_own_words_gates_with_them_and_a_broken_pattern_is_refused(workspace):
+    _craft(workspace)
+    root = workspace.root
+    utilize = next(p for p in _json("rules", cwd=root) if p["kind"] == "replace")
+    broken = hitl("rules", "accept", utilize["id"], "--as", "regex", "--text", "utili[sz", cwd=root)
+    assert broken.returncode == 2 and "not a valid regular expression" in broken.stderr
+    assert not (root / RULES_FILE).exists(), "nothing written for a refused rule"
+    accepted = hitl("rules", "accept", utilize["id"], "--as", "regex", "--text", r"\butili[sz]e", cwd=root)
+    assert accepted.returncode == 0, accepted.stderr
+    [rule] = load_learned(root / RULES_FILE)
+    assert (rule.kind, rule.text) == ("regex", r"\butili[sz]e")
+    from hitl_tui.workspace import Workspace
+
+    spec = gate_spec(Workspace.load(root).config, Brief(name="x", title="x", brief="x", channel="email"))
+    failed = [r for r in run_gates("Teams utilise Planner.", spec) if r.status == "fail"]
+    assert [r.label for r in failed] == ["learned: “utilize” → “use”"], "the British spelling is caught too"
+    # accepted again as a banned word, edited: the rule is replaced, not doubled
+    assert hitl("rules", "accept", utilize["id"], "--text", "utilise", cwd=root).returncode == 0
+    [rule] = load_learned(root / RULES_FILE)
+    assert (rule.kind, rule.text, rule.say) == ("banned", "utilise", "Never write “utilise”; write “use”.")
