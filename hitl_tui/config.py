@@ -47,6 +47,7 @@ class RuleSpec:
     kind: str  # "must" or "must_not"
     required: bool = True
     source: str = ""  # where it is defined, e.g. "checklists.default.rules[0]"
+    worded: bool = False  # its name says what it wants (a learned rule): messages leave the pattern out
 
 
 @dataclass

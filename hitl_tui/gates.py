@@ -231,10 +231,11 @@ def _rules(text: str, spec: GateSpec) -> list[GateResult]:
         hits = [m.span() for m in pattern.finditer(text) if m.end() > m.start()]
         if rule.kind == "must":
             ok = bool(hits) or bool(pattern.search(text))
-            msg = "matches" if ok else f"no match for /{rule.pattern}/"
+            msg = "matches" if ok else "missing" if rule.worded else f"no match for /{rule.pattern}/"
         else:
             ok = not hits
-            msg = "no match" if ok else f"{len(hits)} match(es) of /{rule.pattern}/"
+            msg = "no match" if ok else f"used {len(hits)} time{'s' if len(hits) != 1 else ''}" if rule.worded \
+                else f"{len(hits)} match(es) of /{rule.pattern}/"
         out.append(_result(f"rule:{rule.name}", rule.name, ok, msg, rule.source or f"{spec.checklist_key}.rules[{i}]", spec,
                            hits if rule.kind == "must_not" else hits[:1], required=rule.required))
     return out

@@ -219,3 +219,18 @@ def test_a_proposal_accepted_in_the_reviewers_own_words_gates_with_them_and_a_br
     assert hitl("rules", "accept", utilize["id"], "--text", "utilise", cwd=root).returncode == 0
     [rule] = load_learned(root / RULES_FILE)
     assert (rule.kind, rule.text, rule.say) == ("banned", "utilise", "Never write “utilise”; write “use”.")
+
+
+def test_a_failing_learned_gate_says_what_is_wrong_in_words_not_its_pattern(workspace):
+    """The station's gate panel showed "no match for /(?<!\\w)Cheers\\s*,\\s*The\\s+Acme\\s+crew(?!\\w)/"."""
+    _craft(workspace)
+    root = workspace.root
+    for p in _json("rules", cwd=root):
+        assert hitl("rules", "accept", p["id"], "--as", "regex", cwd=root).returncode == 0
+    from hitl_tui.workspace import Workspace
+
+    spec = gate_spec(Workspace.load(root).config, Brief(name="x", title="x", brief="x", channel="email"))
+    failed = {r.label: r.message for r in run_gates("Teams utilize it. Utilize it!\n\nBest,\nThe team", spec)
+              if r.status == "fail"}
+    assert failed == {"learned: sign off with “Cheers, The Acme crew”": "missing",
+                      "learned: “utilize” → “use”": "used 2 times"}

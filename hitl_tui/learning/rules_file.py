@@ -243,7 +243,7 @@ def apply_learned(config: Config, rules: Iterable[LearnedRule]) -> Config:
         checklist = copy.copy(base)
         pattern = phrase_re(rule.text).pattern if rule.kind == "banned" else rule.text
         checklist.rules = list(base.rules) + [RuleSpec(rule.label, pattern, "must" if rule.must else "must_not",
-                                                       rule.required, f"{RULES_FILE} {rule.id}")]
+                                                       rule.required, f"{RULES_FILE} {rule.id}", worded=True)]
         out.checklists[key] = checklist
     return out
 
