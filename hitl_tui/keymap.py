@@ -45,6 +45,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("stats", "s", "Stats"),
     Action("note", "o", "Note"),
     Action("history", "h", "History"),
+    Action("feedback", "f", "Feedback the last revise was sent, and what it addressed (tick)"),
+    Action("rules", "L", "Learned rules: proposals from reviewers' edits"),
     Action("filter", "slash", "Filter"),
     Action("zoom", "z", "Zoom variant"),
     Action("leave", "escape", "Leave editor (saved) / zoom / back to queue"),

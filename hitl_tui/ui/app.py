@@ -47,7 +47,7 @@ def _hard_exit(code: int) -> None:
 
 
 class HitlApp(App):
-    CSS_PATH = [str(package_dir("styles") / "app.tcss")]
+    CSS_PATH = [str(package_dir("styles") / "app.tcss"), str(package_dir("styles") / "feedback.tcss")]
     TITLE = "hitl"
     # escape is the review's (`leave`): Textual's own escape-to-minimize left zoom with the editor still open.
     ESCAPE_TO_MINIMIZE = False

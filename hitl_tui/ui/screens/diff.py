@@ -15,6 +15,7 @@ from textual.widgets import Label, Static
 
 from ...store.rows import Revision
 from ..text import plain
+from ..widgets.feedback_items import learning_text
 
 
 _TOKENS = re.compile(r"\s+|\S+")
@@ -80,9 +81,13 @@ class DiffScreen(ModalScreen[None]):
                 Binding("left,p", "step(-1)", "Older", id="diff_older"),
                 Binding("right,n", "step(1)", "Newer", id="diff_newer")]
 
-    def __init__(self, revisions: list[Revision], start: int | None = None, title: str = "Diff") -> None:
+    def __init__(self, revisions: list[Revision], start: int | None = None, title: str = "Diff",
+                 details: dict[int, dict] | None = None) -> None:
+        """`details`: revision id -> that revision as `Store.brief_history` gives it (feedback items with their
+        marks, the examples and learned lines it was given); without it, the feedback summary stored with it."""
         super().__init__()
         self.revisions = revisions
+        self.details = details or {}
         self.index = len(revisions) - 1 if start is None else start
         self.title_text = title
 
@@ -104,7 +109,10 @@ class DiffScreen(ModalScreen[None]):
         self.query_one("#diff-title", Label).update(Text(title, style="bold"))
         feedback = json.loads(rev.feedback or "null") if rev.kind == "ai" else None
         fb = Text()
-        if feedback:
+        if rev.id in self.details:
+            fb = learning_text(self.details[rev.id])
+            fb.append("\n")  # a blank line before the text
+        elif feedback:
             fb.append("Feedback sent: ", style="bold")
             parts = [feedback.get("note") or ""] + [f"failed {g}" for g in feedback.get("failed_gates", [])]
             parts += [f"{d} {s}/5" for d, s in (feedback.get("low_scores") or {}).items()]

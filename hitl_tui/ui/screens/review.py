@@ -27,12 +27,13 @@ from ..widgets.draft_pane import DraftPane
 from ..widgets.pane_strip import PaneStrip
 from ..widgets.queue import BriefQueue
 from ..widgets.review_panel import BriefSummary, Checklist, GateDetails, ScoreCard, summary_text
+from . import review_learning
 from .review_sync import LIVE, ReviewSync
 
 POLL_SECONDS = 2.0  # other instances' changes (claims, statuses) arrive through the database
 CLAIM_RENEW_SECONDS = 10.0
 REVIEW_ACTIONS = {"edit", "approve", "approve_override", "reject", "revise", "regenerate", "score", "score_back",
-                  "checklist", "note"}
+                  "checklist", "note", "feedback"}
 # While editing, keys type text; these still act, and each first saves and closes the editor.
 WHILE_EDITING = {"leave", "quit", "help", "next_variant", "prev_variant"}
 
@@ -265,14 +266,16 @@ class ReviewScreen(ReviewSync):
         if draft.latest.kind == "human":
             await self.app.push_screen(DiffScreen([draft.latest_ai, draft.latest], title="AI text → your edit"))
         else:
-            await self.app.push_screen(DiffScreen(draft.revisions, title="Revision diff"))
+            await self.app.push_screen(DiffScreen(draft.revisions, title="Revision diff",
+                                                  details=await review_learning.revision_details(self)))
 
     async def action_history(self) -> None:
         from .diff import DiffScreen
 
         state = self.current_state
         if state is not None:
-            await self.app.push_screen(DiffScreen(await self.app.store.revisions(state.draft_id), title="History"))
+            await self.app.push_screen(DiffScreen(await self.app.store.revisions(state.draft_id), title="History",
+                                                  details=await review_learning.revision_details(self)))
 
     # ---------------------------------------------------------------- keys: decisions (review/decisions.py)
 
@@ -346,23 +349,21 @@ class ReviewScreen(ReviewSync):
 
     # ---------------------------------------------------------------- keys: back to the AI
 
+    # r, f and L are issue 12's (review_learning.py): the revise list, what a revise addressed, learned rules
     @work(group="dialog", exclusive=True, exit_on_error=False)
     @guarded
     async def action_revise(self) -> None:
-        await self.save_open_edit()
-        state = self.current_state
-        note = await self._ask(
-            "Revise: what should change? (gates, low scores, your note and edits are sent too)", allow_empty=True)
-        if note is None:
-            return
-        from ...feedback_loop.revise import proposed_items
+        await review_learning.revise(self)
 
-        # Every proposed item is sent; the list to review and drop items from comes with the review screen.
-        items = await proposed_items(self.app.store, self.app.config, self.brief, state.draft_id, instruction=note,
-                                     text=state.text)
-        self.run_worker(self.app.engine.revise(self.drafts[state.draft_id], self.brief, state.text, items),
-                        group=f"draft-{state.draft_id}", exit_on_error=False)
-        self.notify(f"Revision requested for {state.label}.")
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
+    async def action_feedback(self) -> None:
+        await review_learning.feedback(self)
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    @guarded
+    async def action_rules(self) -> None:
+        await review_learning.rules(self)
 
     async def action_regenerate(self) -> None:
         state = self.current_state

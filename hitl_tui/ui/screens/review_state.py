@@ -29,6 +29,7 @@ from ..widgets.draft_pane import DraftPane, PaneState, editor_class
 from ..widgets.pane_strip import PaneStrip
 from ..widgets.queue import BriefQueue
 from ..widgets.review_panel import BriefSummary, Checklist, GateDetails, ScoreCard, summary_text
+from .review_learning import load_learning
 
 if TYPE_CHECKING:
     from ..app import HitlApp
@@ -59,6 +60,7 @@ class ReviewState(Screen):
         self.colleagues_scored: list[str] = []  # who else scored it
         self.ticks: dict[str, bool] = {}
         self.note = ""
+        self.learning = Text()  # what the last revise addressed and the voice memory (review_learning.py)
         self.streams = StreamBuffer()
         self.unsaved: dict[int, UnsavedEdit] = {}
         self.typed: tuple[PaneState, str, str | None] | None = None  # the open editor's text, last keystroke
@@ -122,6 +124,7 @@ class ReviewState(Screen):
                 self.notice = self._held_notice(holder)
         if seq != self._load_seq:
             return
+        self.app.ws.learned_rules()  # a rule accepted in another station applies from the next brief opened
         self.spec = gate_spec(self.app.config, self.brief)
         self._show_summary()
         await self._show_drafts(drafts, seq)
@@ -243,6 +246,7 @@ class ReviewState(Screen):
         self.dim_index = unscored[0] if unscored else len(dims) - 1
         self.update_details()
         self.query_one(Checklist).show(self.spec.manual_items, self.ticks)
+        await load_learning(self)
 
     def update_details(self) -> None:
         if not self.live:
@@ -256,7 +260,7 @@ class ReviewState(Screen):
             self.query_one(Checklist).show([], {})
             return
         scores.show(self.app.config.rubric, self.scores, self.dim_index, self.colleagues_scored)
-        gates.show(state.gates, self.note)
+        gates.show(state.gates, self.note, self.learning)
 
     # ---------------------------------------------------------------- saving edits (see review/edits.py)
 

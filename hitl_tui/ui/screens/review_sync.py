@@ -16,6 +16,7 @@ from ...drafting.events import StreamEvent
 from ..coalesce import Coalesced
 from ..guard import guarded
 from ..widgets.queue import BriefQueue
+from .review_learning import refresh_learning
 from .review_state import ReviewState
 
 LIVE = ("pending", "streaming", "retrying")  # a variant still being written
@@ -137,6 +138,7 @@ class ReviewSync(ReviewState):
             state.set_text(event.text)  # the engine logged the same gate results with the revision
             state.tokens, state.cost = event.tokens, event.cost
             self.request_queue_refresh()
+            refresh_learning(self, event.draft_id, done=event.kind == "done")  # what a revise addressed
         pane = self.pane_for(event.draft_id)
         if pane and not pane.editing:
             pane.refresh_state(state)

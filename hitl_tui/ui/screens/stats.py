@@ -24,6 +24,11 @@ class StatsScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog stats"):
             yield Label(Text(f"Statistics · {self.stats.get('events', 0):,} events in the log", style="bold"))
             yield Static(Text(plain(format_stats(self.stats))), id="stats-body")
+            if "feedback_addressed" in self.stats:  # issue 12: how much of the reviewers' feedback models act on
+                from ...learning.marking import format_feedback_share
+
+                lines = format_feedback_share(self.stats["feedback_addressed"])
+                yield Static(Text(plain("\n".join(lines))), id="stats-feedback")
 
     def action_close(self) -> None:
         self.dismiss(None)

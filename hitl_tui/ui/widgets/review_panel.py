@@ -148,8 +148,11 @@ class GateDetails(Panel):
     """Every automatic gate of the focused variant, failing ones first with what is wrong, each with where its rule
     comes from (a brief field or a config key). The manual checklist is the Checklist panel's, not repeated here."""
 
-    def show(self, results: list[GateResult], note: str = "") -> None:
+    def show(self, results: list[GateResult], note: str = "", learning: Text | None = None) -> None:
         t = Text()
+        if learning:
+            t.append_text(learning)
+            t.append("\n")
         if note:
             t.append("Note: ", style="bold")
             t.append(plain(note) + "\n", style="italic")
