@@ -4,6 +4,8 @@ Update after an intended visual change with `pytest tests/test_snapshots_feedbac
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from learned_history import craft
 from test_snapshots import drafted, station
@@ -56,9 +58,13 @@ def test_feedback_marks_after_a_revision(snap_compare, tmp_path):
 def test_rules_review_list(snap_compare, tmp_path, size):
     app = station(tmp_path)
 
-    async def rules(pilot):
+    async def history():
         async with Store.opened(app.ws.db_path, "tester") as store:
             await craft(store)
+
+    asyncio.run(history())  # before the station starts: the queue shows the crafted briefs from its first frame
+
+    async def rules(pilot):
         await drafted(pilot)
         await pilot.press("L")
         await wait_until(lambda: isinstance(app.screen, RulesScreen) and app.screen.rows)

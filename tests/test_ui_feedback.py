@@ -228,3 +228,19 @@ async def test_an_invalid_edited_pattern_is_refused_and_nothing_is_written(tmp_p
         await wait_until(lambda: any("not a valid regular expression" in str(n.message)
                                      for n in app._notifications))
         assert not ws.rules_file.exists() and status(screen, utilize["id"]) == "open"
+
+
+async def test_at_80x24_the_evidence_scrolls_while_the_keys_stay_on_the_list(tmp_path, llm_server):
+    from learned_history import craft
+
+    async with reviewing(tmp_path, llm_server, size=(80, 24)) as (ws, app, pilot):
+        async with observed(ws) as store:
+            await craft(store)
+        await pilot.press("L")
+        screen = await wait_until(lambda: isinstance(app.screen, RulesScreen) and app.screen.rows and app.screen)
+        box = screen.query_one("#rules-detail-box")
+        await wait_until(lambda: box.max_scroll_y > 0)
+        await pilot.press("pagedown")
+        assert box.scroll_y > 0 and screen.focused is screen.query_one("#rules-list")
+        await pilot.press("pageup")
+        assert box.scroll_y == 0

@@ -74,7 +74,10 @@ class RulesScreen(ModalScreen[bool]):
                 Binding("k", "kind", "Accept as…", id="rules_kind"),
                 Binding("e", "edit", "Edit and accept", id="rules_edit"),
                 Binding("r", "decline('rejected')", "Reject", id="rules_reject"),
-                Binding("i", "decline('ignored')", "Ignore", id="rules_ignore")]
+                Binding("i", "decline('ignored')", "Ignore", id="rules_ignore"),
+                # the list would page itself with these; the evidence is what outgrows the screen
+                Binding("pagedown,ctrl+d", "evidence(1)", "More evidence", id="rules_evidence_down", priority=True),
+                Binding("pageup,ctrl+u", "evidence(-1)", "Back up", id="rules_evidence_up", priority=True)]
 
     def __init__(self, ws, store) -> None:
         super().__init__()
@@ -90,7 +93,8 @@ class RulesScreen(ModalScreen[bool]):
             yield OptionList(id="rules-list")
             with VerticalScroll(id="rules-detail-box"):
                 yield Static("", id="rules-detail")
-            yield Static(Text("a accept · k accept as… · e edit, then accept · r reject · i ignore · escape closes",
+            yield Static(Text("a accept · k accept as… · e edit, then accept · r reject · i ignore · "
+                              "pgdn/pgup evidence · escape closes",
                              style="dim"))
 
     def on_mount(self) -> None:
@@ -169,6 +173,11 @@ class RulesScreen(ModalScreen[bool]):
             for ex in p["examples"]:
                 t.append_text(evidence(proposal, ex))
         self.query_one("#rules-detail", Static).update(t)
+
+    def action_evidence(self, direction: int) -> None:
+        """The evidence scrolls while the keys stay on the list (80×24 shows only its start)."""
+        box = self.query_one("#rules-detail-box", VerticalScroll)
+        box.scroll_to(y=box.scroll_y + direction * max(1, box.size.height - 1), animate=False, immediate=True)
 
     def action_kind(self) -> None:
         row = self.current
