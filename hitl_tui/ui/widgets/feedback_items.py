@@ -18,8 +18,6 @@ from ..text import plain
 
 MARKS = {ADDRESSED: ("✓", "addressed", "bold green"), NOT_ADDRESSED: ("✗", "not addressed", "bold red"),
          UNCLEAR: ("?", "unclear", "bold yellow"), None: ("·", "not marked", "dim")}
-KIND_WORDS = {"gate": "check", "score": "score", "note": "note", "instruction": "instruction", "edit": "edit",
-              "answer": "answer"}
 
 
 def ask_text(item: FeedbackItem) -> Text:
