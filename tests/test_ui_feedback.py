@@ -54,7 +54,9 @@ async def test_revise_shows_the_items_and_sends_what_the_reviewer_kept_with_thei
         assert any(line.startswith("[x] Low score: voice 1/5") for line in lines), lines
         assert "Feedback to send: 2 of 2 items" in shown(screen.query_one("#revise-count"))
         # the reviewer types an instruction, moves to the list, drops the low score and sends
-        await pilot.press(*"shorter please", "tab")
+        await pilot.press(*"shorter please")
+        assert "— and your instruction" in shown(screen.query_one("#revise-count"))
+        await pilot.press("tab")
         listing = screen.query_one(ItemList)
         assert screen.focused is listing
         listing.highlighted = next(i for i, line in enumerate(lines) if "Low score" in line)
@@ -105,6 +107,8 @@ async def test_ticks_are_one_key_each_logged_shown_in_history_and_what_is_left_c
         assert lines[1].startswith("✗ not addressed") and "still uses “word3”" in lines[1], lines[1]
         assert lines[2].startswith("? unclear") and "Low score: voice 1/5" in lines[2]
         assert "Given no approved examples; 0 learned rules" in shown(screen.query_one("#feedback-memory"))
+        # what the marks rest on: the test model wrote the same words again, and the screen says so
+        assert "r2 is word for word the text it revised: nothing changed" in shown(screen.query_one("#feedback-text"))
         # y on the instruction (it moves on to the next item), u leaves the gate unclear, n on the score
         await pilot.press("y")
         await wait_until(lambda: listed(screen)[0].startswith("✓ addressed"))

@@ -88,7 +88,11 @@ class FeedbackScreen(ModalScreen[int]):
         if before is None:
             body.append(plain(rev["text"] or ""))
         else:
-            body.append(f"r{rev['number']} against the text it revised: [-removed-] {{+added+}}\n", style="dim")
+            if before == (rev["text"] or ""):
+                body.append(f"r{rev['number']} is word for word the text it revised: nothing changed\n",
+                            style="bold yellow")
+            else:
+                body.append(f"r{rev['number']} against the text it revised: [-removed-] {{+added+}}\n", style="dim")
             body.append_text(word_diff(before, rev["text"] or ""))
         self.query_one("#feedback-text", Static).update(body)
 

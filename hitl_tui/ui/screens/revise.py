@@ -55,7 +55,11 @@ class ReviseScreen(ModalScreen[list[FeedbackItem] | None]):
         else:
             carried = sum(i.carried_from is not None for i in self.items)
             more = f", {carried} carried over from the last revision" if carried else ""
-            label.update(Text(f"Feedback to send: {kept} of {len(self.items)} items{more}", style="bold"))
+            typed = " — and your instruction" if self.query_one(Input).value.strip() else ""
+            label.update(Text(f"Feedback to send: {kept} of {len(self.items)} items{more}{typed}", style="bold"))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._count()
 
     def action_toggle(self) -> None:
         """space on the list (in the instruction, space types a space): drop the highlighted item or put it back."""
