@@ -216,12 +216,17 @@ class LearningOps(Database):
         from ..analytics.summary import learning_summary
         from ..metrics import edit_rate
 
-        rates = {draft: edit_rate(ai, final) for draft, (ai, final) in texts.items()}
-        summary = learning_summary(
-            variants=[self.variant_of(r, texts.get(r["draft_id"], ("", ""))) for r in rows],
-            facts=[self.variant_facts(r, rates.get(r["draft_id"]), active.get(r["draft_id"])) for r in rows],
-            gates=gates, explicit=explicit, results=totals, pieces=self.piece_facts(piece_drafts, rows))
-        return json.loads(json.dumps(summary))  # exactly what a reader of the cache gets back
+        def work_out() -> dict:
+            rates = {draft: edit_rate(ai, final) for draft, (ai, final) in texts.items()}
+            summary = learning_summary(
+                variants=[self.variant_of(r, texts.get(r["draft_id"], ("", ""))) for r in rows],
+                facts=[self.variant_facts(r, rates.get(r["draft_id"]), active.get(r["draft_id"])) for r in rows],
+                gates=gates, explicit=explicit, results=totals, pieces=self.piece_facts(piece_drafts, rows))
+            return json.loads(json.dumps(summary))  # exactly what a reader of the cache gets back
+
+        # In a thread: the fit and its bootstrap are ~0.1 s of CPU on a large log, which on the event loop would
+        # stall the station (the statistics screen is drawn while they run).
+        return await asyncio.to_thread(work_out)
 
 
 def _load_math() -> None:
