@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 REVIEW = "review"  # the station's own screen (ui/screens/review.py)
+COMPARE = "compare"  # the blind compare view (ui/screens/compare.py)
+STATS = "stats"  # the statistics screen (ui/screens/stats.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("copy", "y", "Copy"),
     Action("blind", "b", "Blind"),
     Action("stats", "s", "Stats"),
+    Action("compare", "v", "Compare variants in pairs, blind"),
     Action("note", "o", "Note"),
     Action("history", "h", "History"),
     Action("feedback", "f", "Feedback the last revise was sent, and what it addressed (tick)"),
@@ -52,6 +55,23 @@ ACTIONS: tuple[Action, ...] = (
     Action("leave", "escape", "Leave editor (saved) / zoom / back to queue"),
     Action("help", "question_mark,f1", "Help", show=True),
     Action("quit", "q", "Quit", show=True),
+    # The blind compare view: a pick is logged at once, then the models show until next_pair.
+    Action("pick_a", "a,left,1", "A better", COMPARE, show=True),
+    Action("pick_b", "b,right,2", "B better", COMPARE, show=True),
+    Action("pick_tie", "t,equals_sign,0", "Tie", COMPARE, show=True),
+    Action("pick_skip", "s", "Skip", COMPARE, show=True),
+    Action("next_pair", "enter,space,n", "Next pair", COMPARE, show=True),
+    Action("undo_pick", "u", "Undo last pick", COMPARE, show=True),
+    Action("texts_down", "down,j", "Scroll both texts down", COMPARE),
+    Action("texts_up", "up,k", "Scroll both texts up", COMPARE),
+    Action("texts_page_down", "pagedown", "Page both texts down", COMPARE),
+    Action("texts_page_up", "pageup", "Page both texts up", COMPARE),
+    Action("compare_help", "question_mark,f1", "Help", COMPARE),
+    Action("compare_close", "escape,q", "Back to the station", COMPARE, show=True),
+    # The statistics screen.
+    Action("stats_refresh", "r", "Work out again", STATS, show=True),
+    Action("stats_help", "question_mark,f1", "Help", STATS),
+    Action("stats_close", "escape,q,s", "Back to the station", STATS, show=True),
 )
 
 # Keys a screen uses that are not remappable (so a remapped action must not take them): (key, what it does).

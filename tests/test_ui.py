@@ -289,7 +289,8 @@ async def test_help_and_stats_screens(tmp_path, llm_server):
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape", "s")
         assert type(app.screen).__name__ == "StatsScreen"
-        assert "Approval rate" in str(app.screen.query_one("#stats-body").render())
+        await wait_until(lambda: app.screen.loaded)
+        assert "Approval rate" in app.screen.page_text()
         await pilot.press("escape")
 
 

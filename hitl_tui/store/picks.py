@@ -169,6 +169,16 @@ class PickOps(Database):
             await self.event(db, "preference_undone", brief_id=row["brief_id"], pick_id=row["id"], pick=row["pick"])
             return row["id"]
 
+    async def my_picks(self, version_id: int, reviewer: str | None = None) -> list[dict]:
+        """A reviewer's picks that stand on a brief version, oldest first, with each side's label (its model when it
+        has none): what the compare view sums up once every pair is judged."""
+        return await self.fetchall(
+            """SELECT p.id, p.pick, COALESCE(NULLIF(ld.label, ''), ld.model) AS left_label,
+                      COALESCE(NULLIF(rd.label, ''), rd.model) AS right_label
+               FROM picks p JOIN drafts ld ON ld.id = p.left_draft_id JOIN drafts rd ON rd.id = p.right_draft_id
+               WHERE p.brief_version_id = ? AND p.reviewer = ? AND p.undone = 0 ORDER BY p.id""",
+            (version_id, reviewer or self.reviewer))
+
     async def picks(self, version_id: int | None = None) -> list[dict]:
         """Picks that stand (skips included), oldest first; of one brief version or all."""
         where = "undone = 0" + (" AND brief_version_id = ?" if version_id is not None else "")

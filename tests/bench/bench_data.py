@@ -6,7 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from common import HITL, key_to_frame, make_workspace, median, p95, report, rss_mb, time_to_text
+from common import HITL, key_to_frame, make_workspace, median, p95, report, rss_mb, time_to_text, wait_until
 
 
 # ------------------------------------------------------------------ 5. scale: 10,000 briefs
@@ -156,20 +156,31 @@ async def _log_in_process(db: Path, smoke: bool) -> tuple[list[float], list[floa
         return stats_times, action_times
 
 
-async def _stats_screen(ws_root: Path, smoke: bool) -> list[float]:
+async def _stats_screen(ws_root: Path, smoke: bool) -> tuple[list[float], list[float]]:
+    """(key → the screen's first frame, key → its charts drawn with the figures), after a new event each time."""
+    from textual import events
+
     from hitl_tui.ui.app import HitlApp
     from hitl_tui.workspace import Workspace
 
     app = HitlApp(Workspace.load(ws_root))
-    times = []
+    opened, drawn = [], []
     async with app.run_test(size=(120, 40)) as pilot:
         await asyncio.wait_for(app.ready.wait(), 30)
         await pilot.pause(0.3)
         for _ in range(3 if smoke else 7):
             _forget_stats(ws_root / "hitl.db", app.store)  # not the cached figures: as after a new event
-            times.append(await key_to_frame(app, "s", lambda: type(app.screen).__name__ == "StatsScreen"))
+            start = time.perf_counter()
+            app.post_message(events.Key("s", "s"))
+            for times, done in ((opened, lambda: type(app.screen).__name__ == "StatsScreen"),
+                                (drawn, lambda: getattr(app.screen, "loaded", False))):
+                await wait_until(done, step=0.0005)
+                frame = asyncio.Event()
+                app.call_after_refresh(frame.set)
+                await frame.wait()
+                times.append(time.perf_counter() - start)
             await pilot.press("escape")
-    return times
+    return opened, drawn
 
 
 def bench_log(tmp: Path, smoke: bool) -> None:
@@ -186,11 +197,13 @@ def bench_log(tmp: Path, smoke: bool) -> None:
             start = time.perf_counter()
             subprocess.run(HITL + ["-w", str(ws), "stats", "--json"], check=True, capture_output=True)
             times.append(time.perf_counter() - start)
-    screen_times = asyncio.run(_stats_screen(ws, smoke))
+    screen_opened, screen_drawn = asyncio.run(_stats_screen(ws, smoke))
     m = median(stats_times) * 1000
     report(f"statistics query, {events:,} events", f"{m:.0f} ms median (not cached)", "≤ 300 ms", m <= 300)
-    s = median(screen_times) * 1000
-    report(f"statistics screen (key to frame), {events:,} events", f"{s:.0f} ms median", "≤ 300 ms", s <= 300)
+    o, s = median(screen_opened) * 1000, median(screen_drawn) * 1000
+    report(f"statistics screen, key to its first frame, {events:,} events", f"{o:.0f} ms median", "≤ 300 ms",
+           o <= 300)
+    report(f"statistics screen, key to charts drawn, {events:,} events", f"{s:.0f} ms median", "≤ 300 ms", s <= 300)
     report(f"`hitl stats` process, {events:,} events", f"{median(cli) * 1000:.0f} ms median (incl. start-up)",
            "≤ 300 ms", median(cli) <= 0.3)
     report("`hitl stats` process, log unchanged since", f"{median(cli_cached) * 1000:.0f} ms median (stats_cache)",

@@ -388,7 +388,13 @@ class ReviewScreen(ReviewSync):
     async def action_stats(self) -> None:
         from .stats import StatsScreen
 
-        await self.app.push_screen(StatsScreen(await self.app.store.stats()))
+        await self.app.push_screen(StatsScreen(self.app.store))  # it works the figures out after its first frame
+
+    async def action_compare(self) -> None:
+        from .compare import open_compare
+
+        await self.save_open_edit()
+        await open_compare(self.app, self.current_row)
 
     async def action_help(self) -> None:
         from .modals import HelpScreen
