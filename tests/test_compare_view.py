@@ -44,7 +44,8 @@ def shown(screen: CompareScreen) -> str:
              str(screen.query_one(ScreenKeys).render())]
     for letter in "ab":
         panel = screen.query_one(f"#side-{letter}")
-        parts += [str(panel.border_title), str(panel.border_subtitle), str(screen.query_one(f"#text-{letter}").render())]
+        parts += [str(panel.border_title), str(panel.border_subtitle),
+                  str(screen.query_one(f"#text-{letter}").render())]
     return "\n".join(parts)
 
 
