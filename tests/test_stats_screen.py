@@ -32,6 +32,17 @@ async def seed(ws) -> None:
                 await approve(store, ws.outbox, a, gates=[gate("length", "pass")])
 
 
+async def publish(ws) -> None:
+    """Published figures for openai/a's three pieces: 100 clicks of 4,000 impressions each (CTR 2.5%)."""
+    from hitl_tui.published import import_results
+
+    rows = "".join(f"{piece.name},2026-11-20,4000,100\n" for piece in sorted(ws.outbox.glob("*.md")))
+    (ws.root / "results.csv").write_text("piece,date,impressions,clicks\n" + rows)
+    async with Store.opened(ws.db_path, "ana") as store:
+        outcome = await import_results(store, ws.outbox, ws.root / "results.csv")
+    assert outcome.errors == [] and outcome.rows == 3
+
+
 def block(text: str, heading: str) -> list[str]:
     """The lines under a heading of the page, up to the next blank line."""
     lines = text.split("\n")
@@ -59,7 +70,7 @@ async def test_statistics_screen_charts_the_log(tmp_path, llm_server):
         by_model = screen.stats["win_rates"]["by_model"]
         text = screen.page_text()
         cards = text.split("\n")[:5]
-        assert "50%" in cards[1] and "of 6 decided" in cards[3]  # 3 of 6 variants approved
+        assert "50%" in cards[1] and "of 6 variants" in cards[3]  # 3 of 6 variants approved
         assert "compare picks" in cards[2] and cards[1].rstrip().rstrip("│").strip().endswith("3")
 
         spark = block(text, "Approvals per day")
@@ -81,6 +92,14 @@ async def test_statistics_screen_charts_the_log(tmp_path, llm_server):
         assert gates[0].startswith("length") and gates[0].endswith("100% · 1 of 1")
         assert block(text, "Override reasons") == ["   1 × legal said fine"]
         assert block(text, "Published results") == ["none imported yet (hitl results import FILE)"]
+
+        await publish(ws)
+        await pilot.press("r")
+        await settle(lambda: screen.loaded and screen.stats["results"]["by_model"])
+        ctr = block(screen.page_text(), "Published results")
+        b = screen.stats["results"]["by_model"]["openai/a"]
+        assert ctr[0].startswith("on a scale of 0–") and ctr[1].startswith("openai/a") and "●" in ctr[1]
+        assert ctr[1].endswith(" · 3 pieces") and "2.5" in ctr[1] and b["ctr"] == 0.025
 
         async with Store.opened(ws.db_path, "ben") as colleague:  # a colleague judges a pair meanwhile
             version = (await colleague.fetchone("SELECT id FROM brief_versions LIMIT 1"))["id"]

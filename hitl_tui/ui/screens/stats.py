@@ -66,11 +66,12 @@ def ctr_rows(by_model: dict) -> tuple[list[Row], float]:
     rows = []
     for name, b in by_model.items():
         note = b.get("ctr_note")
-        text = format_rate(b["ctr"], b["ctr_low"], b["ctr_high"], note or None) + f" · {b['n']} pcs"
+        text = format_rate(b["ctr"], b["ctr_low"], b["ctr_high"], note or None)
         if b["ctr"] is None:
             rows.append(Row(name, None, text))
         else:
-            rows.append(Row(name, b["ctr"] / scale, text, (b["ctr_low"] or 0) / scale, (b["ctr_high"] or 0) / scale))
+            rows.append(Row(name, b["ctr"] / scale, f"{text} · {b['n']} pieces", (b["ctr_low"] or 0) / scale,
+                            (b["ctr_high"] or 0) / scale))
     return rows, scale
 
 
@@ -182,7 +183,7 @@ def page(stats: dict) -> list:
                 if reasons else Text("no overrides", style="dim")),
         section("Published results: CTR by model",
                 Chart(ctr, kind="interval", empty="none imported yet (hitl results import FILE)"),
-                note=f"on a scale of 0–{scale * 100:.1f}%" if ctr else ""),
+                note=f"on a scale of 0–{scale * 100:.1f}%" if any(r.value is not None for r in ctr) else ""),
         section("Review by model", review_table(stats["review"])),
         *feedback_share(stats),
         section("Briefs, scores and gate failures",

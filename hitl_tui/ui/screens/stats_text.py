@@ -29,7 +29,7 @@ def card_figures(stats: dict) -> list[tuple[str, str, str]]:
     overall = stats["review"]["overall"]
     picks = stats["win_rates"]["pairs"].get("explicit", 0)
     return [
-        (pct(overall["approval_rate"]), "approved", f"of {overall['decided']} decided"),
+        (pct(overall["approval_rate"]), "approved", f"of {overall['decided']} variants"),
         (pct(overall["first_pass_approval_rate"]), "first pass", "no revision"),
         (minutes(stats["time_to_approve_minutes"]), "to approve", "median"),
         (minutes(stats["active_review_minutes"]), "active review", "median"),
