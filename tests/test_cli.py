@@ -147,7 +147,7 @@ CORE = ["hitl_tui.briefs", "hitl_tui.gates", "hitl_tui.prompts", "hitl_tui.metri
         "hitl_tui.settings", "hitl_tui.defaults", "hitl_tui.offline_copy", "hitl_tui.terminal", "hitl_tui.redaction",
         "hitl_tui.errors", "hitl_tui.userconfig", "hitl_tui.keymap"] + [
     f"hitl_tui.analytics.{m}" for m in ("pairs", "bradley_terry", "finetune", "review", "activity", "results",
-                                        "agreement", "policy", "triage", "reshow", "summary")] + [
+                                        "agreement", "policy", "triage", "reshow", "summary", "figures")] + [
     f"hitl_tui.learning.{m}" for m in ("edits", "feedback", "marking", "mining", "rules_file", "voice_memory")] + [
     f"hitl_tui.approval.{m}" for m in ("claims", "signoff", "settings")]
 

@@ -4,6 +4,7 @@ rates with intervals, the noisiest gate first, override reasons, and `r` works t
 from __future__ import annotations
 
 import re
+from contextlib import asynccontextmanager
 
 from rich.cells import cell_len
 
@@ -55,18 +56,21 @@ def block(text: str, heading: str) -> list[str]:
     return out
 
 
-async def open_stats(app, pilot) -> StatsScreen:
-    await pilot.press("s")
-    return await settle(lambda: isinstance(app.screen, StatsScreen) and app.screen.loaded and app.screen)
+@asynccontextmanager
+async def stats_open(tmp_path, server, size: tuple[int, int]):
+    """The seeded workspace's station with the statistics screen open and drawn."""
+    ws = make_workspace(tmp_path / "ws", server)
+    await seed(ws)
+    app = HitlApp(ws)
+    async with app.run_test(size=size) as pilot:
+        await settle(lambda: app.ready.is_set())
+        await pilot.press("s")
+        screen = await settle(lambda: isinstance(app.screen, StatsScreen) and app.screen.loaded and app.screen)
+        yield ws, app, pilot, screen
 
 
 async def test_statistics_screen_charts_the_log(tmp_path, llm_server):
-    ws = make_workspace(tmp_path / "ws", llm_server)
-    await seed(ws)
-    app = HitlApp(ws)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(lambda: app.ready.is_set())
-        screen = await open_stats(app, pilot)
+    async with stats_open(tmp_path, llm_server, (120, 40)) as (ws, app, pilot, screen):
         by_model = screen.stats["win_rates"]["by_model"]
         text = screen.page_text()
         cards = text.split("\n")[:5]
@@ -112,12 +116,7 @@ async def test_statistics_screen_charts_the_log(tmp_path, llm_server):
 
 
 async def test_statistics_screen_fits_a_narrow_terminal_and_redraws_on_resize(tmp_path, llm_server):
-    ws = make_workspace(tmp_path / "ws", llm_server)
-    await seed(ws)
-    app = HitlApp(ws)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(lambda: app.ready.is_set())
-        screen = await open_stats(app, pilot)
+    async with stats_open(tmp_path, llm_server, (80, 24)) as (ws, app, pilot, screen):
         text = screen.page_text()
         assert all(cell_len(line.rstrip()) <= 78 for line in text.split("\n"))
         assert text.count("╭") == 6 and text.split("\n")[0].count("╭") == 3  # cards three to a row

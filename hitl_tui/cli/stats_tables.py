@@ -5,22 +5,11 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from ..analytics.figures import minutes, money
 from ..analytics.results import format_rate
 from .tables import _num, _pct, _table, cell, console
 
 GROUP_LABELS = (("by_model", "model"), ("by_prompt_version", "prompt"), ("by_channel", "channel"))
-
-
-def _minutes(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value < 1:
-        return f"{value * 60:.0f} s"
-    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
-
-
-def _money(value: float | None) -> str:
-    return "—" if value is None else f"${value:.4f}" if value < 1 else f"${value:,.2f}"
 
 
 def _count(value: float | None) -> str:
@@ -68,8 +57,8 @@ def _review_tables(review: dict) -> tuple[object, object]:
         rates.add_row(cell(label), str(b["decided"]), _pct(b["approval_rate"]), _pct(b["first_pass_approval_rate"]),
                       _num(b["revisions_per_approval"]), _pct(b["human_edit_rate"]))
     for label, b in _groups(review, "approved"):
-        costs.add_row(cell(label), str(b["approved"]), _minutes(b["time_to_approve_minutes"]),
-                      _minutes(b["active_review_minutes"]), _money(b["cost_per_approved"]),
+        costs.add_row(cell(label), str(b["approved"]), minutes(b["time_to_approve_minutes"]),
+                      minutes(b["active_review_minutes"]), money(b["cost_per_approved"]),
                       _count(b["tokens_per_approved"]))
     return rates, costs
 

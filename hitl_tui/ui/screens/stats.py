@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import RichLog, Static
 
+from ...analytics.figures import pct
 from ...analytics.results import format_rate
 from ...keymap import STATS
 from ...metrics import format_stats
@@ -27,7 +28,7 @@ from ..keys import bindings_for
 from ..text import plain
 from ..widgets.charts import Cards, Chart, Row, SideBySide, Spark, section
 from ..widgets.screen_keys import ScreenKeys
-from .stats_text import card_figures, pct, review_table
+from .stats_text import card_figures, review_table
 
 
 

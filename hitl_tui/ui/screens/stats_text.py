@@ -5,23 +5,8 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from ...analytics.figures import minutes, money, pct
 from ..text import plain
-
-
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%"
-
-
-def minutes(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if value < 1:
-        return f"{value * 60:.0f} s"
-    return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
-
-
-def money(value: float | None) -> str:
-    return "—" if value is None else f"${value:.4f}" if value < 1 else f"${value:,.2f}"
 
 
 def card_figures(stats: dict) -> list[tuple[str, str, str]]:

@@ -1,23 +1,17 @@
 """The key line of a screen of its own (compare, statistics): only that screen's keys that can be used now.
 
 The station's KeyBar lists every active binding, the app's included; on a screen pushed over the station those are
-off, and listing them (dimmed) would bury the few keys that work there.
+off, and listing them (dimmed) would bury the few keys that work there. Subscribing to binding changes is KeyBar's.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+
+from .bars import KeyBar
 
 
-class ScreenKeys(Static):
-    def on_mount(self) -> None:
-        self.screen.bindings_updated_signal.subscribe(self, lambda _screen: self.refresh_keys())
-        self.refresh_keys()
-
-    def on_unmount(self) -> None:
-        self.screen.bindings_updated_signal.unsubscribe(self)
-
+class ScreenKeys(KeyBar):
     def refresh_keys(self) -> None:
         t = Text(no_wrap=True, overflow="ellipsis")
         seen: set[str] = set()
