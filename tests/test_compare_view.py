@@ -8,8 +8,10 @@ import sqlite3
 
 from stations import settle, station, toasts
 
+from hitl_tui.ui.app import HitlApp
 from hitl_tui.ui.screens.compare import CompareScreen
 from hitl_tui.ui.widgets.screen_keys import ScreenKeys
+from hitl_tui.workspace import Workspace
 
 LABELS = ["writer a", "writer b", "writer c"]
 
@@ -147,3 +149,22 @@ async def test_one_variant_has_nothing_to_compare(tmp_path, llm_server):
         await pilot.press("v")
         await settle(lambda: any("Nothing to compare" in t for t in toasts(app)))
         assert not isinstance(app.screen, CompareScreen)
+
+
+async def test_two_reviewers_judge_the_same_brief_each_under_their_own_name(tmp_path, llm_server):
+    """A colleague compares the variants of a brief the first reviewer has open (comparing needs no claim): each
+    is asked every pair, and each pick is logged under the name of the person who made it."""
+    async with station(tmp_path, llm_server, variants=3, **three_writers(llm_server)) as (ws, app, pilot):
+        screen = await open_compare(app, pilot)
+        await pilot.press("a")
+        await settle(lambda: screen.judged is not None)
+        colleague_ws = Workspace.load(ws.root, reviewer="bob")
+        colleague = HitlApp(colleague_ws)
+        async with colleague.run_test(size=(120, 40)) as pilot2:
+            await settle(lambda: colleague.current_row is not None and colleague.held_elsewhere)
+            theirs = await open_compare(colleague, pilot2)
+            assert theirs.pair.number == 1 and theirs.pair.total == 3  # tester's pick is not theirs
+            await pilot2.press("b")
+            await settle(lambda: theirs.judged is not None)
+    assert [(r["reviewer"], r["pick"]) for r in picks(ws)] == [("tester", "left"), ("bob", "right")]
+    assert events(ws, "preference") == [("preference", "tester"), ("preference", "bob")]
