@@ -161,7 +161,7 @@ async def test_two_reviewers_judge_the_same_brief_each_under_their_own_name(tmp_
         colleague_ws = Workspace.load(ws.root, reviewer="bob")
         colleague = HitlApp(colleague_ws)
         async with colleague.run_test(size=(120, 40)) as pilot2:
-            await settle(lambda: colleague.current_row is not None and colleague.held_elsewhere)
+            await settle(lambda: colleague.review.current_row is not None and colleague.review.held_elsewhere)
             theirs = await open_compare(colleague, pilot2)
             assert theirs.pair.number == 1 and theirs.pair.total == 3  # tester's pick is not theirs
             await pilot2.press("b")
