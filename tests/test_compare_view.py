@@ -168,3 +168,18 @@ async def test_two_reviewers_judge_the_same_brief_each_under_their_own_name(tmp_
             await settle(lambda: theirs.judged is not None)
     assert [(r["reviewer"], r["pick"]) for r in picks(ws)] == [("tester", "left"), ("bob", "right")]
     assert events(ws, "preference") == [("preference", "tester"), ("preference", "bob")]
+
+
+async def test_compare_keys_come_from_the_action_table_and_can_be_remapped(tmp_path, llm_server):
+    """[keys] pick_a = "l": the compare view's keys are actions like the station's (help, palette, remapping)."""
+    writers = three_writers(llm_server)
+    async with station(tmp_path, llm_server, variants=3, keys={"pick_a": "l"}, **writers) as (ws, app, pilot):
+        screen = await open_compare(app, pilot)
+        assert " l  A better" in str(screen.query_one(ScreenKeys).render())
+        await pilot.press("l")
+        await settle(lambda: screen.judged is not None)
+        assert [r["pick"] for r in picks(ws)] == ["left"]
+        await pilot.press("question_mark")
+        await settle(lambda: type(app.screen).__name__ == "HelpScreen")
+        rows = app.screen.rows
+        assert ("l", "A better", "pick_a") in rows and ("u", "Undo last pick", "undo_pick") in rows
