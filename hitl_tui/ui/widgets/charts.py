@@ -142,13 +142,13 @@ class SideBySide:
 
 
 class Cards:
-    """Headline figures in boxes, six to a row when they fit (14 columns each), else three."""
+    """Headline figures in boxes, six to a row when each gets 18 columns (a label on one line), else three."""
 
     def __init__(self, figures: list[tuple[str, str, str]]) -> None:
         self.figures = figures
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        per_row = len(self.figures) if options.max_width >= 16 * len(self.figures) else 3
+        per_row = len(self.figures) if options.max_width >= 18 * len(self.figures) else 3
         grid = Table.grid(expand=True, padding=(0, 1))
         for _ in range(per_row):
             grid.add_column(ratio=1)
