@@ -16,6 +16,8 @@ from dataclasses import dataclass
 REVIEW = "review"  # the station's own screen (ui/screens/review.py)
 COMPARE = "compare"  # the blind compare view (ui/screens/compare.py)
 STATS = "stats"  # the statistics screen (ui/screens/stats.py)
+WAITING = "waiting"  # what waits on me (ui/screens/waiting.py)
+CLAIMS = "claims"  # a variant's claims register (ui/screens/claims.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,25 @@ ACTIONS: tuple[Action, ...] = (
     Action("stats_refresh", "r", "Work out again", STATS, show=True),
     Action("stats_help", "question_mark,f1", "Help", STATS),
     Action("stats_close", "escape,q,s", "Back to the station", STATS, show=True),
+    # the team (issue 13): ui/team_keys.py and the screens it opens
+    Action("ask_expert", "k", "Ask an expert (a role or a person) about this variant"),
+    Action("claims", "l", "Claims: attach a source, mark removed, send to legal"),
+    Action("waiting", "w", "What waits on me: questions, sign-offs, audits, re-shows"),
+    Action("triage", "t", "Sort the queue by where a person is needed most (again: back)"),
+    # what waits on me (ui/screens/waiting.py)
+    Action("answer_note", "n", "Answer the question with a note", screen=WAITING),
+    Action("approve_mine", "a", "Approve for my stage (signs it) / sign my stage / uphold", screen=WAITING),
+    Action("answer_changes", "c", "Answer: request changes", screen=WAITING),
+    Action("uphold", "u", "Uphold the auto-approval", screen=WAITING),
+    Action("overturn", "o", "Overturn the auto-approval, with a reason", screen=WAITING),
+    Action("reload", "r", "Reload", screen=WAITING),
+    Action("back", "escape,q,w", "Back to the station", screen=WAITING),
+    # a variant's claims (ui/screens/claims.py)
+    Action("attach_source", "s", "Attach a source (reference, then the supporting quote)", screen=CLAIMS),
+    Action("mark_removed", "x", "Mark the claim to cut", screen=CLAIMS),
+    Action("send_to_legal", "l", "Send the claim to the legal role", screen=CLAIMS),
+    Action("ask_about_claim", "k", "Ask anyone about the claim", screen=CLAIMS),
+    Action("close_claims", "escape,q", "Close", screen=CLAIMS),
 )
 
 # Keys a screen uses that are not remappable (so a remapped action must not take them): (key, what it does).

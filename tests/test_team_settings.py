@@ -101,7 +101,7 @@ def test_a_gold_brief_carries_expected_scores_validated_like_other_fields(tmp_pa
 
 
 def test_team_services_import_neither_textual_nor_litellm():
-    mods = ["hitl_tui.team." + m for m in ("approve", "experts", "claims", "routing", "queue", "stats")]
+    mods = ["hitl_tui.team." + m for m in ("approve", "experts", "claims", "routing", "queue", "stats", "mine")]
     code = ("import sys\n" + "".join(f"import {m}\n" for m in mods) +
             "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'litellm'))))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -12,5 +12,6 @@ textual nor litellm. The pure rules live in `approval/` (claims register, sign-o
 - `routing.py` — auto-approval when a brief's drafts finish (called by the drafting engine, in whichever process
   drafts), audits (`resolve_audit`), calibration re-shows (`reshow_queue`).
 - `queue.py` — what each brief waits on, for whom, in triage order (`hitl queue`).
+- `mine.py` — what waits on one person, item by item (`waiting_items`): the expert's queue in the station (`w`).
 - `stats.py` — `agreement` and `auto_approval` for `hitl stats`.
 """

@@ -43,3 +43,11 @@ def palette_commands(screen: Screen, keys: dict[str, str]) -> list[SystemCommand
         return []
     return [SystemCommand(a.description, f"{a.id} ({keys.get(a.id, a.key)})",
                           lambda a=a.id: screen.run_action(a)) for a in actions_for(name)]
+
+
+def key_label(keys: dict[str, str], action_id: str) -> str:
+    """The first key of an action as a person types it ('esc', '?', 'k'), after `[keys]`: for hints on screen."""
+    from ..keymap import BY_ID, split_keys
+
+    first = (split_keys(keys.get(action_id, BY_ID[action_id].key)) or ["?"])[0]
+    return {"escape": "esc", "question_mark": "?", "slash": "/", "enter": "⏎"}.get(first, first)

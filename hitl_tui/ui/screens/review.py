@@ -20,6 +20,7 @@ from ...keymap import REVIEW
 from ..guard import guarded
 from ..keys import bindings_for
 from ..messages import BriefsChanged, DraftEvent
+from .. import team_keys
 from ..review import decisions
 from ..review.streams import FLUSH_SECONDS
 from ..widgets.bars import KeyBar, TitleBar
@@ -33,7 +34,7 @@ from .review_sync import LIVE, ReviewSync
 POLL_SECONDS = 2.0  # other instances' changes (claims, statuses) arrive through the database
 CLAIM_RENEW_SECONDS = 10.0
 REVIEW_ACTIONS = {"edit", "approve", "approve_override", "reject", "revise", "regenerate", "score", "score_back",
-                  "checklist", "note", "feedback"}
+                  "checklist", "note", "feedback", "ask_expert", "claims"}
 # While editing, keys type text; these still act, and each first saves and closes the editor.
 WHILE_EDITING = {"leave", "quit", "help", "next_variant", "prev_variant"}
 
@@ -277,38 +278,23 @@ class ReviewScreen(ReviewSync):
             await self.app.push_screen(DiffScreen(await self.app.store.revisions(state.draft_id), title="History",
                                                   details=await review_learning.revision_details(self)))
 
-    # ---------------------------------------------------------------- keys: decisions (review/decisions.py)
+    # ---------------------------------------------------------------- keys: decisions (team_keys.py, review/decisions.py)
 
     async def action_approve(self) -> None:
+        """Signs the stage the variant waits on, or approves it: team.approve decides, team_keys says what."""
         await self.save_open_edit()
-        failing = decisions.failing(self.current_state, self.spec, self.ticks)
-        if failing:
-            self.notify("Not approved. Failing required checks:\n" + "\n".join(f"• {f}" for f in failing) +
-                        "\nFix them, or press A to approve anyway with a reason.", severity="error", timeout=8)
-            return
-        await self._approve("approve", "")
+        await team_keys.approve_current(self)
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
     @guarded
     async def action_approve_override(self) -> None:
         await self.save_open_edit()
-        failing = decisions.failing(self.current_state, self.spec, self.ticks)
+        failing = await team_keys.failing(self)
         reason = await self._ask(
             "Approve over failing checks: why?", placeholder="e.g. legal signed off the claim",
             detail="\n".join(failing) or "No required check is failing.")
         if reason:
-            await self._approve("override" if failing else "approve", reason)
-
-    async def _approve(self, kind: str, reason: str) -> None:
-        state = self.current_state
-        path = await decisions.approve(
-            self.app.store, self.app.ws, state=state, brief=self.brief,
-            brief_name=self.current_name, kind=kind, reason=reason, scores=self.scores, ticks=self.ticks,
-            spec=self.spec)
-        state.decision = kind
-        self.current_pane.refresh_state()
-        await self.refresh_queue()
-        self.notify(f"Approved → {path.relative_to(self.app.ws.root)}")
+            await team_keys.approve_current(self, reason)
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
     @guarded
@@ -401,6 +387,20 @@ class ReviewScreen(ReviewSync):
 
         await self.save_open_edit()  # a dialog over an open editor would leave the keys nowhere visible
         await self.app.push_screen(HelpScreen(REVIEW, self.app.config.keys))
+
+    # ---------------------------------------------------------------- keys: the team (ui/team_keys.py)
+
+    async def action_ask_expert(self) -> None:
+        await team_keys.ask_expert(self)
+
+    async def action_claims(self) -> None:
+        await team_keys.open_claims(self)
+
+    async def action_waiting(self) -> None:
+        await team_keys.open_waiting(self)
+
+    async def action_triage(self) -> None:
+        await team_keys.toggle_triage(self)
 
     async def action_quit(self) -> None:
         await self.app.save_and_exit("quit")

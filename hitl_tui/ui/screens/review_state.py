@@ -22,6 +22,7 @@ from ...gates import GateSpec, gate_spec
 from ...store import BriefRow, Draft
 from ...store.drafts import brief_status
 from ...store.review import CLAIM_TTL
+from .. import team_keys
 from ..guard import guarded, write_problem
 from ..review.edits import RETRY_SECONDS, UnsavedEdit, rescue
 from ..review.streams import StreamBuffer
@@ -61,6 +62,8 @@ class ReviewState(Screen):
         self.ticks: dict[str, bool] = {}
         self.note = ""
         self.learning = Text()  # what the last revise addressed and the voice memory (review_learning.py)
+        self.team_text = Text()  # the focused variant's sign-off stages and questions (ui/team_keys.py)
+        self.claim_records: dict[int, dict] = {}  # draft id -> its claims register, for the claims gate
         self.streams = StreamBuffer()
         self.unsaved: dict[int, UnsavedEdit] = {}
         self.typed: tuple[PaneState, str, str | None] | None = None  # the open editor's text, last keystroke
@@ -179,7 +182,9 @@ class ReviewState(Screen):
         decisions = await self.app.store.decisions(draft.id)
         state = PaneState(draft.id, label, status=ai.status, tokens=ai.tokens_out or 0, cost=ai.cost,
                           error=ai.error, revision=ai.number, revision_id=ai.id, edited=draft.edited,
-                          decision=decisions[-1].kind if decisions else None, spec=self.spec)
+                          decision=decisions[-1].kind if decisions else None, spec=self.spec,
+                          claims=await self.app.store.claim_records(draft.id))
+        self.claim_records[draft.id] = state.claims
         text = draft.latest.text
         if draft.id in self.unsaved:  # an edit hitl.db refused so far: still the text, still retried
             unsaved = self.unsaved[draft.id]
@@ -247,6 +252,7 @@ class ReviewState(Screen):
         self.update_details()
         self.query_one(Checklist).show(self.spec.manual_items, self.ticks)
         await load_learning(self)
+        await team_keys.load_team(self)
 
     def update_details(self) -> None:
         if not self.live:
@@ -256,11 +262,12 @@ class ReviewState(Screen):
         gates = self.query_one(GateDetails)
         if state is None:
             scores.show_text(Text())
+            self.team_text = Text()
             gates.show([])
             self.query_one(Checklist).show([], {})
             return
         scores.show(self.app.config.rubric, self.scores, self.dim_index, self.colleagues_scored)
-        gates.show(state.gates, self.note, self.learning)
+        gates.show(state.gates, self.note, self.learning, self.team_text)
 
     # ---------------------------------------------------------------- saving edits (see review/edits.py)
 
@@ -290,10 +297,13 @@ class ReviewState(Screen):
         try:
             if self.app.store is None:
                 raise OSError("the log is already closed")
-            await self.app.store.save_edit(state.draft_id, text, session)
+            saved = await self.app.store.save_edit_checked(state.draft_id, text, session)
         except Exception as exc:  # a full disk (or any refused write) must never cost the words or the station
             self._keep_unsaved(state, text, session, exc)
             return False
+        if saved.notice:  # an edit after a sign-off: the sign-off vouched for other words
+            self.notify(saved.notice + " They must sign the new text.", severity="warning", timeout=10, markup=False)
+            self.run_worker(team_keys.load_team(self), group="team", exit_on_error=False)
         state.set_text(text)
         state.edited = True
         if self.unsaved.pop(state.draft_id, None) is not None:

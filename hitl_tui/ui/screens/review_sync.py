@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from ...drafting.events import StreamEvent
+from .. import team_keys
 from ..coalesce import Coalesced
 from ..guard import guarded
 from ..widgets.queue import BriefQueue
@@ -44,6 +45,8 @@ class ReviewSync(ReviewState):
         self._next_expiry = min((r.claim_expires for r in self.rows
                                  if r.claim_expires and r.claim_expires > now), default=float("inf"))
         queue = self.query_one(BriefQueue)
+        if queue.triage is not None:  # sorted by where a person is needed: the order moves with the log
+            await team_keys.apply_triage(self, refresh=False)
         queue.set_rows(self.rows)
         if self.current_name is None and queue.highlighted_name:
             if open_first:
@@ -67,6 +70,7 @@ class ReviewSync(ReviewState):
         store = self.app.store
         if store and (await store.last_event_id() != self._seen_event or time.time() >= self._next_expiry):
             await self.refresh_queue()
+            await team_keys.load_team(self)  # a colleague answered, signed or sourced a claim
 
     def request_queue_refresh(self) -> None:
         """Refresh the queue soon, off the message queue; bursts (8 drafts ending) coalesce into one."""

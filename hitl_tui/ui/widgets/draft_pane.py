@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Static
 
-from ...gates import FAIL, PASS, WARN, GateResult, GateSpec, run_gates
+from ...gates import FAIL, PASS, WARN, GateResult, GateSpec
 from ..text import plain
 from .draft_text import DraftText
 
@@ -55,10 +55,14 @@ class PaneState:
     gates: list[GateResult] = field(default_factory=list)
     save_error: str = ""  # why the last edit is not in hitl.db yet (it is kept in memory and retried)
     spec: GateSpec | None = None  # the open brief's gates
+    claims: dict = field(default_factory=dict)  # its claims register (claim id -> ClaimRecord): sourced claims pass
 
     def check(self, text: str) -> list[GateResult]:
-        """The gate results for `text` under this brief's spec: the one place the station computes gates."""
-        return run_gates(text, self.spec) if self.spec is not None else []
+        """The gate results for `text` under this brief's spec: the one place the station computes gates. The
+        claims gate is the register's verdict (approval.claims): a claim with a source, or in the brief, passes."""
+        from ...approval.claims import gates_with_register
+
+        return gates_with_register(text, self.spec, self.claims) if self.spec is not None else []
 
     def set_text(self, text: str, gates: bool = True) -> None:
         """The variant's text now, and its gate results. `gates=False` keeps the old results (a stream re-checks

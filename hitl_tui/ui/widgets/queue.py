@@ -29,8 +29,9 @@ STATUS_MARK = {"new": "●", "drafting": "◐", "ready": "◉", "in review": "�
 CURSOR_MARK = "▌"  # the highlighted row is marked in text too, so it shows without colour
 
 
-def row_label(row: BriefRow, me: str | None = None) -> list[Text]:
-    """The lines of one row: mark and title; status, counts and channel; the error of an invalid brief."""
+def row_label(row: BriefRow, me: str | None = None, why: tuple[str, bool] | None = None) -> list[Text]:
+    """The lines of one row: mark and title; status, counts and channel; the error of an invalid brief. Sorted by
+    triage, `why` is (the one word saying why the row is where it is, whether it waits on me)."""
     status = row.status
     title = Text(no_wrap=True, overflow="ellipsis")
     title.append(f"{STATUS_MARK.get(status, '?')} ", style=STATUS_STYLE.get(status, ""))
@@ -42,7 +43,12 @@ def row_label(row: BriefRow, me: str | None = None) -> list[Text]:
         detail += f" · {row.done}/{row.drafts}"
     if row.channel:
         detail += f" · {row.channel}"
-    lines = [title, Text(f"  {plain(detail)}", style="dim", no_wrap=True, overflow="ellipsis")]
+    second = Text("  ", style="dim", no_wrap=True, overflow="ellipsis")
+    if why is not None:
+        second.append(f"{why[0]}{' ·me' if why[1] else ''}", style="bold yellow" if why[1] else "bold")
+        second.append(" · ")
+    second.append(plain(detail))
+    lines = [title, second]
     if row.error:
         lines.append(Text(f"  {plain(row.error)}", style="red", no_wrap=True, overflow="ellipsis"))
     return lines
@@ -87,6 +93,7 @@ class BriefQueue(ScrollView, can_focus=True):
         self._lines = 0
         self._cursor: int | None = None
         self._rendered: dict[str, tuple[tuple, list[Strip]]] = {}  # name -> (what it was drawn from, lines)
+        self.triage: dict[str, tuple[int, str, bool]] | None = None  # name -> (rank, why, mine); None: usual order
 
     # ------------------------------------------------------------------ data
 
@@ -104,6 +111,13 @@ class BriefQueue(ScrollView, can_focus=True):
                 setattr(row, key, value)
             self.refresh()
 
+    def set_triage(self, triage: dict[str, tuple[int, str, bool]] | None, refresh: bool = True) -> None:
+        """Sort by `team.queue.build_queue`'s triage order with its word per row, or (None) back to the usual."""
+        self.triage = triage
+        self.border_title = "Briefs · triage" if triage is not None else None
+        if refresh:
+            self._relist()
+
     def set_filter(self, text: str) -> None:
         self.filter_text = text
         self._relist()
@@ -113,9 +127,13 @@ class BriefQueue(ScrollView, can_focus=True):
 
     def visible_rows(self) -> list[BriefRow]:
         f = self.filter_text.lower()
+        rows = self.rows
+        if self.triage is not None:
+            last = len(self.triage)
+            rows = sorted(rows, key=lambda r: self.triage.get(r.name, (last,))[0])
         if not f:
-            return self.rows
-        return [r for r in self.rows if f in (r.title or "").lower() or f in r.name.lower()
+            return rows
+        return [r for r in rows if f in (r.title or "").lower() or f in r.name.lower()
                 or f in r.status or f in (r.channel or "").lower()]
 
     def _relist(self) -> None:
@@ -217,13 +235,15 @@ class BriefQueue(ScrollView, can_focus=True):
         changes: moving the cursor redraws every visible line, and building strips is most of that cost."""
         base = self.rich_style
         cursor_style = self.get_component_rich_style("brief-queue--cursor") if cursor else None
-        key = (_row_key(row), width, cursor, base, cursor_style)
+        why = self.triage.get(row.name) if self.triage is not None else None
+        why = (why[1], why[2]) if why is not None else None
+        key = (_row_key(row), why, width, cursor, base, cursor_style)
         cached = self._rendered.get(row.name)
         if cached and cached[0] == key:
             return cached[1]
         console = self.app.console
         strips = []
-        for text in row_label(row, self.instance):
+        for text in row_label(row, self.instance, why):
             text.truncate(max(1, width - 1), overflow="ellipsis")
             segments = list(text.render(console))
             if cursor:

@@ -148,8 +148,12 @@ class GateDetails(Panel):
     """Every automatic gate of the focused variant, failing ones first with what is wrong, each with where its rule
     comes from (a brief field or a config key). The manual checklist is the Checklist panel's, not repeated here."""
 
-    def show(self, results: list[GateResult], note: str = "", learning: Text | None = None) -> None:
+    def show(self, results: list[GateResult], note: str = "", learning: Text | None = None,
+             team: Text | None = None) -> None:
         t = Text()
+        if team:  # sign-off stages and questions to experts (ui/team_keys.py), above the gates
+            t.append_text(team)
+            t.append("\n")
         if learning:
             t.append_text(learning)
             t.append("\n")
