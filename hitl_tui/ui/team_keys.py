@@ -213,8 +213,13 @@ async def toggle_triage(station) -> None:
     station.notify("Queue sorted by where a person is needed most (the word on each row says why).")
 
 
+PERSONAL = ("asked", "audit", "sign-off")  # triage words that wait on one person (or role), not on anyone
+
+
 async def apply_triage(station, refresh: bool = True) -> None:
     from ..team.queue import build_queue
 
     rows = await build_queue(station.app.store, station.app.config)
-    station.query_one("#queue").set_triage({r.name: (i, r.why, r.mine) for i, r in enumerate(rows)}, refresh=refresh)
+    # "·me" marks what waits on this person in particular (anyone may take a ready brief)
+    station.query_one("#queue").set_triage({r.name: (i, r.why, r.mine and r.why in PERSONAL)
+                                            for i, r in enumerate(rows)}, refresh=refresh)

@@ -46,7 +46,10 @@ def row_label(row: BriefRow, me: str | None = None, why: tuple[str, bool] | None
     second = Text("  ", style="dim", no_wrap=True, overflow="ellipsis")
     if why is not None:
         second.append(f"{why[0]}{' ·me' if why[1] else ''}", style="bold yellow" if why[1] else "bold")
-        second.append(" · ")
+        if detail.startswith(why[0]):  # "ready · ready": the word already says it
+            detail = detail[len(why[0]):].lstrip(" ·")
+        if detail:
+            second.append(" · ")
     second.append(plain(detail))
     lines = [title, second]
     if row.error:
