@@ -260,3 +260,21 @@ async def test_sign_off_and_request_changes_from_what_waits_on_me(tmp_path, llm_
             [answer] = await store.answers_for(draft)
             assert (answer.kind, answer.reviewer, answer.text) == ("changes", "ana", "Cut it to one line.")
             assert [(s.stage, s.reviewer) for s in await store.sign_offs(draft)] == [("editor", "ana")]
+
+
+async def test_undo_takes_back_a_sign_off(tmp_path, llm_server):
+    root = team_ws(tmp_path, llm_server)
+    ana = HitlApp(Workspace.load(root, reviewer="ana"))
+    async with ana.run_test(size=(120, 40)) as pilot:
+        await settle(lambda: panes_done(ana))
+        draft = ana.review.current_state.draft_id
+        await pilot.press("4", "a")  # a score, then the editor's sign-off: undo takes back the sign-off first
+        await settle(lambda: said(ana, "Signed editor.") and "editor ✓ ana" in ana.review.team_text.plain)
+        await pilot.press("u")
+        await settle(lambda: said(ana, "Undid: sign-off of editor on variant 1"))
+        await settle(lambda: "editor waits (ana)" in ana.review.team_text.plain)
+        async with Store.opened(root / "hitl.db", "observer") as store:
+            assert await store.sign_offs(draft) == []
+            assert (await store.scores(draft, "ana"))["voice"] == 4
+        await pilot.press("u")  # then the score
+        await settle(lambda: said(ana, "Undid: score 4 for voice on variant 1"))

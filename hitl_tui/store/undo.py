@@ -1,4 +1,5 @@
-"""Undo: a reviewer's own last action on one brief — a score, tick, note, edit session or decision — taken back.
+"""Undo: a reviewer's own last action on one brief — a score, tick, note, edit session, decision or sign-off — taken
+back.
 
 Undo is read from the event log, not kept in memory: it reaches exactly this reviewer's actions on this brief (never
 another brief, never a colleague's work) and still works after a restart. Each undo is one transaction that makes
@@ -16,15 +17,15 @@ from dataclasses import dataclass
 from .base import Database
 
 DECISIONS = ("approve", "override", "reject")
-UNDOABLE = ("score", "tick", "note", "edit") + DECISIONS
-UNDO_EVENTS = ("score_undone", "tick_undone", "note_undone", "edit_undone", "decision_undone")
+UNDOABLE = ("score", "tick", "note", "edit", "sign_off") + DECISIONS
+UNDO_EVENTS = ("score_undone", "tick_undone", "note_undone", "edit_undone", "decision_undone", "sign_off_undone")
 
 
 @dataclass
 class Undone:
     """What one undo took back (or, with `blocked` set, why the last action could not be, nothing changed)."""
 
-    kind: str  # the action: score, tick, note, edit, approve, override or reject
+    kind: str  # the action: score, tick, note, edit, sign_off, approve, override or reject
     draft_id: int
     variant: int  # the draft's variant number in its brief version (0-based)
     brief_version_id: int
@@ -35,6 +36,7 @@ class Undone:
     checked: bool | None = None  # tick: the tick taken back
     text: str | None = None  # edit: the text in place again
     decision_id: int | None = None
+    stage: str | None = None  # sign_off: the stage whose sign-off was taken back
     blocked: str = ""
 
 
@@ -66,6 +68,7 @@ class UndoOps(Database):
         undone_ids: set[int] = set()
         undone_sessions: set[str] = set()
         undone_decisions: set[int] = set()
+        undone_signoffs: set[int] = set()
         for row in rows:  # newest first: an undo is always seen before the action it undid
             payload = json.loads(row["payload"] or "{}")
             kind = row["kind"]
@@ -75,8 +78,11 @@ class UndoOps(Database):
                     undone_sessions.add(payload.get("session"))
                 elif kind == "decision_undone":  # logs from before undo named its event carry only this
                     undone_decisions.add(payload.get("decision_id"))
+                elif kind == "sign_off_undone":  # Store.undo_sign_off names the sign-off, not the event
+                    undone_signoffs.add(payload.get("signoff_id"))
             elif row["id"] in undone_ids or (kind == "edit" and payload.get("session") in undone_sessions) \
-                    or payload.get("decision_id") in undone_decisions and kind in DECISIONS:
+                    or payload.get("decision_id") in undone_decisions and kind in DECISIONS \
+                    or kind == "sign_off" and payload.get("signoff_id") in undone_signoffs:
                 continue
             else:
                 return dict(row), payload
@@ -132,6 +138,12 @@ class UndoOps(Database):
                                (undone.draft_id, revisions[-1]["number"], undone.text,
                                 json.dumps({"session": f"undo:{session}", "undo_of": session}), now, now))
         return {"session": session, "revision_id": cur.lastrowid, "chars": len(undone.text)}
+
+    async def _undo_sign_off(self, db, undone: Undone, payload: dict) -> dict:
+        """A sign-off taken back: it no longer counts (the row stays, marked undone, like Store.undo_sign_off)."""
+        undone.stage = payload.get("stage")
+        await db.execute("UPDATE signoffs SET undone=1 WHERE id=?", (payload["signoff_id"],))
+        return {"signoff_id": payload["signoff_id"], "stage": undone.stage}
 
     async def _undo_decision(self, db, undone: Undone, payload: dict) -> dict:
         undone.decision_id = payload["decision_id"]

@@ -49,4 +49,6 @@ def describe_undone(undone: Undone, variant: str, spec: GateSpec) -> str:
         return f"note on {variant}"
     if undone.kind == "edit":
         return f"edit of {variant}"
+    if undone.kind == "sign_off":
+        return f"sign-off of {undone.stage} on {variant}"
     return f"{DECISION_WORDS.get(undone.kind, undone.kind)} of {variant}"
