@@ -76,6 +76,7 @@ def test_what_waits_on_legal(snap_compare, tmp_path, size):
     async def waiting(pilot):
         await drafted(pilot)
         await ask(pilot.app, "legal", "Is 20% off for every plan?", of_role=True)
+        await settled(pilot, lambda: pilot.app.review.questions_seen)  # told (and the toast cleared) first
         await pilot.press("w")
         await settled(pilot, lambda: getattr(pilot.app.screen, "items", None))
 

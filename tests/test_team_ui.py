@@ -74,6 +74,7 @@ async def test_editor_signs_asks_legal_and_legal_answers_from_their_own_station(
         dana = HitlApp(Workspace.load(root, reviewer="dana"))
         async with dana.run_test(size=(120, 40)) as pd:
             await settle(lambda: dana.review.shown_name == "sale.toml")
+            await settle(lambda: said(dana, "1 question(s) wait on you: press w to answer."))
             await pd.press("w")
             waiting = await settle(lambda: isinstance(dana.screen, WaitingScreen) and dana.screen.items and
                                    dana.screen)
@@ -243,6 +244,9 @@ async def test_sign_off_and_request_changes_from_what_waits_on_me(tmp_path, llm_
         draft = ana.review.current_state.draft_id
         async with Store.opened(root / "hitl.db", "dana") as store:
             await store.ask(draft, "ana", "Is the second line too long?", of_role=False)
+        # asked while ana's station runs: it says so, with the key that answers
+        await settle(lambda: said(ana, "dana asks you: “Is the second line too long?” (Spring sale, variant 1) — "
+                                       "press w to answer."))
         await pilot.press("w")
         screen = await settle(lambda: isinstance(ana.screen, WaitingScreen) and len(ana.screen.items) == 2 and
                               ana.screen)

@@ -223,3 +223,23 @@ async def apply_triage(station, refresh: bool = True) -> None:
     # "·me" marks what waits on this person in particular (anyone may take a ready brief)
     station.query_one("#queue").set_triage({r.name: (i, r.why, r.mine and r.why in PERSONAL)
                                             for i, r in enumerate(rows)}, refresh=refresh)
+
+
+async def tell_new_questions(station) -> None:
+    """A question asked of this person (or a role they hold) since the station last looked: said once, with the
+    key that answers it. At start, how many wait."""
+    from ..team.experts import my_questions
+
+    questions = await my_questions(station.app.store, station.app.config)
+    seen = station.questions_seen
+    station.questions_seen = {q.id for q in questions}
+    waiting = station.app.config.keys.get("waiting", "w")
+    if seen is None:
+        if questions:
+            station.notify(f"{len(questions)} question(s) wait on you: press {waiting} to answer.", timeout=10)
+        return
+    for q in questions:
+        if q.id not in seen:
+            station.notify(f"{q.asked_by} asks {'you' if not q.of_role else q.asked_of_label()}: “{q.text}” "
+                           f"({q.title or q.brief}, variant {q.variant + 1}) — press {waiting} to answer.",
+                           timeout=15, markup=False)

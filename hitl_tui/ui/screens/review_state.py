@@ -63,6 +63,7 @@ class ReviewState(Screen):
         self.note = ""
         self.learning = Text()  # what the last revise addressed and the voice memory (review_learning.py)
         self.team_text = Text()  # the focused variant's sign-off stages and questions (ui/team_keys.py)
+        self.questions_seen: set[int] | None = None  # questions to me already told (None: not looked yet)
         self.claim_records: dict[int, dict] = {}  # draft id -> its claims register, for the claims gate
         self.streams = StreamBuffer()
         self.unsaved: dict[int, UnsavedEdit] = {}
@@ -139,6 +140,7 @@ class ReviewState(Screen):
         queue = self.query_one(BriefQueue)
         if self.current_name is None and queue.highlighted_name:
             await self.open_brief(queue.highlighted_name)
+        await team_keys.tell_new_questions(self)
 
     def _show_summary(self) -> None:
         self.query_one(BriefSummary).show_text(summary_text(self.brief, self.current_row, self.notice))

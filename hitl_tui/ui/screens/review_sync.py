@@ -71,6 +71,7 @@ class ReviewSync(ReviewState):
         if store and (await store.last_event_id() != self._seen_event or time.time() >= self._next_expiry):
             await self.refresh_queue()
             await team_keys.load_team(self)  # a colleague answered, signed or sourced a claim
+            await team_keys.tell_new_questions(self)
 
     def request_queue_refresh(self) -> None:
         """Refresh the queue soon, off the message queue; bursts (8 drafts ending) coalesce into one."""
