@@ -216,3 +216,41 @@ async def test_a_log_that_breaks_after_the_check_ends_the_station_with_its_one_l
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
     assert app.return_code == 2 and "not a SQLite database" in str(app.fatal)  # run_app raises it: one line
+
+
+ALT_SCREEN_OFF = b"\x1b[?1049l"  # Textual gives the terminal back
+
+
+def test_the_station_on_a_log_damaged_past_its_header_says_its_one_line(ws):
+    """The header and schema read fine, so the station starts; the first queue load meets the damaged page. It
+    must end with the CLI's one line and exit 2, not a traceback (found in a user trial of issue 9)."""
+    drafted = hitl("draft", "spring-sale-email.toml", "-m", "hitl-offline/fast", cwd=ws)
+    assert drafted.returncode == 0, drafted.stderr[-2000:]
+    damage_table(ws / "hitl.db", "briefs")
+    code, out = station(ws)
+    after = out.rsplit(ALT_SCREEN_OFF, 1)[-1].decode(errors="replace")  # what is left on the terminal
+    text = out.decode(errors="replace")
+    assert "Traceback" not in text, text[-3000:]
+    assert code == 2, text[-2000:]
+    lines = [line for line in after.replace("\r", "").splitlines() if line.strip()]
+    assert len(lines) == 1, after[-2000:]
+    for word in (str(ws / "hitl.db"), "is damaged", "move it aside", "backup"):
+        assert word in lines[0], lines[0]
+
+
+async def test_a_log_damaged_while_the_station_runs_is_said_on_screen_and_the_station_stays(ws):
+    from hitl_tui.ui.app import HitlApp
+    from hitl_tui.workspace import Workspace
+
+    drafted = hitl("draft", "spring-sale-email.toml", "-m", "hitl-offline/fast", cwd=ws)
+    assert drafted.returncode == 0, drafted.stderr[-2000:]
+    app = HitlApp(Workspace.load(ws), watch=False)
+    shown: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.notify = lambda message, **kw: shown.append(str(message))  # what reaches the screen
+        damage_table(ws / "hitl.db", "briefs")
+        await app.review._refresh_queue_guarded()  # as after any change: the queue is read again, meets the damage
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+    assert any("is damaged" in m and "move it aside" in m for m in shown), shown

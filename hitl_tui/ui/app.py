@@ -20,6 +20,7 @@ import asyncio
 import gc
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from typing import Iterable
@@ -30,7 +31,7 @@ from ..config import ModelSpec
 from ..keymap import key_clashes
 from ..store import Store, StoreError
 from ..workspace import Workspace, package_dir
-from .guard import report
+from .guard import damaged_log, report
 from .keys import keymap_from_config, palette_commands
 from .messages import BriefsChanged
 from .screens.review import ReviewScreen
@@ -128,8 +129,17 @@ class HitlApp(App):
         if self._shutting_down:
             return  # quit while the log opened: quitting closes it
         self.store = store
-        await self.review.follow_writers()  # drafts a crash left streaming end now, before the queue shows them
-        await self.review.refresh_queue(open_first=False)
+        try:
+            await self.review.follow_writers()  # drafts a crash left streaming end now, before the queue shows them
+            await self.review.refresh_queue(open_first=False)
+        except sqlite3.DatabaseError as exc:
+            # A page damaged past the header (read only by the start-up check) is met here, at the first query:
+            # the CLI's one line after the screen is gone, exit 2 (later, it is said on screen: guard.report).
+            self.fatal = damaged_log(exc, self.ws.db_path)
+            if self.fatal is None:
+                raise
+            self.exit(return_code=self.fatal.exit_code)
+            return
         self.call_after_refresh(self._after_first_frame)
 
     def _apply_theme(self, theme: str) -> None:

@@ -21,6 +21,17 @@ def write_problem(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+def damaged_log(exc: BaseException, path):
+    """A damaged page of the log at `path` met in a query (SQLITE_CORRUPT / NOTADB): the StoreError saying so in
+    the CLI's words (as Store.opened does), else None."""
+    from ..errors import StoreError
+    from ..store.base import explain, is_damaged
+
+    if isinstance(exc, sqlite3.DatabaseError) and is_damaged(exc):
+        return StoreError(explain(path, exc))
+    return None
+
+
 REPEAT_SECONDS = 30.0  # the same error from a timer (a claim renewal on a full disk) is shown once in this long
 
 
@@ -31,8 +42,13 @@ def report(node, where: str, exc: BaseException) -> None:
         return
     app.log.error(f"{where}: {exc!r}")
     problem = write_problem(exc)
-    message = f"Could not write to hitl.db ({problem}): {exc}" if problem != str(exc) else \
-        f"{type(exc).__name__}: {exc}"
+    damaged = damaged_log(exc, app.ws.db_path)
+    if damaged:  # a page of hitl.db met damaged: the CLI's one line (what it is, what to do)
+        message = str(damaged)
+    elif problem != str(exc):
+        message = f"Could not write to hitl.db ({problem}): {exc}"
+    else:
+        message = f"{type(exc).__name__}: {exc}"
     last, at = getattr(app, "_last_report", ("", 0.0))
     if message != last or time.monotonic() - at > REPEAT_SECONDS:
         app._last_report = (message, time.monotonic())
