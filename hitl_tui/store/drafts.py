@@ -38,8 +38,17 @@ class SyncResult:
     new_version: bool
 
 
+def drafts_outcome(row: BriefRow) -> str | None:
+    """"failed" or "interrupted" when no variant of the current version is done or still coming (nothing to
+    review: calling it ready was a lie, seen as 'ready · 0/9'); "interrupted" when every one was cut short."""
+    if not row.drafts or row.done or row.active:
+        return None
+    return "interrupted" if row.interrupted == row.drafts else "failed"
+
+
 def brief_status(row: BriefRow, now: float | None = None) -> str:
-    """new, drafting, ready, in review, approved, rejected or invalid, from one row of `list_briefs`."""
+    """new, drafting, ready, failed, interrupted, in review, approved, rejected or invalid, from one row of
+    `list_briefs`."""
     if row.error:
         return "invalid"
     if row.approved:
@@ -51,7 +60,7 @@ def brief_status(row: BriefRow, now: float | None = None) -> str:
     if row.active:
         return "drafting"
     if row.drafts:
-        return "ready"
+        return drafts_outcome(row) or "ready"
     return "new"
 
 
@@ -154,7 +163,8 @@ class BriefDraftOps(Database):
         counts = {r["v"]: r for r in await self.fetchall(
             """SELECT d.brief_version_id AS v, COUNT(*) AS drafts,
                       SUM(r.status IN ('pending', 'streaming')) AS active,
-                      SUM(r.status = 'done') AS done, SUM(r.status IN ('failed', 'interrupted')) AS failed
+                      SUM(r.status = 'done') AS done, SUM(r.status IN ('failed', 'interrupted')) AS failed,
+                      SUM(r.status = 'interrupted') AS interrupted
                FROM drafts d JOIN revisions r ON r.id = (SELECT MAX(id) FROM revisions
                                                          WHERE draft_id = d.id AND kind = 'ai')
                GROUP BY d.brief_version_id""")}
@@ -172,7 +182,8 @@ class BriefDraftOps(Database):
                            r["current_version_id"], claimed_by=r["claimed_by"], claim_instance=r["claim_instance"],
                            claim_expires=r["claim_expires"], drafts=c.get("drafts", 0),
                            active=c.get("active", 0) or 0, done=c.get("done", 0) or 0,
-                           failed=c.get("failed", 0) or 0, approved=d.get("approved", 0) or 0,
+                           failed=c.get("failed", 0) or 0, interrupted=c.get("interrupted", 0) or 0,
+                           approved=d.get("approved", 0) or 0,
                            rejected=d.get("rejected", 0) or 0)
             row.status = brief_status(row, now)
             briefs.append(row)

@@ -148,6 +148,7 @@ class BriefRow(Row):
     active: int = 0
     done: int = 0
     failed: int = 0
+    interrupted: int = 0  # of `failed`, those cut short (the app or its worker went away)
     approved: int = 0
     rejected: int = 0
     status: str = "new"

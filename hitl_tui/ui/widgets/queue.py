@@ -19,13 +19,15 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...store.drafts import drafts_outcome
 from ...store.rows import BriefRow
 from ..text import plain
 
-STATUS_STYLE = {"new": "bold cyan", "drafting": "yellow", "ready": "bold green", "in review": "magenta",
-                "approved": "green", "rejected": "red", "invalid": "bold red"}
-STATUS_MARK = {"new": "●", "drafting": "◐", "ready": "◉", "in review": "◎", "approved": "✓", "rejected": "✗",
-               "invalid": "!"}
+STATUS_STYLE = {"new": "bold cyan", "drafting": "yellow", "ready": "bold green", "failed": "bold red",
+                "interrupted": "yellow", "in review": "magenta", "approved": "green", "rejected": "red",
+                "invalid": "bold red"}
+STATUS_MARK = {"new": "●", "drafting": "◐", "ready": "◉", "failed": "×", "interrupted": "◌", "in review": "◎",
+               "approved": "✓", "rejected": "✗", "invalid": "!"}
 CURSOR_MARK = "▌"  # the highlighted row is marked in text too, so it shows without colour
 
 
@@ -39,6 +41,8 @@ def row_label(row: BriefRow, me: str | None = None, why: tuple[str, bool] | None
     detail = status
     if status == "in review" and row.claimed_by:
         detail = "yours" if row.claim_instance == me else f"in review by {row.claimed_by}"
+        if drafts_outcome(row):  # open, but nothing in it to review: say why
+            detail += f" · {drafts_outcome(row)}"
     if row.drafts:
         detail += f" · {row.done}/{row.drafts}"
     if row.channel:

@@ -1,0 +1,47 @@
+"""Faults a user trial of issues 8/9 found in the station: what the queue says of drafts that all failed, the
+gates panel from the keyboard, a score typed while the disk is full."""
+
+from __future__ import annotations
+
+from waiting import wait_until
+
+from hitl_tui.ui.app import HitlApp
+from hitl_tui.ui.widgets.queue import BriefQueue, row_label
+
+
+def queue_line(app: HitlApp, name: str) -> str:
+    """The queue's row for a brief as it is drawn (its title line and its status line)."""
+    return " ".join(t.plain for t in row_label(app.review.query_one(BriefQueue).row(name), app.instance))
+
+
+async def _end_all_drafts(app: HitlApp, name: str, statuses: list[str]) -> None:
+    """The drafter created a brief's variants and each ended as given (a provider down, a worker killed)."""
+    row = await app.store.brief_by_name(name)
+    created = await app.store.create_drafts(row.current_version_id, [(v, "m", "m", 0.7) for v in
+                                                                        range(len(statuses))], "v1")
+    for (_draft, revision), status in zip(created, statuses):
+        if status == "interrupted":
+            await app.store.interrupt_revision(revision, "", "the app went away")
+        else:
+            await app.store.finish_revision(revision, status=status, text="", error="Connection refused")
+
+
+async def test_a_brief_whose_drafts_all_failed_does_not_say_ready(workspace):
+    workspace.config.drafting.auto_draft = False  # the drafts here are the ones this test ends
+    app = HitlApp(workspace, watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(lambda: app.ready.is_set() and len(app.review.rows) >= 3)
+        names = [r.name for r in app.review.rows]
+        await _end_all_drafts(app, names[0], ["failed", "failed", "interrupted"])
+        await _end_all_drafts(app, names[1], ["interrupted", "interrupted"])
+        await _end_all_drafts(app, names[2], ["failed", "done"])
+        await app.review.refresh_queue()
+        await pilot.pause()
+        opened, interrupted, some = (queue_line(app, n) for n in names[:3])
+        assert app.review.current_name == names[0] and "yours · failed · 0/3" in opened, opened  # open here, failed
+        assert "interrupted · 0/2" in interrupted and "ready" not in interrupted, interrupted
+        assert "ready · 1/2" in some, some  # one variant to review: ready
+        await pilot.press("down")  # the reviewer moves on: the failed brief is no longer theirs
+        await wait_until(lambda: app.review.current_name == names[1])
+        failed = queue_line(app, names[0])
+        assert "failed · 0/3" in failed and "ready" not in failed, failed
