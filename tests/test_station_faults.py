@@ -45,3 +45,54 @@ async def test_a_brief_whose_drafts_all_failed_does_not_say_ready(workspace):
         await wait_until(lambda: app.review.current_name == names[1])
         failed = queue_line(app, names[0])
         assert "failed · 0/3" in failed and "ready" not in failed, failed
+
+
+# ---------------------------------------------------------------------------------------------------- a refused score
+
+async def refuse_writes(app: HitlApp, refuse: bool) -> None:
+    """A real SQLite refusal on the station's own connection, no mocks. (A score is small enough to fit in a page
+    that has room, so capping the file's pages, as the full-disk edit tests do, does not reliably refuse it.)"""
+    await app.store.db.execute(f"PRAGMA query_only = {'ON' if refuse else 'OFF'}")
+
+
+def score_card(app: HitlApp) -> str:
+    from hitl_tui.ui.widgets.review_panel import ScoreCard
+
+    card = app.review.query_one(ScoreCard)
+    return f"{card.border_title}\n{card.content}"
+
+
+async def test_a_score_the_log_refuses_is_kept_shown_and_saved_when_the_log_takes_it(tmp_path, llm_server):
+    from stations import settle, station, toasts
+    from test_ui import observed
+
+    async with station(tmp_path, llm_server) as (ws, app, pilot):
+        draft = app.review.current_state.draft_id
+        first = list(app.config.rubric)[0]
+        await refuse_writes(app, True)
+        await pilot.press("4")
+        await settle(lambda: any("Could not write to hitl.db" in t and "kept" in t for t in toasts(app)))
+        assert app.is_running
+        assert app.review.scores.get(first) == 4 and "not saved" in score_card(app), score_card(app)  # still on screen
+        async with observed(ws) as store:
+            assert not await store.fetchall("SELECT 1 FROM scores WHERE draft_id=?", (draft,))
+            await refuse_writes(app, False)  # the log takes writes again: the retry saves it
+            rows = await settle(lambda: store.fetchall("SELECT value FROM scores WHERE draft_id=? AND dimension=?",
+                                                       (draft, first)))
+            assert [r["value"] for r in rows] == [4]
+        await settle(lambda: "not saved" not in score_card(app))
+        assert any("Saved" in t and "score" in t for t in toasts(app))
+
+
+async def test_quitting_with_a_score_the_log_refused_says_what_was_not_saved(tmp_path, llm_server):
+    from stations import settle, station, toasts
+
+    async with station(tmp_path, llm_server) as (ws, app, pilot):
+        first = list(app.config.rubric)[0]
+        await refuse_writes(app, True)
+        await pilot.press("3")
+        await settle(lambda: any("Could not write to hitl.db" in t for t in toasts(app)))
+        await pilot.press("q")
+    assert app._exception is None
+    notes = "\n".join(app.exit_notes)
+    assert "could not be saved" in notes and "score" in notes and f"{first} = 3" in notes, notes

@@ -3,7 +3,8 @@
 A refused save keeps the text in memory — in the editor, or in the pane once the editor closes — the pane says it
 is not saved, and the screen retries every RETRY_SECONDS until the write goes through. Nothing here ever ends the
 station. Quitting tries once more and writes what still cannot be saved to a recovery file (`rescue`), named in a
-line printed after the screen closes.
+line printed after the screen closes. A refused score is kept the same way (UnsavedScore: shown, retried, and
+listed in a line on quitting).
 """
 
 from __future__ import annotations
@@ -14,6 +15,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RETRY_SECONDS = 2.0
+
+
+@dataclass
+class UnsavedScore:
+    """A score hitl.db refused, kept (and shown) until a retry gets it in, like an edit."""
+
+    draft_id: int
+    dimension: str
+    value: int
+    where: str
+    problem: str
+
+
+def unsaved_scores_line(scores: list[UnsavedScore], db_path: Path) -> str:
+    """The line printed on quitting for scores still refused: a few numbers, so the line itself carries them."""
+    problems = ", ".join(sorted({s.problem for s in scores}))
+    listed = "; ".join(f"{s.where}: {s.dimension} = {s.value}" for s in scores)
+    count = f"{len(scores)} score{'s' if len(scores) > 1 else ''}"
+    return f"hitl: {count} could not be saved to {db_path} ({problems}): {listed}"
 
 
 @dataclass

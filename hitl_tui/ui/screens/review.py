@@ -226,7 +226,7 @@ class ReviewScreen(ReviewSync):
         if state is None or not dims:
             return
         dim = dims[self.dim_index]
-        await self.app.store.set_score(state.draft_id, dim, value)
+        await self.save_score(state.draft_id, dim, value)  # refused (a full disk): kept, shown, retried
         self.scores[dim] = value
         self.dim_index = min(self.dim_index + 1, len(dims) - 1)
         self.update_details()

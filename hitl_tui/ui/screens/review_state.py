@@ -24,7 +24,7 @@ from ...store.drafts import brief_status
 from ...store.review import CLAIM_TTL
 from .. import team_keys
 from ..guard import guarded, write_problem
-from ..review.edits import RETRY_SECONDS, UnsavedEdit, rescue
+from ..review.edits import RETRY_SECONDS, UnsavedEdit, UnsavedScore, rescue, unsaved_scores_line
 from ..review.streams import StreamBuffer
 from ..widgets.draft_pane import DraftPane, PaneState, editor_class
 from ..widgets.pane_strip import PaneStrip
@@ -67,6 +67,7 @@ class ReviewState(Screen):
         self.claim_records: dict[int, dict] = {}  # draft id -> its claims register, for the claims gate
         self.streams = StreamBuffer()
         self.unsaved: dict[int, UnsavedEdit] = {}
+        self.unsaved_scores: dict[tuple[int, str], UnsavedScore] = {}
         self.typed: tuple[PaneState, str, str | None] | None = None  # the open editor's text, last keystroke
         self._retry_timer = None
         self._load_seq = 0
@@ -247,6 +248,8 @@ class ReviewState(Screen):
         note = await store.note(state.draft_id)
         if not self.live or self.current_state is not state:
             return
+        scores.update({dim: s.value for (draft_id, dim), s in self.unsaved_scores.items()
+                       if draft_id == state.draft_id})  # typed, refused so far: still this reviewer's scores
         self.scores, self.ticks, self.note, self.colleagues_scored = scores, ticks, note, colleagues
         dims = list(self.app.config.rubric)
         unscored = [i for i, d in enumerate(dims) if d not in self.scores]
@@ -268,7 +271,8 @@ class ReviewState(Screen):
             gates.show([])
             self.query_one(Checklist).show([], {})
             return
-        scores.show(self.app.config.rubric, self.scores, self.dim_index, self.colleagues_scored)
+        scores.show(self.app.config.rubric, self.scores, self.dim_index, self.colleagues_scored,
+                    unsaved={dim for (draft_id, dim) in self.unsaved_scores if draft_id == state.draft_id})
         gates.show(state.gates, self.note, self.learning, self.team_text)
 
     # ---------------------------------------------------------------- saving edits (see review/edits.py)
@@ -327,8 +331,30 @@ class ReviewState(Screen):
         if first:
             self.notify(f"Your edit of {self._where(state)} is not saved ({exc}). It stays here and is saved as "
                         f"soon as hitl.db accepts it.", severity="error", timeout=10, markup=False)
+        self._retry_soon()
+
+    def _retry_soon(self) -> None:
         if self._retry_timer is None:
             self._retry_timer = self.set_interval(RETRY_SECONDS, self._retry_unsaved)
+
+    async def save_score(self, draft_id: int, dimension: str, value: int) -> bool:
+        """Write a score; a refused one (a full disk) is kept, shown as not saved and retried. True once saved."""
+        try:
+            await self.app.store.set_score(draft_id, dimension, value)
+        except Exception as exc:  # like an edit: never lost, never the end of the station
+            problem, pane = write_problem(exc), self.pane_for(draft_id)
+            where = self._where(pane.state) if pane else f"draft {draft_id}"
+            self.unsaved_scores[(draft_id, dimension)] = UnsavedScore(draft_id, dimension, value, where, problem)
+            if self.app.live:
+                self.notify(f"Could not write to hitl.db ({problem}): your score {dimension} = {value} of {where} "
+                            "is kept here and saved as soon as hitl.db accepts it.", severity="error", timeout=10,
+                            markup=False)
+                self._retry_soon()
+            return False
+        if self.unsaved_scores.pop((draft_id, dimension), None) is not None:
+            self.notify(f"Saved: your score {dimension} = {value} is in hitl.db now.")
+            self.update_details()
+        return True
 
     def _show_state(self, state: PaneState) -> None:
         pane = self.pane_for(state.draft_id)
@@ -354,7 +380,9 @@ class ReviewState(Screen):
             else:
                 del self.unsaved[draft_id]
                 self.notify(f"Saved: your edit of {entry.where} is in hitl.db now.")
-        if not self.unsaved and self._retry_timer is not None:
+        for score in list(self.unsaved_scores.values()):
+            await self.save_score(score.draft_id, score.dimension, score.value)
+        if not self.unsaved and not self.unsaved_scores and self._retry_timer is not None:
             self._retry_timer.stop()
             self._retry_timer = None
 
@@ -387,3 +415,7 @@ class ReviewState(Screen):
         if self.unsaved:
             ws = self.app.ws
             self.app.exit_notes.append(rescue(list(self.unsaved.values()), ws.root, ws.db_path))
+        for score in list(self.unsaved_scores.values()):
+            await self.save_score(score.draft_id, score.dimension, score.value)
+        if self.unsaved_scores:
+            self.app.exit_notes.append(unsaved_scores_line(list(self.unsaved_scores.values()), self.app.ws.db_path))

@@ -70,10 +70,13 @@ class ScoreCard(Panel):
         self.border_title = "Your scores"
 
     def show(self, rubric: dict[str, dict[str, str]], scores: dict[str, int], current: int,
-             colleagues: list[str] | None = None) -> None:
-        colleagues = colleagues or []
+             colleagues: list[str] | None = None, unsaved: set[str] | None = None) -> None:
+        """`unsaved`: dimensions whose score hitl.db refused so far (kept and retried by the station)."""
+        colleagues, unsaved = colleagues or [], unsaved or set()
         title = "Your scores" if not colleagues else f"Yours · {plain(colleagues[0])} scored too" \
             if len(colleagues) == 1 else f"Yours · {len(colleagues)} others scored"
+        if unsaved:
+            title = f"{title} · {len(unsaved)} not saved"
         if self.border_title != title:
             self.border_title = Text(title)  # a Text: a name is never read as markup
         t = Text(no_wrap=True, overflow="ellipsis")
@@ -84,7 +87,8 @@ class ScoreCard(Panel):
             t.append(f"{rubric[name].get('label', name)[:11]:<11} ", style="bold" if i == current else "")
             t.append("".join("●" if value and n <= value else "○" for n in range(1, 6)),
                      style="yellow" if value else "dim")
-            t.append(f" {value or '–'}\n")
+            t.append(f" {value or '–'}")
+            t.append(" not saved\n" if name in unsaved else "\n", style="bold red")
         if 0 <= current < len(names):
             dim = rubric[names[current]]
             t.append(f"1 = {plain(dim.get('one', ''))}\n5 = {plain(dim.get('five', ''))}", style="dim")
