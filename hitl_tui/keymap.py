@@ -38,6 +38,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("edit", "e", "Edit", show=True),
     Action("diff", "d", "Diff"),
     Action("checklist", "c", "Checklist"),
+    Action("gates", "G", "Gates (scroll with ↑↓, page keys, home/end)"),
     Action("approve", "a", "Approve", show=True),
     Action("approve_override", "A", "Approve anyway"),
     Action("reject", "x", "Reject", show=True),

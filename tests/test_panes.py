@@ -51,7 +51,7 @@ async def test_gates_panel_lists_every_gate_with_its_source_and_leaves_the_check
     async with station(tmp_path, llm_server) as (ws, app, pilot):
         await pilot.pause()
         gates = app.review.current_state.gates
-        panel = str(app.query_one("#gates").render())
+        panel = str(app.query_one("#gates .gates-text").render())
         assert {g.status for g in gates} >= {"pass", "fail"}
         flat = " ".join(panel.split())
         for g in gates:  # passing ones too, each with where its rule comes from; what is wrong with the others

@@ -96,3 +96,59 @@ async def test_quitting_with_a_score_the_log_refused_says_what_was_not_saved(tmp
     assert app._exception is None
     notes = "\n".join(app.exit_notes)
     assert "could not be saved" in notes and "score" in notes and f"{first} = 3" in notes, notes
+
+
+# ---------------------------------------------------------------------------------------------------- the gates panel
+
+def dark_mode_station(tmp_path) -> HitlApp:
+    """The example brief the user trial saw it with (dark-mode-x: seven gates), offline drafts, with a word limit
+    the drafts exceed so that gates fail with their messages, as in the trial."""
+    import tomllib
+    from pathlib import Path
+
+    import tomli_w
+    from test_snapshots import station as offline_station
+
+    app = offline_station(tmp_path)
+    for brief in (app.ws.inbox).iterdir():
+        brief.unlink()
+    fields = tomllib.loads((Path(__file__).parent.parent / "briefs" / "dark-mode-x.toml").read_text())
+    fields["max_words"] = 8
+    (app.ws.inbox / "dark-mode-x.toml").write_text(tomli_w.dumps(fields))
+    return app
+
+
+async def gates_shown(pilot) -> None:
+    from test_snapshots import drafted
+
+    await drafted(pilot)
+    gates = pilot.app.review.query_one("#gates")
+    await wait_until(lambda: pilot.app.review.current_state and len(pilot.app.review.current_state.gates) >= 7 and gates.max_scroll_y > 0)  # more than the panel shows
+
+
+async def test_every_gate_is_reachable_from_the_keyboard(tmp_path):
+    from hitl_tui.gates import FAIL
+
+    app = dark_mode_station(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await gates_shown(pilot)
+        gates = app.review.query_one("#gates")
+        assert any(r.status == FAIL for r in app.review.current_state.gates)
+        assert "more" in str(gates.border_subtitle) and "G" in str(gates.border_subtitle)  # says there is more
+        await pilot.press("G")
+        assert app.focused is gates
+        await pilot.press("end")
+        await wait_until(lambda: gates.scroll_y == gates.max_scroll_y)  # the last gate is in view
+        await pilot.press("home", "pagedown")
+        await wait_until(lambda: gates.scroll_y > 0)
+        await pilot.press("escape")  # back to the variant, not lost in the panel
+        assert app.focused is app.review.current_pane
+
+
+def test_gates_panel_scrolled_to_its_end_at_120x40(snap_compare, tmp_path):
+    async def to_the_last_gate(pilot):
+        await gates_shown(pilot)
+        await pilot.press("G", "end")
+        await pilot.pause(0.2)
+
+    assert snap_compare(dark_mode_station(tmp_path), terminal_size=(120, 40), run_before=to_the_last_gate)

@@ -327,7 +327,7 @@ async def test_narrow_checklist_zoom_note_and_diff_markers(tmp_path, llm_server)
             await pilot.press("o")
             await wait_until(lambda: app.screen.is_modal)
             await pilot.press(*"check the date", "enter")
-            await wait_until(lambda: "check the date" in str(app.query_one("#gates").render()))
+            await wait_until(lambda: "check the date" in str(app.query_one("#gates .gates-text").render()))
             assert await store.note(draft_id) == "check the date"
             # an edit, then d: the diff marks what changed in text, not only in colour
             await pilot.press("e")

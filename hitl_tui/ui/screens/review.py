@@ -56,7 +56,9 @@ class ReviewScreen(ReviewSync):
                 with Horizontal(id="details"):
                     yield ScoreCard("", id="scores")
                     yield Checklist(id="checklist")
-                    yield GateDetails("", id="gates")
+                    gates = GateDetails(id="gates")
+                    gates.focus_key = self.app.config.keys.get("gates", "G")
+                    yield gates
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
@@ -194,6 +196,10 @@ class ReviewScreen(ReviewSync):
             checklist.highlighted = 0  # space ticks the highlighted item, so there must be one
         self.call_after_refresh(checklist.focus)  # after the style change that may have just shown it
 
+    def action_gates(self) -> None:
+        self.remove_class("-checklist")  # a narrow terminal shows the gates where the checklist was
+        self.call_after_refresh(self.query_one(GateDetails).focus)
+
     async def action_leave(self) -> None:
         """escape: out of the editor (saved; the keys go back to the pane), else out of zoom, else to the queue."""
         pane = self.current_pane
@@ -206,6 +212,9 @@ class ReviewScreen(ReviewSync):
         self.remove_class("-checklist")
         if self.maximized is not None:
             self.minimize()
+            return
+        if self.focused is self.query_one(GateDetails) and pane is not None:
+            pane.focus()  # from the gates back to the variant they are about
             return
         self.query_one(BriefQueue).focus()
 

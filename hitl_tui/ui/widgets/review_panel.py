@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -148,9 +149,41 @@ GATE_MARK = {FAIL: ("✗ ", "bold red"), WARN: ("! ", "yellow"), PASS: ("✓ ", 
 GATE_ORDER = {FAIL: 0, WARN: 1, PASS: 2}  # what needs attention first
 
 
-class GateDetails(Panel):
+class GateDetails(VerticalScroll):
     """Every automatic gate of the focused variant, failing ones first with what is wrong, each with where its rule
-    comes from (a brief field or a config key). The manual checklist is the Checklist panel's, not repeated here."""
+    comes from (a brief field or a config key). The manual checklist is the Checklist panel's, not repeated here.
+
+    Seven gates with failures do not fit the panel at 120×40 and were reachable only by mouse wheel: the panel
+    takes focus (the `gates` key, G) and scrolls with the arrows, page keys, home and end (VerticalScroll's own
+    keys); its bottom border says when more is above or below, and which key reaches it."""
+
+    focus_key = "G"  # the app sets the reviewer's key (attributes down)
+
+    def compose(self):
+        yield Static(classes="gates-text")
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._say_more()
+
+    def on_resize(self) -> None:
+        self._say_more()
+
+    def _say_more(self) -> None:
+        """'↓ more · G' while gates are out of view below (↑ above), so the reviewer knows and knows how."""
+        if not self.is_mounted:
+            return
+        below, above = self.scroll_y < self.max_scroll_y, self.scroll_y > 0
+        arrows = ("↑" if above else "") + ("↓" if below else "")
+        hint = "" if not arrows else f"{arrows} more" + ("" if self.has_focus else f" · {self.focus_key}")
+        if self.border_subtitle != hint:
+            self.border_subtitle = hint
+
+    def on_focus(self) -> None:
+        self._say_more()
+
+    def on_blur(self) -> None:
+        self._say_more()
 
     def show(self, results: list[GateResult], note: str = "", learning: Text | None = None,
              team: Text | None = None) -> None:
@@ -174,6 +207,9 @@ class GateDetails(Panel):
                 t.append(plain(r.message))
             t.append(f"  ← {plain(r.source)}{'' if r.required else ' (advisory)'}\n", style="dim")
         t.rstrip()
-        self.show_text(t)
+        text = self.query_one(".gates-text", Static)
+        if text.content != t:  # redrawn only on a change: this runs on every move and stream flush
+            text.update(t)
         passed = sum(r.status == PASS for r in results)
         self.border_title = f"Gates {passed}/{len(results)} pass" if results else "Gates"
+        self.call_after_refresh(self._say_more)  # once the new text is laid out
