@@ -128,3 +128,15 @@ async def test_provider_errors_come_back_per_variant(setup, llm_server):
     client, store, events, version = setup
     outcomes = await client.draft_brief(BRIEF, version, models=model(llm_server, "auth"))
     assert all(o.status == "failed" and "refused the API key (401)" in o.error for o in outcomes)
+
+
+async def test_worker_start_logs_no_warnings_about_our_own_setup(setup):
+    # Every worker start registers the offline drafter with litellm; hitl.log must not fill with complaints about
+    # how we configured it (it did: two register_model warnings per start).
+    client, store, events, version = setup
+    client.start()
+    await asyncio.wait_for(client.warm.wait(), 120)
+    await client.close()
+    log = client.root / "hitl.log"
+    lines = log.read_text().splitlines() if log.exists() else []
+    assert not [line for line in lines if " WARNING " in line or " ERROR " in line]

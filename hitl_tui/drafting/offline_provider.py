@@ -52,7 +52,10 @@ def register_offline(litellm: ModuleType) -> None:
     from litellm.utils import custom_llm_setup
 
     custom_llm_setup()
-    # Known to litellm's cost map at zero cost, so cost shows as $0.00 rather than unknown.
-    litellm.register_model({f"{PROVIDER}/{name}": {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0,
-                                                   "litellm_provider": PROVIDER, "mode": "chat",
+    # Known to litellm's cost map at zero cost, so cost shows as $0.00 rather than unknown. Every price is given,
+    # cache reads and writes included: a model registered with only input/output prices and no built-in entry
+    # makes litellm log a warning about defaulted cache prices to hitl.log at every start.
+    free = {"input_cost_per_token": 0.0, "output_cost_per_token": 0.0, "cache_creation_input_token_cost": 0.0,
+            "cache_read_input_token_cost": 0.0}
+    litellm.register_model({f"{PROVIDER}/{name}": {**free, "litellm_provider": PROVIDER, "mode": "chat",
                                                    "max_tokens": 4096} for name in DELAYS})
