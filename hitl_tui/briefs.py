@@ -10,6 +10,7 @@ import errno
 import os
 import re
 import tomllib
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -297,7 +298,11 @@ def scan_inbox(inbox: Path) -> list[Brief]:
     return [parse_brief(p, inbox) for p in sorted(paths)]
 
 
-def slugify(title: str, fallback: str = "brief") -> str:
-    """A file-name-safe slug; never empty, never a path."""
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60].strip("-")
+def slugify(title: str, fallback: str = "brief", max_length: int = 60) -> str:
+    """A file-name-safe slug in the title's own script: letters, digits and combining marks (Unicode categories L,
+    N, M) kept and lower-cased, every other run of characters one hyphen. Never empty, never a path. NFKC first,
+    so a decomposed ü (as macOS file names have it) and full-width Ｓ give the same slug as ü and S."""
+    text = unicodedata.normalize("NFKC", title).lower()
+    kept = "".join(c if unicodedata.category(c)[0] in "LNM" else " " for c in text)
+    slug = "-".join(kept.split())[:max_length].strip("-")
     return slug or fallback

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .briefs import slugify
 from .defaults import (DEFAULT_KEYS, DEFAULT_RUBRIC, DEFAULT_VOICE, OFFLINE_MODEL,  # noqa: F401 (re-exported)
                        default_reviewer, starter_config)
 from .approval.settings import CalibrationConfig, parse_team
@@ -280,15 +281,9 @@ def _parse_checklist(t: dict, file: str, name: str) -> Checklist:
         text = _get(item, "text", str, file, where, "")
         if not text:
             raise ConfigError(f"{file}: {where}text: expected the item's text, it is missing")
-        item_id = _get(item, "id", str, file, where, "") or _slug(text)
+        item_id = _get(item, "id", str, file, where, "") or slugify(text, fallback="item", max_length=40)
         c.items.append(ManualItem(item_id, text, _get(item, "required", bool, file, where, True)))
     return c
-
-
-def _slug(text: str) -> str:
-    import re
-
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "item"
 
 
 def _parse_keys(t: dict, file: str) -> dict[str, str]:

@@ -132,7 +132,29 @@ def test_folders_are_ignored_and_scan_is_sorted(tmp_path):
 def test_slug_is_confined():
     assert slugify("../../etc/passwd") == "etc-passwd"
     assert slugify("Spring Sale: 20% off!") == "spring-sale-20-off"
-    assert slugify("日本語") == "brief"
+    assert slugify("🎉 🎉") == "brief" and slugify("...", fallback="item") == "item"
+    assert slugify("x" * 100) == "x" * 60
+
+
+@pytest.mark.parametrize("title,slug", [
+    ("Frühlingsangebot", "frühlingsangebot"),  # not "fr-hlingsangebot"
+    ("Fru\u0308hlingsangebot", "frühlingsangebot"),  # decomposed ü (as macOS writes it) gives the same slug
+    ("春のセール", "春のセール"),  # not "brief"
+    ("Soldes d'été : -20 %", "soldes-d-été-20"),
+    ("हिन्दी ऑफ़र", "हिन्दी-ऑफ़र"),  # vowel signs and viramas stay on their letters
+    ("Ｓｐｒｉｎｇ　２０２６", "spring-2026"),  # full-width forms
+])
+def test_slugs_keep_every_script(title, slug):
+    assert slugify(title) == slug
+
+
+def test_outbox_and_checklist_ids_use_the_same_slugs(tmp_path):
+    from hitl_tui.outbox import outbox_path
+
+    assert outbox_path(tmp_path, "春のセール", "sale.toml").name == "春のセール.md"
+    assert outbox_path(tmp_path, "🎉", "Frühling.toml").name == "frühling.md"
+    cfg = parse_config({"checklists": {"default": {"items": ["Fakten geprüft", "法務チェック"]}}}, "hitl.toml")
+    assert [i.id for i in cfg.checklists["default"].items] == ["fakten-geprüft", "法務チェック"]
 
 
 @pytest.mark.parametrize("data,message", [
