@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .briefs import Brief
@@ -25,7 +26,14 @@ CLAIM_RE = re.compile(
     r"#1\b|\b\d+(?:[.,]\d+)*\s?(?:%|percent\b|x\b)|\b(?:best|fastest|cheapest|leading|number one|no\.? ?1|"
     r"guaranteed?|guarantees|proven|unbeatable|world[- ]class|most (?:popular|trusted|advanced))\b|"
     r"\b\d+(?:[.,]\d+)*\b", re.IGNORECASE)
-WORD_RE = re.compile(r"\b[\w'’-]+\b")
+# Words: what is between spaces (em dashes, a double hyphen and CJK punctuation also part words), without the
+# punctuation and symbols around it, if a letter or digit is left: "e-mail", "don't", "24/7" and "example.com" are
+# one word each, "—" and "&" none; Chinese or Japanese, written without spaces, counts one per clause. Sentences end at . ! ? … before a space or the end, at 。！？, and at a line break (a headline
+# or a bullet is a sentence of its own), so the dot in "example.com" ends nothing.
+_TOKEN_RE = re.compile(r"(?:[^\s—―。、，！？-]|-(?!-))+")
+_SENTENCE_END_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|$)|[。！？]+|\n")
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+_ALNUM_RE = re.compile(r"[^\W_]")
 
 
 @dataclass
@@ -126,13 +134,57 @@ def phrase_re(phrase: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + re.escape(phrase.strip()) + r"(?!\w)", re.IGNORECASE)
 
 
+def _is_edge(char: str) -> bool:
+    return unicodedata.category(char)[0] in "PSZ"  # punctuation, symbols, spaces
+
+
+@functools.lru_cache(maxsize=16)  # every gate asks, and a flush or keystroke runs them all on the same text
+def word_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Where each word is, by the one definition every gate uses (see _TOKEN_RE)."""
+    spans = []
+    for m in _TOKEN_RE.finditer(text):
+        if not _ALNUM_RE.search(m.group()):
+            continue
+        start, end = m.span()
+        while _is_edge(text[start]):
+            start += 1
+        while _is_edge(text[end - 1]):
+            end -= 1
+        spans.append((start, end))
+    return tuple(spans)
+
+
 def count_words(text: str) -> int:
-    return len(WORD_RE.findall(text))
+    return len(word_spans(text))
+
+
+def count_sentences(text: str) -> int:
+    return sum(1 for part in _SENTENCE_END_RE.split(text) if _ALNUM_RE.search(part))
+
+
+@dataclass(frozen=True)
+class TextCounts:
+    words: int
+    sentences: int
+    syllables: int
+
+
+def text_counts(text: str) -> TextCounts:
+    """Words and sentences as every gate counts them, and their syllables (see _syllables)."""
+    words = [text[s:e].lower() for s, e in word_spans(text)]
+    syllables = sum(sum(_syllables(run) for run in _LETTERS_RE.findall(w)) or 1 for w in words)
+    return TextCounts(len(words), count_sentences(text) if words else 0, syllables)
+
+
+@functools.lru_cache(maxsize=8192)
+def _syllables(letters: str) -> int:
+    """pyphen's English hyphenation points plus one, for one run of letters (a number counts one, above)."""
+    return len(_hyphenator().positions(letters)) + 1
 
 
 def _word_limits(text: str, spec: GateSpec) -> list[GateResult]:
     out = []
-    words = WORD_RE.findall(text)
+    words = word_spans(text)
     if spec.min_words:
         n, src = spec.min_words
         out.append(_result("min_words", f"≥ {n} words", len(words) >= n,
@@ -141,8 +193,7 @@ def _word_limits(text: str, spec: GateSpec) -> list[GateResult]:
         n, src = spec.max_words
         spans = []
         if len(words) > n:
-            over = list(WORD_RE.finditer(text))[n:]
-            spans = [(over[0].start(), over[-1].end())]
+            spans = [(words[n][0], words[-1][1])]
         out.append(_result("max_words", f"≤ {n} words", len(words) <= n,
                            f"{len(words)} words; at most {n}" + (f" ({len(words) - n} over)" if spans else ""),
                            src, spec, spans))
@@ -176,17 +227,16 @@ _CTA_STOPWORDS = {"a", "an", "the", "your", "our", "my", "to", "for", "now", "to
 
 def _cta_window(cta: str, text: str) -> tuple[int, int] | None:
     """Span where every content word of the CTA appears within a few words of each other, if any."""
-    wanted = [w.lower() for w in WORD_RE.findall(cta) if w.lower() not in _CTA_STOPWORDS] or \
-        [w.lower() for w in WORD_RE.findall(cta)]
-    words = list(WORD_RE.finditer(text))
-    width = len(WORD_RE.findall(cta)) + 3
-    for i, first in enumerate(words):
-        if first.group(0).lower() != wanted[0]:
+    cta_words = [cta[s:e].lower() for s, e in word_spans(cta)]
+    wanted = [w for w in cta_words if w not in _CTA_STOPWORDS] or cta_words
+    words = [(s, e, text[s:e].lower()) for s, e in word_spans(text)]
+    width = len(cta_words) + 3
+    for i, (start, _, word) in enumerate(words):
+        if word != wanted[0]:
             continue
         window = words[i:i + width]
-        if all(any(m.group(0).lower() == w for m in window) for w in wanted):
-            last = max(m.end() for m in window if m.group(0).lower() in wanted)
-            return first.start(), last
+        if all(any(w == word for _, _, word in window) for w in wanted):
+            return start, max(end for _, end, word in window if word in wanted)
     return None
 
 
@@ -242,18 +292,11 @@ def _rules(text: str, spec: GateSpec) -> list[GateResult]:
 
 
 def reading_grade(text: str) -> float:
-    """Flesch-Kincaid grade. Words and sentences are counted by textstat; syllables come from pyphen's English
-    hyphenation patterns rather than textstat's default, the CMU pronouncing dictionary, which costs 85 MB and
-    0.7 s to load (pyphen: 10 MB, 0.08 s) and reads grades about one higher on long words."""
-    from textstat.backend.counts import count_words
-    from textstat.backend.metrics import words_per_sentence
-    from textstat.backend.selections import list_words
-
-    words = count_words(text)
-    if not words:
+    """Flesch-Kincaid grade, from the same word and sentence counts as the word limits (text_counts)."""
+    counts = text_counts(text)
+    if not counts.words:
         return 0.0
-    syllables = sum(len(_hyphenator().positions(w)) + 1 for w in list_words(text, lowercase=True))
-    return 0.39 * words_per_sentence(text) + 11.8 * syllables / words - 15.59
+    return 0.39 * counts.words / counts.sentences + 11.8 * counts.syllables / counts.words - 15.59
 
 
 @functools.cache

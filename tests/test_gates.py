@@ -6,7 +6,8 @@ import pytest
 
 from hitl_tui.briefs import Brief
 from hitl_tui.config import Checklist, ManualItem, RuleSpec, parse_config
-from hitl_tui.gates import FAIL, PASS, WARN, blocking, gate_spec, run_gates, spec_for
+from hitl_tui.gates import (FAIL, PASS, WARN, blocking, gate_spec, reading_grade, run_gates, spec_for,
+                             text_counts)
 
 
 def brief(**kw) -> Brief:
@@ -108,6 +109,38 @@ def test_reading_grade():
     r = gate(hard, "reading_grade", brief(reading_grade_max=8))
     assert r.status == WARN and "reading grade" in r.message  # advisory by default
     assert gate("We fix it. You win. It is easy to use.", "reading_grade", brief(reading_grade_max=8)).status == PASS
+
+
+# Before there was one count for the word limits and another (textstat's) for the reading grade: the first saw 14
+# words here (example, com, 24 and 7 apart), the second 12 (examplecom, 247).
+ONE_SENTENCE = "Upgrade by Friday 28 March: save 20% at example.com, with 24/7 help."
+
+
+def test_word_limits_and_reading_grade_count_the_same_words():
+    assert gate(ONE_SENTENCE, "max_words", brief(max_words=12)).message == "12 words; at most 12"
+    assert gate(ONE_SENTENCE, "min_words", brief(min_words=12)).status == PASS
+    counts = text_counts(ONE_SENTENCE)
+    assert (counts.words, counts.sentences) == (12, 1)
+    assert reading_grade(ONE_SENTENCE) == pytest.approx(
+        0.39 * 12 / 1 + 11.8 * counts.syllables / 12 - 15.59)
+
+
+@pytest.mark.parametrize("text,words,sentences", [
+    ("Visit example.com today. It's open 24/7!", 6, 2),  # a dot inside an address ends nothing
+    ("Spring sale\nSave 20% on annual plans.\n\n- Brand kits\n- Shared boards", 11, 4),  # headline and bullets
+    ("Plans—today only -- and e-mail us!!! ...", 6, 1),  # dashes join no words; hyphenated words are one
+    ("Don't wait: “20 %” off, $96/year.", 5, 1),  # quotes, a spaced percent sign and currency are not words
+    ("春のセールです。今すぐどうぞ！", 2, 2),
+    ("", 0, 0),
+])
+def test_word_and_sentence_counts(text, words, sentences):
+    counts = text_counts(text)
+    assert (counts.words, counts.sentences) == (words, sentences)
+
+
+def test_syllables_come_from_hyphenation_patterns():
+    assert text_counts("cat").syllables == 1 and text_counts("interoperability").syllables >= 6
+    assert text_counts("20 e-mails").syllables == 3  # a number counts one; each part of a hyphenated word its own
 
 
 def test_disabled_gate_does_not_run():
