@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pty
+import re
 import select
 import statistics
 import struct
@@ -66,6 +67,13 @@ def make_workspace(root: Path, briefs: int = 0, auto_draft: bool = False, models
 def time_to_text(argv: list[str], needle: bytes, env: dict | None = None, timeout: float = 30.0,
                  size: tuple[int, int] = (120, 40)) -> float:
     """Seconds from process start until `needle` appears on a pseudo-terminal it draws to; then quit it."""
+    return times_to_patterns(argv, {"found": re.compile(re.escape(needle))}, env, timeout, size)["found"]
+
+
+def times_to_patterns(argv: list[str], patterns: dict[str, re.Pattern], env: dict | None = None,
+                      timeout: float = 30.0, size: tuple[int, int] = (120, 40)) -> dict[str, float]:
+    """Seconds from process start until each pattern first appears on a pseudo-terminal the process draws to;
+    once all have appeared, the process is asked to quit (SIGTERM) and waited for."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
     full_env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", **(env or {})}
@@ -73,19 +81,20 @@ def time_to_text(argv: list[str], needle: bytes, env: dict | None = None, timeou
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=full_env, close_fds=True,
                             start_new_session=True)
     os.close(slave)
-    seen, found = b"", None
+    seen, found = b"", {}
     try:
-        while time.perf_counter() - start < timeout:
+        while time.perf_counter() - start < timeout and len(found) < len(patterns):
             ready, _, _ = select.select([master], [], [], 0.05)
             if ready:
                 try:
                     chunk = os.read(master, 65536)
                 except OSError:
                     break
+                now = time.perf_counter() - start
                 seen = (seen + chunk)[-200_000:]
-                if needle in seen:
-                    found = time.perf_counter() - start
-                    break
+                for name, pattern in patterns.items():
+                    if name not in found and pattern.search(seen):
+                        found[name] = now
     finally:
         proc.terminate()
         try:
@@ -93,9 +102,29 @@ def time_to_text(argv: list[str], needle: bytes, env: dict | None = None, timeou
         except subprocess.TimeoutExpired:
             proc.kill()
         os.close(master)
-    if found is None:
-        raise RuntimeError(f"{needle!r} never appeared; last output: {seen[-400:]!r}")
+    if len(found) < len(patterns):
+        missing = [n for n in patterns if n not in found]
+        raise RuntimeError(f"{missing} never appeared; last output: {seen[-400:]!r}")
     return found
+
+
+def wait_for_exit(cmdline_part: str, timeout: float = 30.0) -> None:
+    """Wait until no process whose command line contains `cmdline_part` is left (a drafting worker that is still
+    saving and exiting would otherwise weigh on the next measurement)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = False
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    alive = cmdline_part.encode() in (entry / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                if alive:
+                    break
+        if not alive:
+            return
+        time.sleep(0.05)
 
 
 BARE_APP = '''

@@ -25,13 +25,14 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 from bench_data import bench_log, bench_scale  # noqa: E402
 from bench_lifecycle import bench_quit  # noqa: E402
-from bench_startup import bench_drop, bench_first_frame  # noqa: E402
+from bench_startup import bench_drop, bench_first_frame, bench_first_token  # noqa: E402
 from bench_streaming import bench_long_drafts, bench_streaming  # noqa: E402
 from common import RESULTS, compile_app_bytecode  # noqa: E402
 
 
 BENCHES = {
     "first_frame": bench_first_frame,
+    "first_token": bench_first_token,
     "drop": lambda tmp, smoke: asyncio.run(bench_drop(tmp, smoke)),
     "streaming": lambda tmp, smoke: asyncio.run(bench_streaming(tmp, smoke)),
     "long_drafts": lambda tmp, smoke: asyncio.run(bench_long_drafts(tmp, smoke)),
