@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -141,7 +142,8 @@ async def serve(root: Path, reviewer: str, protocol_out: int) -> None:
     engine = DraftEngine(store, ws.config, log_file=ws.log_file, on_event=_Events(write), writer="worker",
                          outbox=ws.outbox, learned=ws.learned_rules)
     worker = Worker(engine, write)
-    warm = asyncio.ensure_future(asyncio.to_thread(load_litellm, ws.log_file))  # before the first request
+    # Waits for the import main() began (load_litellm holds a lock), then tells the station litellm is ready.
+    warm = asyncio.ensure_future(asyncio.to_thread(load_litellm, ws.log_file))
     warm.add_done_callback(lambda task: task.cancelled() or task.exception() or write(Warm()))
     cause = "gone"  # stdin closed without a shutdown: the station died
     try:
@@ -190,6 +192,10 @@ def main() -> None:
     os.close(log)
     sys.stdout = open(1, "w", buffering=1, closefd=False)
     sys.stderr = open(2, "w", buffering=1, closefd=False)
+    # litellm's import (~2.5 s) is what the first draft waits for: it begins now, in a thread, while the worker
+    # opens the log and takes the first requests (which the app then shows as pending). A daemon thread:
+    # quitting never waits for it (os._exit below).
+    threading.Thread(target=load_litellm, args=(root / "hitl.log",), name="load-litellm", daemon=True).start()
     loop = asyncio.new_event_loop()
     code = 0
     try:
