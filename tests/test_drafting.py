@@ -244,3 +244,19 @@ async def test_nothing_listening_says_so_and_names_the_address(store, tmp_path):
     assert outs[0].error == (f"Connection failed: could not reach {base} (is the server running, is the address "
                              "right?) — gave up after 2 tries")
     assert [e.kind for e in events].count("retry") == 1  # connection errors are retried
+
+
+@pytest.mark.parametrize("model", ["hitl-offline/fast", "openai/ok-5"])
+def test_a_draft_does_not_load_litellms_tokenizer(workspace, llm_server, model):
+    # litellm hands every call its tiktoken encoding, only for the token estimate we switch off; loading it made
+    # the demo's first draft ~0.4 s slower (and the worker bigger). Run as `hitl draft` runs, imports traced.
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "hitl_tui", "-w", str(workspace.root), "draft",
+                             "spring-sale-email.toml", "-m", model, "-n", "1", "--api-base", llm_server.base_url],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Subject" in result.stdout or "word" in result.stdout  # the draft itself
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import")}
+    assert "litellm" in imported and "litellm.litellm_core_utils.default_encoding" not in imported

@@ -51,7 +51,6 @@ def load_litellm(log_file: Path | None = None) -> ModuleType:
             route_logs(log_file)  # before anything below can log to litellm's own stderr handler
             litellm.suppress_debug_info = True
             litellm.set_verbose = False
-            litellm.telemetry = False
             litellm.drop_params = True  # providers that lack e.g. stream_options still work
             from .offline_provider import register_offline
 
@@ -60,6 +59,31 @@ def load_litellm(log_file: Path | None = None) -> ModuleType:
             # ~0.1 s on the event loop at the first call. Tokens and cost come from the usage the provider
             # reports at the end of the stream (stream_options.include_usage), so the estimate is not needed.
             litellm.disable_token_counter = True
+            _defer_encoding()
             _litellm = litellm
         route_logs(log_file)
         return _litellm
+
+
+class _EncodingOnFirstUse:
+    """Stands in for litellm's default tiktoken encoding until something really reads it, then loads it."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str):
+        # The module's own lazy attribute loads the encoding and puts it in the cache in place of this stand-in.
+        return getattr(getattr(self._module, "encoding"), name)
+
+
+def _defer_encoding() -> None:
+    """litellm hands every provider call its cl100k tiktoken encoding, loaded on the first call (~0.4 s of the first
+    draft, and memory), only for token estimates, which are switched off above. Until something reads it, a
+    stand-in takes its place. Needs litellm.main's `_encoding_cache` (1.93 to 1.110 at least); without it, nothing
+    changes but the time."""
+    import sys
+
+    main = sys.modules.get("litellm.main")
+    if main is not None and "encoding" not in vars(main) and getattr(main, "_encoding_cache", False) is None:
+        main._encoding_cache = _EncodingOnFirstUse(main)
+
