@@ -11,25 +11,33 @@ import sys
 import time
 from pathlib import Path
 
-from common import (BARE_APP, HITL, make_workspace, median, p95, report, time_to_text, times_to_patterns,
-                    wait_for_exit, wait_until)
+from common import (BARE_APP, HITL, make_workspace, median, p95, report, time_to_text, wait_for_exit,
+                    wait_until)
 
 
 # ------------------------------------------------------------------ 1. first frame
 
 def bench_first_frame(tmp: Path, smoke: bool) -> None:
+    """The queue on screen, against a bare Textual app; with auto_draft on, the drafting worker starts beside the
+    first frame (and loads litellm on the other core), so that is measured too."""
     runs = 2 if smoke else 7
     ws = make_workspace(tmp / "ff", briefs=3)
-    subprocess.run(HITL + ["-w", str(ws), "briefs"], check=True, capture_output=True)  # the log knows them
+    drafting = make_workspace(tmp / "ff-drafting", briefs=3, auto_draft=True)
+    for root in (ws, drafting):
+        subprocess.run(HITL + ["-w", str(root), "briefs"], check=True, capture_output=True)  # the log knows them
     bare_script = tmp / "bare.py"
     bare_script.write_text(BARE_APP)
-    hitl, bare = [], []
-    for _ in range(runs):  # interleaved, so both see the same machine state
+    hitl, with_worker, bare = [], [], []
+    for _ in range(runs):  # interleaved, so all see the same machine state
         bare.append(time_to_text([sys.executable, str(bare_script)], b"bare app ready"))
         hitl.append(time_to_text(HITL + ["-w", str(ws)], b"Campaign 00000"))
-    h, b = median(hitl), median(bare)
-    report("first frame (queue shown)", f"{h:.3f} s (bare app {b:.3f} s, {h / b:.2f}x)", "≤ 0.25 s and ≤ 1.5x bare",
-           h <= 0.25 and h <= 1.5 * b)
+        with_worker.append(time_to_text(HITL + ["-w", str(drafting)], b"Campaign 00000"))
+        wait_for_exit(str(drafting))
+    b = median(bare)
+    for name, times in (("first frame (queue shown)", hitl), ("first frame, drafting worker starting", with_worker)):
+        h = median(times)
+        report(name, f"{h:.3f} s (bare app {b:.3f} s, {h / b:.2f}x)", "≤ 0.25 s and ≤ 1.5x bare",
+               h <= 0.25 and h <= 1.5 * b)
 
 
 # ------------------------------------------------------------------ 2. drop to queue
@@ -66,33 +74,32 @@ async def bench_drop(tmp: Path, smoke: bool) -> None:
 
 # ------------------------------------------------------------------ 3. first streamed token in the demo
 
-DEMO_SHOWN = re.compile(re.escape(b"demo (offline)"))  # the title bar of the first frame
 FIRST_TOKEN = re.compile(rb"\d tok(?!e)")  # a pane header's live count ("streaming · 3 tok"), not "for tokens"
 
 
+def _import_litellm(env: dict) -> float:
+    """Seconds from start until `import litellm` has returned in a fresh interpreter. Not the whole
+    `python -c "import litellm"`: its exit (tearing litellm down) adds about a second that nobody waits for."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", "import litellm; print('imported', flush=True)"],
+                            stdout=subprocess.PIPE, env=env, text=True)
+    assert proc.stdout.readline().strip() == "imported"
+    took = time.perf_counter() - start
+    proc.wait()
+    return took
+
+
 def bench_first_token(tmp: Path, smoke: bool) -> None:
-    """`hitl demo` from launch to the first streamed token on screen, against `python -c "import litellm"` (with
-    the environment the drafting worker gives it) timed in the same run, interleaved; the demo's first frame, while
-    its drafting worker starts beside it, against a bare Textual app."""
+    """`hitl demo` from launch to the first streamed token on screen, against importing litellm in a fresh
+    interpreter (with the environment the drafting worker gives it), interleaved in the same run."""
     runs = 2 if smoke else 7
-    bare_script = tmp / "bare.py"
-    bare_script.write_text(BARE_APP)
     litellm_env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_LOG": "ERROR"}
-    imports, tokens, frames, bare = [], [], [], []
+    imports, tokens = [], []
     for i in range(runs):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import litellm"], check=True, env=litellm_env)
-        imports.append(time.perf_counter() - start)
-        bare.append(time_to_text([sys.executable, str(bare_script)], b"bare app ready"))
+        imports.append(_import_litellm(litellm_env))
         demo = tmp / f"demo-{i}"
-        seen = times_to_patterns(HITL + ["demo", str(demo)], {"frame": DEMO_SHOWN, "token": FIRST_TOKEN},
-                                 timeout=120)
+        tokens.append(time_to_text(HITL + ["demo", str(demo)], FIRST_TOKEN, timeout=120))
         wait_for_exit(str(demo))  # its drafting worker saves and exits before the next run starts
-        frames.append(seen["frame"])
-        tokens.append(seen["token"])
     t, li = median(tokens), median(imports)
     report("demo: launch to first streamed token", f"{t:.2f} s (import litellm {li:.2f} s, {t / li:.2f}x)",
            "≤ 1.3x import litellm", t <= 1.3 * li)
-    f, b = median(frames), median(bare)
-    report("demo: first frame, worker starting", f"{f:.3f} s (bare app {b:.3f} s, {f / b:.2f}x)",
-           "≤ 0.25 s and ≤ 1.5x bare", f <= 0.25 and f <= 1.5 * b)

@@ -64,16 +64,11 @@ def make_workspace(root: Path, briefs: int = 0, auto_draft: bool = False, models
     return root
 
 
-def time_to_text(argv: list[str], needle: bytes, env: dict | None = None, timeout: float = 30.0,
+def time_to_text(argv: list[str], needle: bytes | re.Pattern, env: dict | None = None, timeout: float = 30.0,
                  size: tuple[int, int] = (120, 40)) -> float:
-    """Seconds from process start until `needle` appears on a pseudo-terminal it draws to; then quit it."""
-    return times_to_patterns(argv, {"found": re.compile(re.escape(needle))}, env, timeout, size)["found"]
-
-
-def times_to_patterns(argv: list[str], patterns: dict[str, re.Pattern], env: dict | None = None,
-                      timeout: float = 30.0, size: tuple[int, int] = (120, 40)) -> dict[str, float]:
-    """Seconds from process start until each pattern first appears on a pseudo-terminal the process draws to;
-    once all have appeared, the process is asked to quit (SIGTERM) and waited for."""
+    """Seconds from process start until `needle` (bytes, or a pattern) appears on a pseudo-terminal it draws to;
+    then quit it."""
+    pattern = needle if isinstance(needle, re.Pattern) else re.compile(re.escape(needle))
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
     full_env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", **(env or {})}
@@ -81,20 +76,19 @@ def times_to_patterns(argv: list[str], patterns: dict[str, re.Pattern], env: dic
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=full_env, close_fds=True,
                             start_new_session=True)
     os.close(slave)
-    seen, found = b"", {}
+    seen, found = b"", None
     try:
-        while time.perf_counter() - start < timeout and len(found) < len(patterns):
+        while time.perf_counter() - start < timeout:
             ready, _, _ = select.select([master], [], [], 0.05)
             if ready:
                 try:
                     chunk = os.read(master, 65536)
                 except OSError:
                     break
-                now = time.perf_counter() - start
                 seen = (seen + chunk)[-200_000:]
-                for name, pattern in patterns.items():
-                    if name not in found and pattern.search(seen):
-                        found[name] = now
+                if pattern.search(seen):
+                    found = time.perf_counter() - start
+                    break
     finally:
         proc.terminate()
         try:
@@ -102,9 +96,8 @@ def times_to_patterns(argv: list[str], patterns: dict[str, re.Pattern], env: dic
         except subprocess.TimeoutExpired:
             proc.kill()
         os.close(master)
-    if len(found) < len(patterns):
-        missing = [n for n in patterns if n not in found]
-        raise RuntimeError(f"{missing} never appeared; last output: {seen[-400:]!r}")
+    if found is None:
+        raise RuntimeError(f"{needle!r} never appeared; last output: {seen[-400:]!r}")
     return found
 
 
