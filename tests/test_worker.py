@@ -140,3 +140,16 @@ async def test_worker_start_logs_no_warnings_about_our_own_setup(setup):
     log = client.root / "hitl.log"
     lines = log.read_text().splitlines() if log.exists() else []
     assert not [line for line in lines if " WARNING " in line or " ERROR " in line]
+
+
+async def test_the_worker_does_not_import_from_the_current_folder(setup, tmp_path, monkeypatch):
+    # `hitl` runs from the workspace folder, which the whole team can write to. The worker was started with
+    # `python -m`, which puts the current folder first on sys.path: a litellm.py (or json.py) there ran as the
+    # reviewer, and a checkout's hitl_tui/ replaced the installed one.
+    client, store, events, version = setup
+    marker = tmp_path / "imported-from-cwd"
+    (tmp_path / "litellm.py").write_text(f"open({str(marker)!r}, 'w').close()\nraise ImportError('decoy')\n")
+    monkeypatch.chdir(tmp_path)
+    outcomes = await client.draft_brief(BRIEF, version, models=[ModelSpec("hitl-offline/fast")])
+    assert [o.status for o in outcomes] == ["done"] * 3
+    assert not marker.exists()

@@ -139,8 +139,10 @@ class DraftingClient:
                 return None
             if self._proc is None or self._proc.returncode is not None:
                 env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "PYTHONUNBUFFERED": "1"}
+                # -P: `-m` would put the current folder (a shared workspace) first on sys.path, where a
+                # litellm.py or a checkout's hitl_tui/ would be imported in place of the installed ones.
                 self._proc = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "hitl_tui.drafting.worker", "--root", str(self.root),
+                    sys.executable, "-P", "-m", "hitl_tui.drafting.worker", "--root", str(self.root),
                     "--reviewer", self.reviewer, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                     stderr=asyncio.subprocess.DEVNULL, env=env, limit=64 * 1024 * 1024,
                     # Its own session: SIGHUP or ctrl+c from the terminal go to the app, which stops the worker;
