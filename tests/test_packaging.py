@@ -37,6 +37,32 @@ def test_the_lock_pins_every_dependency_inside_its_declared_range():
     assert "textstat" not in pins  # words and sentences are counted by gates.text_counts
 
 
+def lock_entries() -> dict[str, str]:
+    """Package -> its whole entry in requirements-dev.lock (pin, hashes and uv's '# via' lines)."""
+    text = (ROOT / "requirements-dev.lock").read_text(encoding="utf-8")
+    entries: dict[str, str] = {}
+    for entry in re.split(r"\n(?=[A-Za-z0-9])", text):
+        m = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==", entry)
+        if m:
+            name = canonicalize_name(m.group(1))
+            entries[name] = entries.get(name, "") + entry
+    return entries
+
+
+def test_the_lock_was_made_from_this_pyproject():
+    # uv marks each package it locked because pyproject.toml asks for it with "via hitl-tui (pyproject.toml)".
+    # Those must be exactly the packages pyproject declares: a dependency added (or dropped) without
+    # regenerating the lock shows up here, even when the package happens to be in the lock through another one.
+    project = PYPROJECT["project"]
+    declared = {canonicalize_name(Requirement(spec).name)
+                for spec in project["dependencies"] + project["optional-dependencies"]["test"]}
+    direct = {name for name, entry in lock_entries().items() if "hitl-tui (pyproject.toml)" in entry}
+    regenerate = "regenerate it with the command in README.md, 'Dependencies'"
+    assert declared - direct == set(), \
+        f"pyproject declares {sorted(declared - direct)}, the lock does not: {regenerate}"
+    assert direct - declared == set(), f"the lock still asks for {sorted(direct - declared)}: {regenerate}"
+
+
 def test_every_lock_entry_has_hashes():
     text = (ROOT / "requirements-dev.lock").read_text(encoding="utf-8")
     entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2])
