@@ -18,7 +18,7 @@ from common import (BARE_APP, HITL, make_workspace, median, p95, report, time_to
 # ------------------------------------------------------------------ 1. first frame
 
 def bench_first_frame(tmp: Path, smoke: bool) -> None:
-    """The queue on screen, against a bare Textual app; with auto_draft on, the drafting worker starts beside the
+    """The queue on screen, against a bare Textual app; with auto_draft on, the drafting worker starts after the
     first frame (and loads litellm on the other core), so that is measured too."""
     runs = 2 if smoke else 7
     ws = make_workspace(tmp / "ff", briefs=3)
