@@ -86,4 +86,3 @@ def _defer_encoding() -> None:
     main = sys.modules.get("litellm.main")
     if main is not None and "encoding" not in vars(main) and getattr(main, "_encoding_cache", False) is None:
         main._encoding_cache = _EncodingOnFirstUse(main)
-
