@@ -73,7 +73,7 @@ async def test_revise_shows_the_items_and_sends_what_the_reviewer_kept_with_thei
             items = await store.feedback_items(revs[-1]["id"])
         assert [(i.kind, i.dropped) for i in items] == [("instruction", False), ("gate", False), ("score", True)]
         # marked when it finished (the test model ignores feedback); the station says so and shows it in details
-        await wait_until(lambda: "r2 feedback 1 ✗ 1 ? (f)" in shown(app.review.query_one("#gates")))
+        await wait_until(lambda: "r2 feedback 1 ✗ 1 ? (f)" in shown(app.review.query_one("#gates .gates-text")))
 
 
 async def test_escape_on_the_revise_list_sends_nothing(tmp_path, llm_server):
@@ -98,7 +98,7 @@ async def test_ticks_are_one_key_each_logged_shown_in_history_and_what_is_left_c
         await open_revise(app, pilot)
         await pilot.press(*"lead with the price", "enter")
         await wait_until(lambda: app.review.states[draft_id].revision == 2 and app.review.states[draft_id].status == "done")
-        await wait_until(lambda: "r2 feedback" in shown(app.review.query_one("#gates")))
+        await wait_until(lambda: "r2 feedback" in shown(app.review.query_one("#gates .gates-text")))
 
         await pilot.press("f")
         screen = await wait_until(lambda: isinstance(app.screen, FeedbackScreen) and app.screen)
@@ -118,7 +118,7 @@ async def test_ticks_are_one_key_each_logged_shown_in_history_and_what_is_left_c
         assert "ticked by tester" in listed(screen)[2]
         assert "1 ✓ addressed · 2 ✗ not addressed" in shown(screen.query_one("#feedback-title"))
         await pilot.press("escape")
-        await wait_until(lambda: "r2 feedback 1 ✓ 2 ✗ (f)" in shown(app.review.query_one("#gates")))
+        await wait_until(lambda: "r2 feedback 1 ✓ 2 ✗ (f)" in shown(app.review.query_one("#gates .gates-text")))
         async with observed(ws) as store:
             ticks = [e for e in await store.events() if e["kind"] == "feedback_ticked"]
         assert [(e["reviewer"], e["payload"]["mark"], e["payload"]["previous"]) for e in ticks] == \
@@ -213,7 +213,7 @@ async def test_an_accepted_rule_gates_the_open_brief_at_once(tmp_path, llm_serve
         await wait_until(lambda: status(screen, utilize["id"]) == "accepted")
         await pilot.press("escape")
         await wait_until(lambda: any(r.label == "learned: “utilize” → “use”" for r in app.review.current_state.gates))
-        assert "learned: “utilize” → “use”" in shown(app.review.query_one("#gates"))
+        assert "learned: “utilize” → “use”" in shown(app.review.query_one("#gates .gates-text"))
 
 
 async def test_an_invalid_edited_pattern_is_refused_and_nothing_is_written(tmp_path, llm_server):
