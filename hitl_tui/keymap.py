@@ -75,7 +75,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("stats_refresh", "r", "Work out again", STATS, show=True),
     Action("stats_help", "question_mark,f1", "Help", STATS),
     Action("stats_close", "escape,q,s", "Back to the station", STATS, show=True),
-    # the team (issue 13): ui/team_keys.py and the screens it opens
+    # the team (issue 13): ui/screens/review_team.py and the screens it opens
     Action("ask_expert", "k", "Ask an expert (a role or a person) about this variant"),
     Action("claims", "l", "Claims: attach a source, mark removed, send to legal"),
     Action("waiting", "w", "What waits on me: questions, sign-offs, audits, re-shows"),

@@ -1,10 +1,13 @@
 """The review station as a Screen: the layout, what each key does, and the messages its widgets post.
 
 The App's default screen (`HitlApp.get_default_screen`). The App holds the services (`self.app.store`,
-`self.app.engine`) and forwards what they report (`BriefsChanged`, `engine_event`); the review's state and how it
-reaches the screen are in `review_state.py` (queue, open brief, panes, details, saving edits) and
-`review_sync.py` (the queue, claims and drafts streaming); the parts without widgets in `ui/review/` (stream buffer, edits the log
-refused, decisions). The three classes are one screen split by job: each builds only on the one before it.
+`self.app.engine`) and forwards what they report (`BriefsChanged`, `engine_event`). The screen is one class built
+in three layers, each on the one before: `review_state.py` (the open brief, its panes and details; saving edits
+through `review_saving.py`), `review_sync.py` (the queue, claims and streams kept up to date), and this file. The
+jobs beside it are modules of functions that an action here calls in a line: `review_team.py` (approve / sign
+off, experts, claims, what waits on me, triage), `review_learning.py` (revise, feedback, learned rules),
+`review_decisions.py` (reject, undo); the parts without widgets are in `ui/review/` (stream buffer, edits the log
+refused).
 
 Keys are the `review` actions of the action table (`hitl_tui/keymap.py`): an `action_<id>` method here for each.
 A key never ends the station: an action that fails (a refused write, a race with a reload) is reported on screen.
@@ -20,15 +23,13 @@ from ...keymap import REVIEW
 from ..guard import guarded
 from ..keys import bindings_for
 from ..messages import BriefsChanged, DraftEvent
-from .. import team_keys
-from ..review import decisions
 from ..review.streams import FLUSH_SECONDS
 from ..widgets.bars import KeyBar, TitleBar
 from ..widgets.draft_pane import DraftPane
 from ..widgets.pane_strip import PaneStrip
 from ..widgets.queue import BriefQueue
 from ..widgets.review_panel import BriefSummary, Checklist, GateDetails, ScoreCard, summary_text
-from . import review_learning
+from . import review_decisions, review_learning, review_team
 from .review_sync import LIVE, ReviewSync
 
 POLL_SECONDS = 2.0  # other instances' changes (claims, statuses) arrive through the database
@@ -162,7 +163,7 @@ class ReviewScreen(ReviewSync):
 
     # ---------------------------------------------------------------- keys: moving around
 
-    async def _ask(self, title: str, **kwargs) -> str | None:
+    async def ask_line(self, title: str, **kwargs) -> str | None:
         """One line of text from the reviewer (None if they cancel). Dialogs load on first use."""
         from .modals import TextPrompt
 
@@ -222,7 +223,7 @@ class ReviewScreen(ReviewSync):
     @guarded
     async def action_filter(self) -> None:
         queue = self.query_one(BriefQueue)
-        text = await self._ask("Filter briefs (title, file, status, channel)", value=queue.filter_text,
+        text = await self.ask_line("Filter briefs (title, file, status, channel)", value=queue.filter_text,
                                allow_empty=True)
         if text is not None:
             queue.set_filter(text)
@@ -235,7 +236,7 @@ class ReviewScreen(ReviewSync):
         if state is None or not dims:
             return
         dim = dims[self.dim_index]
-        await self.save_score(state.draft_id, dim, value)  # refused (a full disk): kept, shown, retried
+        await self.saving.save_score(state.draft_id, dim, value)  # refused (a full disk): kept, shown, retried
         self.scores[dim] = value
         self.dim_index = min(self.dim_index + 1, len(dims) - 1)
         self.update_details()
@@ -251,7 +252,7 @@ class ReviewScreen(ReviewSync):
         if state is None:
             return
         current = await self.app.store.note(state.draft_id)
-        text = await self._ask("Note on this variant", value=current, allow_empty=True)
+        text = await self.ask_line("Note on this variant", value=current, allow_empty=True)
         if text is not None:
             await self.app.store.set_note(state.draft_id, text)
             if self.current_state is state:
@@ -287,60 +288,25 @@ class ReviewScreen(ReviewSync):
             await self.app.push_screen(DiffScreen(await self.app.store.revisions(state.draft_id), title="History",
                                                   details=await review_learning.revision_details(self)))
 
-    # ---------------------------------------------------------------- keys: decisions (team_keys.py, review/decisions.py)
+    # ---------------------------------------------------------------- keys: decisions (review_team, review_decisions)
 
     async def action_approve(self) -> None:
-        """Signs the stage the variant waits on, or approves it: team.approve decides, team_keys says what."""
+        """Signs the stage the variant waits on, or approves it: team.approve decides, review_team says what."""
         await self.save_open_edit()
-        await team_keys.approve_current(self)
+        await review_team.approve_current(self)
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
     @guarded
     async def action_approve_override(self) -> None:
-        await self.save_open_edit()
-        failing = await team_keys.failing(self)
-        reason = await self._ask(
-            "Approve over failing checks: why?", placeholder="e.g. legal signed off the claim",
-            detail="\n".join(failing) or "No required check is failing.")
-        if reason:
-            await team_keys.approve_current(self, reason)
+        await review_team.approve_anyway(self)
 
     @work(group="dialog", exclusive=True, exit_on_error=False)
     @guarded
     async def action_reject(self) -> None:
-        state = self.current_state
-        reason = await self._ask("Reject this variant: why?", placeholder="e.g. off-brand tone")
-        if reason:
-            await self.app.store.decide(state.draft_id, None, "reject", reason)
-            state.decision = "reject"
-            self.current_pane.refresh_state()
-            await self.refresh_queue()
-            self.notify("Rejected.")
+        await review_decisions.reject(self)
 
     async def action_undo(self) -> None:
-        """Take back this reviewer's last action on the open brief — and only on it — and say what it was."""
-        if self.claimed_id is None or self.current_row is None:
-            self.notify("Nothing to undo: no brief is open for review here.")
-            return
-        undone = await self.app.store.undo_last(self.claimed_id)
-        if undone is None:
-            self.notify(f"Nothing to undo on {self.current_name}: you have not changed anything on it.")
-            return
-        n = self.order.index(undone.draft_id) + 1 if undone.draft_id in self.order else None
-        what = decisions.describe_undone(undone, f"variant {n}" if n else
-                                         f"variant {undone.variant + 1} of an earlier version", self.spec)
-        if undone.blocked:
-            self.notify(f"Cannot undo the {what}: {undone.blocked}.", severity="warning")
-            return
-        state = self.states.get(undone.draft_id)
-        await self.refresh_queue()
-        await decisions.show_undone(self.app.store, self.app.ws, undone, state, self.brief, self.current_name,
-                                    still_approved=bool(self.current_row and self.current_row.approved))
-        if state is not None:
-            self.focus_pane(self.order.index(undone.draft_id))  # reloads its scores, ticks and note
-            self.pane_for(undone.draft_id).refresh_state()
-            self.update_details()
-        self.notify(f"Undid: {what}")
+        await review_decisions.undo(self)
 
     # ---------------------------------------------------------------- keys: back to the AI
 
@@ -397,19 +363,19 @@ class ReviewScreen(ReviewSync):
         await self.save_open_edit()  # a dialog over an open editor would leave the keys nowhere visible
         await self.app.push_screen(HelpScreen(REVIEW, self.app.config.keys))
 
-    # ---------------------------------------------------------------- keys: the team (ui/team_keys.py)
+    # ---------------------------------------------------------------- keys: the team (review_team.py)
 
     async def action_ask_expert(self) -> None:
-        await team_keys.ask_expert(self)
+        await review_team.ask_expert(self)
 
     async def action_claims(self) -> None:
-        await team_keys.open_claims(self)
+        await review_team.open_claims(self)
 
     async def action_waiting(self) -> None:
-        await team_keys.open_waiting(self)
+        await review_team.open_waiting(self)
 
     async def action_triage(self) -> None:
-        await team_keys.toggle_triage(self)
+        await review_team.toggle_triage(self)
 
     async def action_quit(self) -> None:
         await self.app.save_and_exit("quit")

@@ -1,11 +1,12 @@
-"""The review station's state and how it is brought to the screen: the queue, the open brief, its variants, the
-details below them, and saving edits (what the log refuses is kept and retried: review/edits.py). Streams are
-applied in `review_streams.py`; `ReviewScreen` (review.py) adds the layout, keys and message handlers.
+"""The review station's state and how it is brought to the screen: the queue's claims, the open brief, its
+variants' panes, and the details below them (scores, checklist, gates; the learning line and the team's stages
+and questions come from review_learning.py and review_team.py). Saving edits and scores, and keeping what the log
+refuses, is `ReviewSaver` (review_saving.py), called from this class's `DraftPane` handlers. The queue and
+streams are kept up to date in `review_sync.py`; `ReviewScreen` (review.py) adds the layout, keys and the other
+message handlers.
 
 Opening a brief claims it (a lease, renewed while open) so a colleague's station shows it as in review; the queue
 row changes at once, without waiting for the next poll. A brief held elsewhere opens by itself once released.
-Drafts that another process writes (a colleague's station got to a new brief first, `hitl draft`) reach the open
-brief's panes through the log, every poll; so do drafts whose writer died (store/writers.py).
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ from ...gates import GateSpec, gate_spec
 from ...store import BriefRow, Draft
 from ...store.drafts import brief_status
 from ...store.review import CLAIM_TTL
-from .. import team_keys
-from ..guard import guarded, write_problem
-from ..review.edits import RETRY_SECONDS, UnsavedEdit, UnsavedScore, rescue, unsaved_scores_line
+from ..guard import guarded
 from ..review.streams import StreamBuffer
 from ..widgets.draft_pane import DraftPane, PaneState, editor_class
 from ..widgets.pane_strip import PaneStrip
 from ..widgets.queue import BriefQueue
 from ..widgets.review_panel import BriefSummary, Checklist, GateDetails, ScoreCard, summary_text
+from . import review_team
 from .review_learning import load_learning
+from .review_saving import ReviewSaver
 
 if TYPE_CHECKING:
     from ..app import HitlApp
@@ -62,14 +63,11 @@ class ReviewState(Screen):
         self.ticks: dict[str, bool] = {}
         self.note = ""
         self.learning = Text()  # what the last revise addressed and the voice memory (review_learning.py)
-        self.team_text = Text()  # the focused variant's sign-off stages and questions (ui/team_keys.py)
+        self.team_text = Text()  # the focused variant's sign-off stages and questions (review_team.py)
         self.questions_seen: set[int] | None = None  # questions to me already told (None: not looked yet)
         self.claim_records: dict[int, dict] = {}  # draft id -> its claims register, for the claims gate
         self.streams = StreamBuffer()
-        self.unsaved: dict[int, UnsavedEdit] = {}
-        self.unsaved_scores: dict[tuple[int, str], UnsavedScore] = {}
-        self.typed: tuple[PaneState, str, str | None] | None = None  # the open editor's text, last keystroke
-        self._retry_timer = None
+        self.saving = ReviewSaver(self)  # edits and scores, and what hitl.db refused (kept and retried)
         self._load_seq = 0
 
     @property
@@ -141,7 +139,7 @@ class ReviewState(Screen):
         queue = self.query_one(BriefQueue)
         if self.current_name is None and queue.highlighted_name:
             await self.open_brief(queue.highlighted_name)
-        await team_keys.tell_new_questions(self)
+        await review_team.tell_new_questions(self)
 
     def _show_summary(self) -> None:
         self.query_one(BriefSummary).show_text(summary_text(self.brief, self.current_row, self.notice))
@@ -189,8 +187,8 @@ class ReviewState(Screen):
                           claims=await self.app.store.claim_records(draft.id))
         self.claim_records[draft.id] = state.claims
         text = draft.latest.text
-        if draft.id in self.unsaved:  # an edit hitl.db refused so far: still the text, still retried
-            unsaved = self.unsaved[draft.id]
+        unsaved = self.saving.unsaved_text(draft.id)
+        if unsaved is not None:  # an edit hitl.db refused so far: still the text, still retried
             text, state.edited, state.save_error = unsaved.text, True, f"not saved: {unsaved.problem} — retrying"
         if draft.id in self.streams.texts:
             _rid, text, state.tokens = self.streams.texts[draft.id]
@@ -248,8 +246,7 @@ class ReviewState(Screen):
         note = await store.note(state.draft_id)
         if not self.live or self.current_state is not state:
             return
-        scores.update({dim: s.value for (draft_id, dim), s in self.unsaved_scores.items()
-                       if draft_id == state.draft_id})  # typed, refused so far: still this reviewer's scores
+        scores.update(self.saving.unsaved_scores_of(state.draft_id))
         self.scores, self.ticks, self.note, self.colleagues_scored = scores, ticks, note, colleagues
         dims = list(self.app.config.rubric)
         unscored = [i for i, d in enumerate(dims) if d not in self.scores]
@@ -257,7 +254,7 @@ class ReviewState(Screen):
         self.update_details()
         self.query_one(Checklist).show(self.spec.manual_items, self.ticks)
         await load_learning(self)
-        await team_keys.load_team(self)
+        await review_team.load_team(self)
 
     def update_details(self) -> None:
         if not self.live:
@@ -272,14 +269,14 @@ class ReviewState(Screen):
             self.query_one(Checklist).show([], {})
             return
         scores.show(self.app.config.rubric, self.scores, self.dim_index, self.colleagues_scored,
-                    unsaved={dim for (draft_id, dim) in self.unsaved_scores if draft_id == state.draft_id})
+                    unsaved=set(self.saving.unsaved_scores_of(state.draft_id)))
         gates.show(state.gates, self.note, self.learning, self.team_text)
 
-    # ---------------------------------------------------------------- saving edits (see review/edits.py)
+    # ---------------------------------------------------------------- saving edits (review_saving.py)
 
     @on(DraftPane.GatesChanged)
     def _gates_changed(self, event: DraftPane.GatesChanged) -> None:
-        self.typed = (event.pane.state, event.text, event.pane.edit_session)
+        self.saving.typed = (event.pane.state, event.text, event.pane.edit_session)
         if event.pane is self.current_pane:
             self.update_details()
 
@@ -287,7 +284,7 @@ class ReviewState(Screen):
     @guarded
     async def _edit_paused(self, event: DraftPane.EditPaused) -> None:
         if event.pane.editing and self.app.store is not None:
-            await self.save_edit(event.pane.state, event.text, event.session)
+            await self.saving.save_edit(event.pane.state, event.text, event.session)
 
     @on(DraftPane.EditorLeft)
     @guarded
@@ -296,126 +293,10 @@ class ReviewState(Screen):
             await self.save_open_edit()
             self.update_details()
 
-    async def save_edit(self, state: PaneState, text: str, session: str) -> bool:
-        """Write an edit; on failure keep it for the retry timer and say so on the pane. True once it is saved."""
-        if text == state.text and state.draft_id not in self.unsaved:
-            return True  # nothing new to write
-        try:
-            if self.app.store is None:
-                raise OSError("the log is already closed")
-            saved = await self.app.store.save_edit_checked(state.draft_id, text, session)
-        except Exception as exc:  # a full disk (or any refused write) must never cost the words or the station
-            self._keep_unsaved(state, text, session, exc)
-            return False
-        if saved.notice:  # an edit after a sign-off: the sign-off vouched for other words
-            self.notify(saved.notice + " They must sign the new text.", severity="warning", timeout=10, markup=False)
-            self.run_worker(team_keys.load_team(self), group="team", exit_on_error=False)
-        state.set_text(text)
-        state.edited = True
-        if self.unsaved.pop(state.draft_id, None) is not None:
-            state.save_error = ""
-            self._show_state(state)
-            self.refresh_bindings()
-            self.notify(f"Saved: your edit of {self._where(state)} is in hitl.db now.")
-        return True
-
-    def _keep_unsaved(self, state: PaneState, text: str, session: str, exc: Exception) -> None:
-        problem = write_problem(exc)
-        first = state.draft_id not in self.unsaved
-        self.unsaved[state.draft_id] = UnsavedEdit(state.draft_id, text, session, self._where(state), problem)
-        state.save_error = f"not saved: {problem} — retrying"
-        self._show_state(state)
-        if not self.app.live:
-            return
-        self.refresh_bindings()  # the key bar stops promising "saved"
-        if first:
-            self.notify(f"Your edit of {self._where(state)} is not saved ({exc}). It stays here and is saved as "
-                        f"soon as hitl.db accepts it.", severity="error", timeout=10, markup=False)
-        self._retry_soon()
-
-    def _retry_soon(self) -> None:
-        if self._retry_timer is None:
-            self._retry_timer = self.set_interval(RETRY_SECONDS, self._retry_unsaved)
-
-    async def save_score(self, draft_id: int, dimension: str, value: int) -> bool:
-        """Write a score; a refused one (a full disk) is kept, shown as not saved and retried. True once saved."""
-        try:
-            await self.app.store.set_score(draft_id, dimension, value)
-        except Exception as exc:  # like an edit: never lost, never the end of the station
-            problem, pane = write_problem(exc), self.pane_for(draft_id)
-            where = self._where(pane.state) if pane else f"draft {draft_id}"
-            self.unsaved_scores[(draft_id, dimension)] = UnsavedScore(draft_id, dimension, value, where, problem)
-            if self.app.live:
-                self.notify(f"Could not write to hitl.db ({problem}): your score {dimension} = {value} of {where} "
-                            "is kept here and saved as soon as hitl.db accepts it.", severity="error", timeout=10,
-                            markup=False)
-                self._retry_soon()
-            return False
-        if self.unsaved_scores.pop((draft_id, dimension), None) is not None:
-            self.notify(f"Saved: your score {dimension} = {value} is in hitl.db now.")
-            self.update_details()
-        return True
-
-    def _show_state(self, state: PaneState) -> None:
-        pane = self.pane_for(state.draft_id)
-        if pane is not None:
-            pane.refresh_state()
-
-    def _where(self, state: PaneState) -> str:
-        n = self.order.index(state.draft_id) + 1 if state.draft_id in self.order else None
-        return f"{self.current_name} · variant {n}" if n else f"draft {state.draft_id}"
-
-    @guarded
-    async def _retry_unsaved(self) -> None:
-        for draft_id, entry in list(self.unsaved.items()):
-            pane = self.pane_for(draft_id)
-            if pane is not None:  # on screen: its newest text (the editor may still be open)
-                text = pane.editor.text if pane.editing and pane.editor is not None else entry.text
-                await self.save_edit(pane.state, text, entry.session)
-                continue
-            try:  # another brief is open: the edit is saved all the same
-                await self.app.store.save_edit(draft_id, entry.text, entry.session)
-            except Exception as exc:
-                entry.problem = write_problem(exc)
-            else:
-                del self.unsaved[draft_id]
-                self.notify(f"Saved: your edit of {entry.where} is in hitl.db now.")
-        for score in list(self.unsaved_scores.values()):
-            await self.save_score(score.draft_id, score.dimension, score.value)
-        if not self.unsaved and not self.unsaved_scores and self._retry_timer is not None:
-            self._retry_timer.stop()
-            self._retry_timer = None
-
     async def save_open_edit(self) -> None:
-        """Save and close the editor, if one is open. A save that fails keeps the text (see above)."""
-        if not self.is_attached:  # the screen is already gone (the app ended some other way): save what was typed
-            if self.typed is not None and self.typed[2]:
-                await self.save_edit(*self.typed)
-        else:
-            for pane in self.query(DraftPane):
-                if pane.editing and pane.editor is not None:
-                    text, session = pane.editor.text, pane.edit_session
-                    if session:
-                        await self.save_edit(pane.state, text, session)
-                    await pane.end_edit()
-        self.typed = None
+        """Save and close the editor, if one is open (every key that leaves the variant calls this first)."""
+        await self.saving.save_open_edit()
 
     async def save_edits_before_exit(self) -> None:
-        """Quitting: close the editor, try each unsaved edit once more, and put what still fails in a file."""
-        await self.save_open_edit()
-        if self._retry_timer is not None:
-            self._retry_timer.stop()
-            self._retry_timer = None
-        for draft_id, entry in list(self.unsaved.items()):
-            try:
-                await self.app.store.save_edit(draft_id, entry.text, entry.session)
-                del self.unsaved[draft_id]
-            except Exception as exc:
-                entry.problem = write_problem(exc)
-        if self.unsaved:
-            ws = self.app.ws
-            self.app.exit_notes.append(rescue(list(self.unsaved.values()), ws.root, ws.db_path))
-        for score in list(self.unsaved_scores.values()):
-            await self.save_score(score.draft_id, score.dimension, score.value)
-        if self.unsaved_scores:
-            self.app.exit_notes.append(unsaved_scores_line(list(self.unsaved_scores.values()), self.app.ws.db_path))
+        """Quitting (the App calls this): the open edit, then each refused edit and score once more."""
+        await self.saving.before_exit()

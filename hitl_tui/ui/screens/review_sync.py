@@ -13,10 +13,10 @@ from __future__ import annotations
 import time
 
 from ...drafting.events import StreamEvent
-from .. import team_keys
 from ..coalesce import Coalesced
 from ..guard import guarded
 from ..widgets.queue import BriefQueue
+from . import review_team
 from .review_learning import refresh_learning
 from .review_state import ReviewState
 
@@ -46,7 +46,7 @@ class ReviewSync(ReviewState):
                                  if r.claim_expires and r.claim_expires > now), default=float("inf"))
         queue = self.query_one(BriefQueue)
         if queue.triage is not None:  # sorted by where a person is needed: the order moves with the log
-            await team_keys.apply_triage(self, refresh=False)
+            await review_team.apply_triage(self, refresh=False)
         queue.set_rows(self.rows)
         if self.current_name is None and queue.highlighted_name:
             if open_first:
@@ -70,8 +70,7 @@ class ReviewSync(ReviewState):
         store = self.app.store
         if store and (await store.last_event_id() != self._seen_event or time.time() >= self._next_expiry):
             await self.refresh_queue()
-            await team_keys.load_team(self)  # a colleague answered, signed or sourced a claim
-            await team_keys.tell_new_questions(self)
+            await review_team.after_poll(self)  # a colleague answered, signed or sourced a claim
 
     def request_queue_refresh(self) -> None:
         """Refresh the queue soon, off the message queue; bursts (8 drafts ending) coalesce into one."""

@@ -34,7 +34,7 @@ from ...team.variant import load_variant
 from ...workspace import package_dir
 from ..guard import write_problem
 from ..keys import bindings_for, key_label
-from ..team_keys import question_lines, stage_line
+from .review_team import question_lines, stage_line
 from ..text import plain
 from .claims import claim_prompt
 

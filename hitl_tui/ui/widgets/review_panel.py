@@ -188,7 +188,7 @@ class GateDetails(VerticalScroll):
     def show(self, results: list[GateResult], note: str = "", learning: Text | None = None,
              team: Text | None = None) -> None:
         t = Text()
-        if team:  # sign-off stages and questions to experts (ui/team_keys.py), above the gates
+        if team:  # sign-off stages and questions to experts (ui/screens/review_team.py), above the gates
             t.append_text(team)
             t.append("\n")
         if learning:

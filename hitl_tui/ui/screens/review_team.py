@@ -1,10 +1,12 @@
-"""The team's keys in the station (issue 13): approve / sign off, ask an expert, the claims register, what waits on
-me, triage order. Each is a small function of the station; the decisions are `team/`'s (`team.approve.approve`,
-`team.experts.ask`, `team.claims.*`), never re-implemented here, so the station and `hitl` scripts agree.
+"""The station's side of issue 13 — the team hooks: approve / sign off (`a`, `A`), ask an expert (`k`), the claims
+register (`l`), what waits on me (`w`, where audits and calibration re-shows are answered), triage order (`t`), and
+the sign-off stages and questions shown under the gates.
 
-`station` is the `ReviewScreen` (ui/screens/review.py): the services are `station.app.store`, `.ws`, `.config`;
-the review state is its `current_state`, `current_pane`, `team_text`, `claim_records`, `refresh_queue()`,
-`update_details()`.
+Functions of the `ReviewScreen` (review.py), each called from one of its actions or loaders in a line: the
+decisions are `team/`'s (`team.approve.approve`, `team.experts.ask`, `team.claims.*`), never re-implemented here,
+so the station and `hitl` scripts agree; the views they open are `ask_expert.py`, `claims.py`, `waiting.py`.
+The screen keeps what is shown: `team_text` (stages and questions of the focused variant), `questions_seen`,
+`claim_records` (the claims gate's register per variant); this module fills them and calls `update_details()`.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from ..approval.signoff import StageStatus
-from ..store import AUTO_REVIEWER, StoreError
-from ..team.approve import APPROVED, SIGNED, ApprovalResult, approve, failing_checks
-from ..team.variant import load_variant
-from .text import plain
+from ...approval.signoff import StageStatus
+from ...store import AUTO_REVIEWER, StoreError
+from ...team.approve import APPROVED, SIGNED, ApprovalResult, approve, failing_checks
+from ...team.variant import load_variant
+from ..text import plain
 
 if TYPE_CHECKING:
-    from ..store import Question
+    from ...store import Question
 
 
 async def failing(station) -> list[str]:
@@ -29,6 +31,16 @@ async def failing(station) -> list[str]:
     state = station.current_state
     v = await load_variant(station.app.store, station.app.config, state.draft_id)
     return failing_checks(v, v.gates(), await station.app.store.ticks(state.draft_id))
+
+
+async def approve_anyway(station) -> None:
+    """`A`: approve over failing checks, with a reason; the dialog lists what fails (the action runs as a worker)."""
+    await station.save_open_edit()
+    reason = await station.ask_line(
+        "Approve over failing checks: why?", placeholder="e.g. legal signed off the claim",
+        detail="\n".join(await failing(station)) or "No required check is failing.")
+    if reason:
+        await approve_current(station, reason)
 
 
 async def approve_current(station, reason: str = "") -> ApprovalResult | None:
@@ -132,6 +144,16 @@ async def load_team(station) -> None:
     station.update_details()
 
 
+async def after_poll(station) -> None:
+    """The log changed: a colleague answered, signed or sourced a claim; a question may wait on this person."""
+    await load_team(station)
+    await tell_new_questions(station)
+
+
+def edit_voided(station, notice: str) -> None:
+    """An edit after a sign-off: the sign-off vouched for other words; say so and show the stages again."""
+    station.notify(notice + " They must sign the new text.", severity="warning", timeout=10, markup=False)
+    station.run_worker(load_team(station), group="team", exit_on_error=False)
 
 
 # ---------------------------------------------------------------- keys that open the team's screens
@@ -150,7 +172,7 @@ def _label(station, draft_id: int) -> str:
 
 async def ask_expert(station) -> None:
     """k: ask a person or a role about the open variant; the question shows under its gates at once."""
-    from .screens.ask_expert import AskExpertScreen
+    from .ask_expert import AskExpertScreen
 
     state = station.current_state
     if state is None:
@@ -168,7 +190,7 @@ async def ask_expert(station) -> None:
 
 async def open_claims(station) -> None:
     """l: the open variant's claims register; closing it re-checks the claims gate."""
-    from .screens.claims import ClaimsScreen
+    from .claims import ClaimsScreen
 
     state = station.current_state
     if state is None:
@@ -186,7 +208,7 @@ async def open_claims(station) -> None:
 
 async def open_waiting(station) -> None:
     """w: what waits on me. Enter on a row there opens its brief here."""
-    from .screens.waiting import WaitingScreen
+    from .waiting import WaitingScreen
 
     await station.save_open_edit()
 
@@ -217,7 +239,7 @@ PERSONAL = ("asked", "audit", "sign-off")  # triage words that wait on one perso
 
 
 async def apply_triage(station, refresh: bool = True) -> None:
-    from ..team.queue import build_queue
+    from ...team.queue import build_queue
 
     rows = await build_queue(station.app.store, station.app.config)
     # "·me" marks what waits on this person in particular (anyone may take a ready brief)
@@ -228,7 +250,7 @@ async def apply_triage(station, refresh: bool = True) -> None:
 async def tell_new_questions(station) -> None:
     """A question asked of this person (or a role they hold) since the station last looked: said once, with the
     key that answers it. At start, how many wait."""
-    from ..team.experts import my_questions
+    from ...team.experts import my_questions
 
     questions = await my_questions(station.app.store, station.app.config)
     seen = station.questions_seen
