@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 from .briefs import slugify
 from .defaults import (DEFAULT_KEYS, DEFAULT_RUBRIC, DEFAULT_VOICE, OFFLINE_MODEL,  # noqa: F401 (re-exported)
                        default_reviewer, starter_config)
-from .approval.settings import CalibrationConfig, parse_team
+from .approval.settings import CalibrationConfig, parse_auto_approve, parse_team
+from .approval.signoff import parse_roles, parse_stages
 from .errors import ConfigError  # noqa: F401 (re-exported)
-from .settings import only as _only, parse_section, positive, setting
+from .settings import only as _only, parse_field, parse_section, positive, setting, strings
 from .learning.voice_memory import LearningSettings, parse_learning
 
 if TYPE_CHECKING:
@@ -58,18 +59,106 @@ class ManualItem:
     required: bool = True
 
 
+# ---------------------------------------------------------------- validation helpers
+
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+               list: "a list", dict: "a table"}
+
+
+def _fail(file: str, key: str, expected: str, got: Any) -> ConfigError:
+    shown = repr(got) if not isinstance(got, dict) else "a table"
+    return ConfigError(f"{file}: {key}: expected {expected}, got {shown}")
+
+
+def _get(table: dict, key: str, typ: type, file: str, prefix: str, default: Any) -> Any:
+    if key not in table:
+        return default
+    value = table[key]
+    ok = isinstance(value, typ) and not (typ in (int, float) and isinstance(value, bool))
+    if typ is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not ok:
+        raise _fail(file, f"{prefix}{key}", _TYPE_NAMES[typ], value)
+    return value
+
+
+def _positive(value: float, file: str, key: str) -> None:
+    if value <= 0:
+        raise _fail(file, key, "a number above 0", value)
+
+
+def _str_list(table: dict, key: str, file: str, prefix: str) -> list[str]:
+    values = _get(table, key, list, file, prefix, [])
+    for v in values:
+        if not isinstance(v, str):
+            raise _fail(file, f"{prefix}{key}", "a list of strings", values)
+    return list(values)
+
+
+def _entries(value: Any, file: str, key: str) -> list[tuple[str, Any]]:
+    """A list setting's entries, each with its own key prefix (`checklists.sms.rules[0].`)."""
+    if not isinstance(value, list):
+        raise _fail(file, key, "a list", value)
+    return [(f"{key}[{i}].", entry) for i, entry in enumerate(value)]
+
+
+def _parse_rules(value: Any, file: str, key: str) -> list[RuleSpec]:
+    rules = []
+    for where, rule in _entries(value, file, key):
+        if not isinstance(rule, dict):
+            raise _fail(file, where[:-1], "a table {name, must | must_not, required}", rule)
+        _only(rule, {"name", "must", "must_not", "required"}, file, where)
+        kinds = [k for k in ("must", "must_not") if k in rule]
+        if len(kinds) != 1:
+            raise ConfigError(f"{file}: {where[:-1]}: expected exactly one of 'must' or 'must_not' (a regex)")
+        pattern = _get(rule, kinds[0], str, file, where, "")
+        import re
+
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"{file}: {where}{kinds[0]}: expected a regular expression, {exc}") from None
+        rules.append(RuleSpec(_get(rule, "name", str, file, where, pattern), pattern, kinds[0],
+                              _get(rule, "required", bool, file, where, True), where[:-1]))
+    return rules
+
+
+def _parse_items(value: Any, file: str, key: str) -> list[ManualItem]:
+    items = []
+    for where, item in _entries(value, file, key):
+        if isinstance(item, str):
+            item = {"text": item}
+        if not isinstance(item, dict):
+            raise _fail(file, where[:-1], "a string or a table {id, text, required}", item)
+        _only(item, {"id", "text", "required"}, file, where)
+        text = _get(item, "text", str, file, where, "")
+        if not text:
+            raise ConfigError(f"{file}: {where}text: expected the item's text, it is missing")
+        item_id = _get(item, "id", str, file, where, "") or slugify(text, fallback="item", max_length=40)
+        items.append(ManualItem(item_id, text, _get(item, "required", bool, file, where, True)))
+    return items
+
+
 @dataclass
 class Checklist:
-    max_chars: int | None = None
-    reading_grade_max: float | None = None
-    required: list[str] = field(default_factory=list)
-    advisory: list[str] = field(default_factory=list)
-    disabled: list[str] = field(default_factory=list)
-    rules: list[RuleSpec] = field(default_factory=list)
-    items: list[ManualItem] = field(default_factory=list)
-    stages: list[str] | None = None  # sign-off order (roles); None: as the default checklist says
-    auto_approve: AutoApprovePolicy | None = None  # approval without review (approval/settings.py); None: off
-    # Which config key set max_chars / reading_grade_max: a channel's checklist may inherit them from the default.
+    """[checklists.<name>]: a channel's gates and manual checks. "default" applies to every channel; a channel's own
+    adds its gates, rules and items to it, and its limits, stages and auto_approve replace the default's."""
+    max_chars: int | None = setting(None, "character limit", kind=int, check=positive)
+    reading_grade_max: float | None = setting(None, "highest reading grade (Flesch-Kincaid)", kind=float)
+    required: list[str] = setting(factory=list, doc="advisory gates to make blocking", check=strings)
+    advisory: list[str] = setting(factory=list, doc="automatic gates that only warn", check=strings)
+    disabled: list[str] = setting(factory=list, doc="gates not to run", check=strings)
+    rules: list[RuleSpec] = setting(factory=list, doc="regex rules: { name, must | must_not, required }",
+                                    parse=_parse_rules)
+    items: list[ManualItem] = setting(factory=list, doc="manual ticks: a text or { id, text, required }",
+                                      parse=_parse_items)
+    stages: list[str] | None = setting(None, "sign-off order, each stage a role; None: the default checklist's",
+                                       parse=parse_stages)
+    auto_approve: AutoApprovePolicy | None = setting(
+        None, "approval without review { when, audit, min_score, seed, audit_by }; false turns a default's off",
+        parse=parse_auto_approve)
+    # Which config key set max_chars / reading_grade_max / stages / auto_approve: a channel's checklist inherits
+    # the ones it does not set from the default.
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -118,6 +207,13 @@ class UIConfig:
 
 
 @dataclass
+class CompareConfig:
+    """[compare]: the blind compare view (`v`)."""
+    pairs: str = setting("all", 'pairs the view asks for: "all", or "ring" (each variant vs the next)',
+                         choices=("all", "ring"))
+
+
+@dataclass
 class Config:
     path: Path | None = None
     reviewer: str = ""  # who is acting: see userconfig.py (Workspace.load layers the person over the team)
@@ -130,10 +226,16 @@ class Config:
     prompts: PromptConfig = field(default_factory=PromptConfig)
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     ui: UIConfig = field(default_factory=UIConfig)
-    roles: dict[str, list[str]] = field(default_factory=dict)  # role -> reviewer names ([roles])
+    roles: dict[str, list[str]] = setting(factory=dict, doc="role -> the reviewers who hold it ([roles])",
+                                          parse=parse_roles, starter=False)
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
     learning: LearningSettings = field(default_factory=LearningSettings)  # voice memory, rule mining, low scores
-    compare_pairs: str = "all"  # [compare] pairs: what the compare view asks for, "all" pairs or a "ring"
+    compare: CompareConfig = field(default_factory=CompareConfig)
+
+    @property
+    def compare_pairs(self) -> str:
+        """What the compare view asks for (`[compare] pairs`)."""
+        return self.compare.pairs
 
     def checklist_for(self, name: str | None) -> tuple[Checklist, str]:
         """The checklist for a channel (or explicit name) layered over 'default': the default's rules and items
@@ -152,42 +254,6 @@ class Config:
             auto_approve=own.auto_approve if "auto_approve" in own.sources else base.auto_approve,
             sources={**base.sources, **own.sources})
         return merged, f"checklists.{name}"
-
-
-# ---------------------------------------------------------------- validation helpers
-
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-               list: "a list", dict: "a table"}
-
-
-def _fail(file: str, key: str, expected: str, got: Any) -> ConfigError:
-    shown = repr(got) if not isinstance(got, dict) else "a table"
-    return ConfigError(f"{file}: {key}: expected {expected}, got {shown}")
-
-
-def _get(table: dict, key: str, typ: type, file: str, prefix: str, default: Any) -> Any:
-    if key not in table:
-        return default
-    value = table[key]
-    ok = isinstance(value, typ) and not (typ in (int, float) and isinstance(value, bool))
-    if typ is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if not ok:
-        raise _fail(file, f"{prefix}{key}", _TYPE_NAMES[typ], value)
-    return value
-
-
-def _positive(value: float, file: str, key: str) -> None:
-    if value <= 0:
-        raise _fail(file, key, "a number above 0", value)
-
-
-def _str_list(table: dict, key: str, file: str, prefix: str) -> list[str]:
-    values = _get(table, key, list, file, prefix, [])
-    for v in values:
-        if not isinstance(v, str):
-            raise _fail(file, f"{prefix}{key}", "a list of strings", values)
-    return list(values)
 
 
 # ---------------------------------------------------------------- section parsers
@@ -238,51 +304,9 @@ def _parse_rubric(t: dict, file: str) -> dict[str, dict[str, str]]:
 
 
 def _parse_checklist(t: dict, file: str, name: str) -> Checklist:
-    p = f"checklists.{name}."
-    _only(t, {"max_chars", "reading_grade_max", "required", "advisory", "disabled", "rules", "items", "stages",
-              "auto_approve"}, file, p)
-    from .approval.settings import parse_checklist_team
-
-    c = Checklist()
-    c.stages, c.auto_approve = parse_checklist_team(t, file, p)
-    c.max_chars = _get(t, "max_chars", int, file, p, None)
-    if c.max_chars is not None:
-        _positive(c.max_chars, file, f"{p}max_chars")
-    c.reading_grade_max = _get(t, "reading_grade_max", float, file, p, None)
-    c.sources = {k: f"{p}{k}" for k in ("max_chars", "reading_grade_max") if getattr(c, k) is not None}
-    c.sources.update({k: f"{p}{k}" for k in ("stages", "auto_approve") if k in t})
-    c.required = _str_list(t, "required", file, p)
-    c.advisory = _str_list(t, "advisory", file, p)
-    c.disabled = _str_list(t, "disabled", file, p)
-    for i, rule in enumerate(_get(t, "rules", list, file, p, [])):
-        where = f"{p}rules[{i}]."
-        if not isinstance(rule, dict):
-            raise _fail(file, where[:-1], "a table {name, must | must_not, required}", rule)
-        _only(rule, {"name", "must", "must_not", "required"}, file, where)
-        kinds = [k for k in ("must", "must_not") if k in rule]
-        if len(kinds) != 1:
-            raise ConfigError(f"{file}: {where[:-1]}: expected exactly one of 'must' or 'must_not' (a regex)")
-        pattern = _get(rule, kinds[0], str, file, where, "")
-        import re
-
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ConfigError(f"{file}: {where}{kinds[0]}: expected a regular expression, {exc}") from None
-        c.rules.append(RuleSpec(_get(rule, "name", str, file, where, pattern), pattern, kinds[0],
-                                _get(rule, "required", bool, file, where, True), where[:-1]))
-    for i, item in enumerate(_get(t, "items", list, file, p, [])):
-        where = f"{p}items[{i}]."
-        if isinstance(item, str):
-            item = {"text": item}
-        if not isinstance(item, dict):
-            raise _fail(file, where[:-1], "a string or a table {id, text, required}", item)
-        _only(item, {"id", "text", "required"}, file, where)
-        text = _get(item, "text", str, file, where, "")
-        if not text:
-            raise ConfigError(f"{file}: {where}text: expected the item's text, it is missing")
-        item_id = _get(item, "id", str, file, where, "") or slugify(text, fallback="item", max_length=40)
-        c.items.append(ManualItem(item_id, text, _get(item, "required", bool, file, where, True)))
+    key = f"checklists.{name}"
+    c = parse_section(Checklist, t, file, key)
+    c.sources = {k: f"{key}.{k}" for k in ("max_chars", "reading_grade_max", "stages", "auto_approve") if k in t}
     return c
 
 
@@ -296,10 +320,12 @@ def _parse_keys(t: dict, file: str) -> dict[str, str]:
 
 # The sections read by `settings.parse_section`: one dataclass each, every key declared once with its default and doc.
 SETTING_SECTIONS: dict[str, type] = {"drafting": DraftingConfig, "inbox": InboxConfig, "ui": UIConfig,
-                                     "prompts": PromptConfig, "learning": LearningSettings}
-
-SECTIONS = {"reviewer", "drafting", "inbox", "rubric", "checklists", "voices", "prompts", "keys", "ui", "roles",
-            "calibration", "learning", "compare"}
+                                     "prompts": PromptConfig, "learning": LearningSettings,
+                                     "calibration": CalibrationConfig, "compare": CompareConfig}
+# Tables whose keys are the team's own names (a dimension, a channel, a voice, an action id, a role); each entry
+# is declared once all the same: `Checklist`'s fields, `Config.roles`, the keymap's actions.
+NAMED_TABLES = ("rubric", "checklists", "voices", "keys", "roles")
+SECTIONS = {"reviewer", *SETTING_SECTIONS, *NAMED_TABLES}
 
 
 def parse_config(data: dict, file: str = "hitl.toml") -> Config:
@@ -330,11 +356,9 @@ def parse_config(data: dict, file: str = "hitl.toml") -> Config:
     cfg.keys = _parse_keys(tables["keys"], file)
     cfg.ui = parse_section(UIConfig, tables["ui"], file, "ui")
     cfg.learning = parse_learning(tables["learning"], file)
-    _only(tables["compare"], {"pairs"}, file, "compare.")
-    cfg.compare_pairs = _get(tables["compare"], "pairs", str, file, "compare.", "all")
-    if cfg.compare_pairs not in ("all", "ring"):
-        raise _fail(file, "compare.pairs", '"all" or "ring"', cfg.compare_pairs)
-    parse_team(cfg, tables["roles"], tables["calibration"], file)  # [roles], [calibration], stages checked
+    cfg.compare = parse_section(CompareConfig, tables["compare"], file, "compare")
+    cfg.roles = parse_field(Config, "roles", tables["roles"], file, "roles")
+    parse_team(cfg, tables["calibration"], file)  # [calibration]; the checklists' stages and audit roles checked
     return cfg
 
 

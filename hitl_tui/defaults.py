@@ -52,7 +52,6 @@ def starter_config() -> dict[str, Any]:
     sections["drafting"] = {"models": [OFFLINE_MODEL], **sections["drafting"]}
     return {
         **sections,
-        "compare": {"pairs": "all"},
         "keys": dict(DEFAULT_KEYS),
         "rubric": {k: dict(v) for k, v in DEFAULT_RUBRIC.items()},
         "voices": {"default": {"guide": DEFAULT_VOICE}},

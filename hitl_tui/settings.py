@@ -3,11 +3,15 @@
 `parse_section` reads a `[section]` of hitl.toml into its dataclass (unknown keys, wrong types and values out of
 range are one-line ConfigErrors naming the file and key); `starter_section` gives the defaults the starter
 hitl.toml is written with; `declared` lists (key, default, doc) for the README's configuration reference, which
-tests/test_settings.py checks against these declarations.
+tests/test_settings.py checks against these declarations. A value that is more than a plain one (a checklist's
+rules, its sign-off stages, the auto-approval policy, `[roles]`) is declared the same way with a `parse=`
+function; a table whose keys are the team's own names (`[checklists.<name>]`) is parsed entry by entry with
+`parse_section` (its dataclass's other fields, without `setting`, are not keys).
 
 A new setting: one `setting(...)` field in its section's dataclass (config.py, or the feature's own settings
-module registered in `config.SECTIONS`), read where it is used as `config.<section>.<name>`; add its line to the
-README's `hitl.toml` block (the test says so if you forget). Core module: imports neither textual nor litellm.
+module, its class registered in `config.SETTING_SECTIONS`), read where it is used as `config.<section>.<name>`;
+add its line to the README's `hitl.toml` block (the test says so if you forget). Core module: imports neither
+textual nor litellm.
 """
 
 from __future__ import annotations
@@ -23,12 +27,19 @@ _TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "tru
                dict: "a table"}
 
 
+Parse = Callable[[Any, str, str], Any]  # (value, file, key) -> the setting, or a one-line ConfigError
+
+
 def setting(default: Any = MISSING, doc: str = "", *, factory: Callable[[], Any] | None = None,
             low: float | None = None, high: float | None = None, check: Check | None = None,
-            choices: tuple | None = None, starter: bool = True) -> Any:
+            choices: tuple | None = None, starter: bool = True, kind: type | None = None,
+            parse: Parse | None = None) -> Any:
     """A settings field. `low`/`high`: an allowed range (a wrong type is then also told the range); `check`: any
-    other rule; `choices`: the allowed values; `starter`: written into a new workspace's hitl.toml."""
-    meta = {"doc": doc, "low": low, "high": high, "check": check, "choices": choices, "starter": starter}
+    other rule; `choices`: the allowed values; `starter`: written into a new workspace's hitl.toml; `kind`: the
+    type when the default does not say it (None: unset); `parse`: reads a value that is more than a plain one (a
+    list of role names, a table of rules) and raises the one-line ConfigError itself."""
+    meta = {"doc": doc, "low": low, "high": high, "check": check, "choices": choices, "starter": starter,
+            "kind": kind, "parse": parse}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -36,6 +47,19 @@ def setting(default: Any = MISSING, doc: str = "", *, factory: Callable[[], Any]
 
 def positive(value: Any) -> str | None:
     return "a number above 0" if value <= 0 else None
+
+
+def share(value: Any) -> str | None:
+    return "a share between 0 and 1" if not 0 <= value <= 1 else None
+
+
+def strings(value: Any) -> str | None:
+    return "a list of strings" if not all(isinstance(v, str) for v in value) else None
+
+
+def is_setting(f: Field) -> bool:
+    """A field declared with `setting(...)` (a section's dataclass may hold other state beside its settings)."""
+    return "doc" in f.metadata
 
 
 def _default(f: Field) -> Any:
@@ -64,7 +88,7 @@ def only(table: dict, allowed, file: str, prefix: str) -> None:
 def parse_section(cls: type, table: dict, file: str, section: str, skip: tuple[str, ...] = ()):
     """`[section]` of hitl.toml as a `cls` (a dataclass of `setting` fields); keys in `skip` are the caller's."""
     prefix = f"{section}."
-    declared_fields = [f for f in fields(cls) if f.name not in skip]
+    declared_fields = [f for f in fields(cls) if is_setting(f) and f.name not in skip]
     only(table, {f.name for f in declared_fields} | set(skip), file, prefix)
     values = {}
     for f in declared_fields:
@@ -73,10 +97,22 @@ def parse_section(cls: type, table: dict, file: str, section: str, skip: tuple[s
     return cls(**values)
 
 
+def parse_field(cls: type, name: str, value: Any, file: str, key: str) -> Any:
+    """One declared setting of `cls` read from `value` (a table of its own, such as `[roles]`), checked as
+    `parse_section` checks a section's keys."""
+    return _value(next(f for f in fields(cls) if f.name == name), value, file, key)
+
+
 def _value(f: Field, value: Any, file: str, key: str) -> Any:
     meta, default = f.metadata, _default(f)
-    want = _kind(default) if default is not None else str
+    if meta.get("parse"):
+        return meta["parse"](value, file, key)
+    want = meta.get("kind") or (_kind(default) if default is not None else str)
     low, high = meta.get("low"), meta.get("high")
+    choices = meta.get("choices")
+    if choices and value not in choices:  # the choices say more than the type would
+        expected = " or ".join(f'"{c}"' for c in choices)
+        raise ConfigError(f"{file}: {key}: expected {expected}, got {_shown(value)}")
     ok = isinstance(value, (int, float) if want is float else want) and not (
         want in (int, float) and isinstance(value, bool))
     if low is not None and high is not None:
@@ -85,23 +121,18 @@ def _value(f: Field, value: Any, file: str, key: str) -> Any:
                               f"got {_shown(value)}")
     elif not ok:
         raise ConfigError(f"{file}: {key}: expected {_TYPE_NAMES[want]}, got {_shown(value)}")
-    value = want(value) if want is float else value
-    choices = meta.get("choices")
-    if choices and value not in choices:
-        expected = " or ".join(f'"{c}"' for c in choices)
-        raise ConfigError(f"{file}: {key}: expected {expected}, got {_shown(value)}")
     check = meta.get("check")
     problem = check(value) if check else None
-    if problem:
+    if problem:  # said with the value as written (2, not 2.0)
         raise ConfigError(f"{file}: {key}: expected {problem}, got {_shown(value)}")
-    return value
+    return want(value) if want is float else value
 
 
 def starter_section(cls: type) -> dict[str, Any]:
     """The defaults a new workspace's hitl.toml gets for this section (unset ones, None or "", are left out:
     TOML has no None, and an empty prompt template means the built-in one)."""
     out = {}
-    for f in fields(cls):
+    for f in filter(is_setting, fields(cls)):
         value = _default(f)
         if f.metadata.get("starter", True) and value is not None and value != "":
             out[f.name] = value
@@ -110,4 +141,4 @@ def starter_section(cls: type) -> dict[str, Any]:
 
 def declared(cls: type) -> list[tuple[str, Any, str]]:
     """(key, default, doc) of each setting of a section, in declaration order."""
-    return [(f.name, _default(f), f.metadata.get("doc", "")) for f in fields(cls)]
+    return [(f.name, _default(f), f.metadata["doc"]) for f in fields(cls) if is_setting(f)]

@@ -59,3 +59,61 @@ def test_a_misspelt_setting_names_the_one_meant():
         parse_config({"inbox": {"setle_ms": 10}})
     with pytest.raises(ConfigError, match="expected a number above 0, got -1"):
         parse_config({"drafting": {"timeout": -1}})
+
+
+# The sections declared with `setting(...)` since [calibration], [compare] and the team's tables were parsed by hand:
+# a wrong value in each is one line naming the file and the key, and what was expected.
+@pytest.mark.parametrize("toml, message", [
+    ('[calibration]\nreshow = "often"', "calibration.reshow: expected a number, got 'often'"),
+    ("[calibration]\nreshow = 2", "calibration.reshow: expected a share between 0 and 1, got 2"),
+    ("[calibration]\ndelay_hours = -1", "calibration.delay_hours: expected a number of hours, 0 or more, got -1"),
+    ("[calibration]\nto = 3", 'calibration.to: expected "same" or "other", got 3'),
+    ("[calibration]\nseed = 1.5", "calibration.seed: expected an integer, got 1.5"),
+    ("[calibration]\ndelay = 2", "unknown key 'calibration.delay' (did you mean 'delay_hours'?)"),
+    ('[compare]\npairs = "some"', "compare.pairs: expected \"all\" or \"ring\", got 'some'"),
+    ('[compare]\npair = "ring"', "unknown key 'compare.pair' (did you mean 'pairs'?)"),
+    ("compare = 1", "compare: expected a table, got 1"),
+    ("[roles]\neditor = 3", "roles.editor: expected a list of reviewer names, got 3"),
+    ("[checklists.email]\nstages = 3", "checklists.email.stages: expected a list of role names in sign-off order"),
+    ("[checklists.email]\nauto_approve = 3", "checklists.email.auto_approve must be a table"),
+    ("[checklists.email]\nstage = []", "unknown key 'checklists.email.stage' (did you mean 'stages'?)"),
+    ('[checklists.sms]\nmax_chars = "160"', "checklists.sms.max_chars: expected an integer, got '160'"),
+    ("[checklists.sms]\nmax_chars = 0", "checklists.sms.max_chars: expected a number above 0, got 0"),
+    ("[checklists.sms]\nadvisory = [1]", "checklists.sms.advisory: expected a list of strings, got [1]"),
+    ("[checklists.sms]\nrules = 1", "checklists.sms.rules: expected a list, got 1"),
+    ("[checklists.sms]\nitems = [{ id = \"x\" }]", "checklists.sms.items[0].text: expected the item's text"),
+])
+def test_a_wrong_team_setting_is_one_line_naming_file_and_key(tmp_path, toml, message):
+    from hitl_tui.config import load_config
+
+    (tmp_path / "hitl.toml").write_text(toml)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path / "hitl.toml")
+    assert str(err.value).startswith(f"{tmp_path / 'hitl.toml'}: {message}"), str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def readme_tables() -> dict[str, set[str]]:
+    """Every ```toml block of the README: table header (with its name, e.g. checklists.email) -> keys shown."""
+    text = README.read_text(encoding="utf-8")
+    tables: dict[str, set[str]] = {}
+    for block in re.findall(r"```toml\n(.*?)```", text, flags=re.S):
+        current = None
+        for line in block.splitlines():
+            if m := re.match(r"\[([a-z_.]+)\]", line):
+                current = tables.setdefault(m.group(1), set())
+            elif (m := re.match(r"([a-z_]+) = ", line)) and current is not None:
+                current.add(m.group(1))
+    return tables
+
+
+def test_the_readme_shows_every_checklist_setting_and_the_roles_table():
+    from hitl_tui.config import Checklist, Config
+
+    tables = readme_tables()
+    shown = set().union(*(keys for name, keys in tables.items() if name.startswith("checklists.")))
+    for key, _default, doc in declared(Checklist):
+        assert doc, f"checklists.<name>.{key} has no one-line doc in its declaration"
+        assert key in shown, f"no [checklists.<name>] table in README's hitl.toml examples shows {key}"
+    assert [key for key, _d, _doc in declared(Config)] == ["roles"]
+    assert tables.get("roles"), "README shows no [roles] table"

@@ -1,6 +1,9 @@
 """The team's settings in hitl.toml (issue 13): roles, sign-off stages, auto-approval and calibration.
 
-Core module (pure). `config.parse_config` calls these; each problem is a one-line `ConfigError` naming the key.
+Core module (pure). Declared once like every setting (settings.py): `CalibrationConfig`'s fields, and the
+checklist's `stages` / `auto_approve` and `[roles]` in config.py with their parsers (`parse_auto_approve` here,
+`signoff.parse_stages`, `signoff.parse_roles`); `check_team` then checks what they need of each other. Each
+problem is a one-line `ConfigError` naming the file and key.
 
     [roles]
     editor = ["ana", "ben"]
@@ -24,6 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ConfigError
+from ..settings import parse_section, setting, share
+
 if TYPE_CHECKING:
     from ..analytics.policy import AutoApprovePolicy
     from ..config import Config
@@ -34,63 +40,32 @@ RESHOW_TO = ("same", "other")
 @dataclass
 class CalibrationConfig:
     """[calibration]: the share of judged variants re-shown, blind, to whom and how long after the decision."""
-    reshow: float = 0.0
-    to: str = "same"
-    delay_hours: float = 24.0
-    seed: int = 0
+    reshow: float = setting(0.0, "share of judged variants shown again, blind (0 = off)", check=share)
+    to: str = setting("same", 'to the "same" reviewer (self-consistency) or an "other" one (agreement)',
+                      choices=RESHOW_TO)
+    delay_hours: float = setting(24.0, "shown again no sooner than this after the decision",
+                                 check=lambda v: "a number of hours, 0 or more" if v < 0 else None)
+    seed: int = setting(0, "the draw is seeded per variant: the same variants are picked every time")
 
 
-def _error(message: str):
-    from ..config import ConfigError
+# ---------------------------------------------------------------- parsers of team settings (`setting(parse=...)`)
 
-    return ConfigError(message)
-
-
-def parse_checklist_team(table: dict, file: str, prefix: str) -> tuple[list[str] | None, AutoApprovePolicy | None]:
-    """A checklist's `stages` (None when not given) and `auto_approve` policy (None when off or not given)."""
+def parse_auto_approve(value: Any, file: str, key: str) -> AutoApprovePolicy | None:
+    """A checklist's `auto_approve` table as a policy; `false` turns a default checklist's policy off (None)."""
     from ..analytics.policy import AutoApprovePolicy, PolicyError
-    from .signoff import parse_stages
 
-    stages = parse_stages(table["stages"], file, f"{prefix}stages") if "stages" in table else None
-    raw = table.get("auto_approve")
-    if raw is False:
-        return stages, None
+    if value is False:
+        return None
     try:
-        return stages, AutoApprovePolicy.from_config(raw, f"{prefix}auto_approve")
+        return AutoApprovePolicy.from_config(value, key)
     except PolicyError as exc:
-        raise _error(f"{file}: {exc}") from None
+        raise ConfigError(f"{file}: {exc}") from None
 
 
-def parse_team(config: Config, roles: Any, calibration: Any, file: str) -> None:
-    """[roles] and [calibration] onto the config, then check what the checklists' stages and auto_approve need."""
-    from .signoff import parse_roles
-
-    config.roles = parse_roles(roles, file)
-    config.calibration = parse_calibration(calibration, file)
+def parse_team(config: Config, calibration: dict, file: str) -> None:
+    """[calibration] onto the config, then check what the checklists' stages and auto_approve need."""
+    config.calibration = parse_section(CalibrationConfig, calibration, file, "calibration")
     check_team(config, file)
-
-
-def parse_calibration(table: Any, file: str) -> CalibrationConfig:
-    if not isinstance(table, dict):
-        raise _error(f"{file}: calibration: expected a table, got {table!r}")
-    allowed = {"reshow", "to", "delay_hours", "seed"}
-    for key in table:
-        if key not in allowed:
-            raise _error(f"{file}: unknown key 'calibration.{key}' (expected one of: {', '.join(sorted(allowed))})")
-    c = CalibrationConfig()
-    reshow = table.get("reshow", c.reshow)
-    if isinstance(reshow, bool) or not isinstance(reshow, (int, float)) or not 0 <= reshow <= 1:
-        raise _error(f"{file}: calibration.reshow: expected a share between 0 and 1, got {reshow!r}")
-    to = table.get("to", c.to)
-    if to not in RESHOW_TO:
-        raise _error(f"{file}: calibration.to: expected \"same\" or \"other\", got {to!r}")
-    delay = table.get("delay_hours", c.delay_hours)
-    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
-        raise _error(f"{file}: calibration.delay_hours: expected a number of hours, 0 or more, got {delay!r}")
-    seed = table.get("seed", c.seed)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise _error(f"{file}: calibration.seed: expected a whole number, got {seed!r}")
-    return CalibrationConfig(float(reshow), to, float(delay), seed)
 
 
 def check_team(config: Config, file: str) -> None:
@@ -102,8 +77,8 @@ def check_team(config: Config, file: str) -> None:
         if checklist.stages:
             problems = check_stages(checklist.stages, config.roles, f"checklists.{name}.stages")
             if problems:
-                raise _error(f"{file}: {problems[0]}")
+                raise ConfigError(f"{file}: {problems[0]}")
         policy = checklist.auto_approve
         if policy is not None and policy.audit_by and not config.roles.get(policy.audit_by):
-            raise _error(f"{file}: checklists.{name}.auto_approve.audit_by: no one holds the role "
-                         f"'{policy.audit_by}': add roles.{policy.audit_by} = [\"name\", …]")
+            raise ConfigError(f"{file}: checklists.{name}.auto_approve.audit_by: no one holds the role "
+                              f"'{policy.audit_by}': add roles.{policy.audit_by} = [\"name\", …]")

@@ -73,17 +73,17 @@ def text_hash(text: str) -> str:
 
 # ---------------------------------------------------------------- settings
 
-def parse_roles(table: object, file: str = "hitl.toml") -> dict[str, list[str]]:
+def parse_roles(table: object, file: str = "hitl.toml", key: str = "roles") -> dict[str, list[str]]:
     from ..config import ConfigError
 
     if not isinstance(table, dict):
-        raise ConfigError(f"{file}: roles: expected a table like roles.legal = [\"dana\"], got {table!r}")
+        raise ConfigError(f"{file}: {key}: expected a table like roles.legal = [\"dana\"], got {table!r}")
     roles = {}
     for role, names in table.items():
         if isinstance(names, str):
             names = [names]
         if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-            raise ConfigError(f"{file}: roles.{role}: expected a list of reviewer names, got {names!r}")
+            raise ConfigError(f"{file}: {key}.{role}: expected a list of reviewer names, got {names!r}")
         roles[role] = [n.strip() for n in names]
     return roles
 
