@@ -48,13 +48,16 @@ def _error(message: str):
 
 def parse_checklist_team(table: dict, file: str, prefix: str) -> tuple[list[str] | None, AutoApprovePolicy | None]:
     """A checklist's `stages` (None when not given) and `auto_approve` policy (None when off or not given)."""
-    from ..analytics.policy import AutoApprovePolicy, PolicyError
-    from .signoff import parse_stages
+    stages = None
+    if "stages" in table:
+        from .signoff import parse_stages
 
-    stages = parse_stages(table["stages"], file, f"{prefix}stages") if "stages" in table else None
+        stages = parse_stages(table["stages"], file, f"{prefix}stages")
     raw = table.get("auto_approve")
-    if raw is False:
-        return stages, None
+    if raw is None or raw is False:
+        return stages, None  # off: the policy module (and statistics) is not loaded by every start-up
+    from ..analytics.policy import AutoApprovePolicy, PolicyError
+
     try:
         return stages, AutoApprovePolicy.from_config(raw, f"{prefix}auto_approve")
     except PolicyError as exc:
