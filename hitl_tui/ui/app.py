@@ -37,6 +37,7 @@ from .messages import BriefsChanged
 from .screens.review import ReviewScreen
 
 QUIT_DEADLINE = 5.0
+RELEASE_WAIT = 3.0  # seconds quitting waits to release this station's claims in the log
 EXIT_CODE = {"SIGHUP": 128 + signal.SIGHUP, "SIGTERM": 128 + signal.SIGTERM}
 
 
@@ -298,8 +299,13 @@ class HitlApp(App):
                 store = None
         if store is not None:
             try:
-                await store.release_all(self.instance)
-            except Exception as exc:  # a full disk must not keep us from quitting; the claims run out by themselves
+                # Bounded: a transaction in this process that never ends (a task stuck inside tx(), the lock left
+                # held) must not keep us from quitting forever; the claims run out by themselves.
+                await asyncio.wait_for(store.release_all(self.instance), RELEASE_WAIT)
+            except asyncio.TimeoutError:
+                self.log.error(f"quitting: claims not released within {RELEASE_WAIT:.0f} s; the log's write "
+                               f"transaction was held by {store.tx_holder!r}")
+            except Exception as exc:  # a full disk must not keep us from quitting
                 self.log.error(f"releasing claims: {exc!r}")
             finally:
                 await store.close()
