@@ -65,7 +65,7 @@ class HitlApp(App):
         self.sub_title = f"{workspace.root.name} · reviewing as {self.config.reviewer}" + \
             (" · demo (offline)" if demo else "")
         self.store: Store | None = None
-        self.engine = None  # the DraftingClient, from just after the first frame
+        self.engine = None  # the DraftingClient: from launch with auto_draft, else after the first frame
         self.inbox_service = None  # an InboxService once the first frame is up
         self.review: ReviewScreen | None = None  # the default screen, made when Textual asks for it
         self.exit_notes: list[str] = []  # lines printed after the screen closes (e.g. what could not be saved)
@@ -111,6 +111,24 @@ class HitlApp(App):
     def on_load(self) -> None:
         # Open the log while Textual sets up the terminal and the screen; on_mount then only waits for the rest.
         self._store_opening = asyncio.ensure_future(Store.open(self.ws.db_path, self.config.reviewer))
+        # Before the worker exists: a hang-up from here on stops it and closes the log (quitting waits for the
+        # log to open if it is still opening).
+        self._install_signal_handlers()
+        if self.config.drafting.auto_draft:
+            # The worker process starts now: its litellm import (seconds, on the other core) overlaps the first
+            # frame instead of following it. It is given the log once that is open (on_mount).
+            self._drafting_client().start()
+
+    def _drafting_client(self):
+        if self.engine is None:
+            from ..drafting.client import DraftingClient
+
+            self.engine = DraftingClient(self.ws.root, self.config.reviewer, self._engine_event, store=self.store)
+        return self.engine
+
+    def _engine_event(self, event) -> None:
+        if self.review is not None:
+            self.review.engine_event(event)
 
     async def on_mount(self) -> None:
         # Only what the first frame needs happens here: the queue from the log. The rest waits for that frame.
@@ -120,7 +138,6 @@ class HitlApp(App):
         self.set_keymap(keymap_from_config(self.config.keys))
         for warning in [*self.ws.warnings, *key_clashes(self.config.keys)]:
             self.notify(warning, severity="warning", timeout=20, markup=False)
-        self._install_signal_handlers()
         try:
             store = await self._store_opening
         except StoreError as exc:  # checked before start (ui/run.py), so only a log changed since then gets here
@@ -130,6 +147,8 @@ class HitlApp(App):
         if self._shutting_down:
             return  # quit while the log opened: quitting closes it
         self.store = store
+        if self.engine is not None:
+            self.engine.store = store  # to record what a worker that dies leaves streaming
         try:
             await self.review.follow_writers()  # drafts a crash left streaming end now, before the queue shows them
             await self.review.refresh_queue(open_first=False)
@@ -173,11 +192,7 @@ class HitlApp(App):
             gc.enable()
         if not self.live:
             return
-        from ..drafting.client import DraftingClient
-
-        self.engine = DraftingClient(self.ws.root, self.config.reviewer, self.review.engine_event, store=self.store)
-        if self.config.drafting.auto_draft:
-            self.set_timer(0.5, self.engine.start)  # it loads litellm, in its own process, on the other core
+        self._drafting_client()  # started at launch with auto_draft; else on the first request
         self.review.start_timers()
         self._service_workers.append(self.run_worker(self._start_inbox, name="inbox", exit_on_error=False))
         for n in range(2):
