@@ -114,6 +114,22 @@ def test_quit_before_the_drafting_worker_is_up(tmp_path, llm_server, how):
         assert status == "interrupted" and REASON[how] in error
 
 
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP"])
+def test_stopped_at_launch_as_the_drafting_worker_starts(tmp_path, llm_server, how):
+    """With auto_draft on, the worker is started at launch, beside the first frame: a signal from that moment on
+    stops the station and its worker; none is left running on its own."""
+    model = f"slow-300-100-launch-{how.lower()}"
+    root = workspace(tmp_path / "ws", llm_server, model)
+    station = StationProcess(root)
+    try:
+        wait_until_sync(lambda: station.worker_pid() is not None, what="the drafting worker started")
+        moment = quit_by(station, how)
+        assert_quit_cleanly(station, llm_server, model, moment)
+    finally:
+        station.close()
+    assert llm_server.calls[model] == 0
+
+
 def test_quit_while_a_revision_streams(tmp_path, llm_server):
     model = "revslow-30-100-rev"  # first drafts at once, a revision slowly
     root = workspace(tmp_path / "ws", llm_server, model)
@@ -188,10 +204,11 @@ def test_hang_up_while_a_large_inbox_loads(tmp_path, llm_server):
     root = workspace(tmp_path / "ws", llm_server, model, briefs=3000)
     station = StationProcess(root)
     try:
-        # The drafting worker starts half a second after the first frame, while the inbox is being read: 3,000
-        # briefs go into the log 500 at a time with a pause between. On a busy machine the first chunks may be in
-        # already (the worker's start waits for a core too), so "still loading" is "not all of them yet".
-        wait_until_sync(lambda: station.worker_pid() is not None, what="the station is up, its worker starting")
+        # The drafting worker starts at launch; after the first frame the inbox is read: 3,000 briefs go into the
+        # log 500 at a time with a pause between. On a busy machine the first chunks may be in already, so "still
+        # loading" is "not all of them yet".
+        wait_until_sync(lambda: station.shows(b"Quit") and station.worker_pid() is not None,
+                        what="the first frame drawn, the worker starting")
         recorded = query(root / "hitl.db", "SELECT COUNT(*) FROM briefs")
         loading = not recorded or recorded[0][0] < 3000
         station.hang_up()

@@ -152,3 +152,28 @@ def test_gates_panel_scrolled_to_its_end_at_120x40(snap_compare, tmp_path):
         await pilot.pause(0.2)
 
     assert snap_compare(dark_mode_station(tmp_path), terminal_size=(120, 40), run_before=to_the_last_gate)
+
+
+async def test_quitting_does_not_wait_forever_on_a_transaction_that_never_ends(workspace):
+    """Quitting releases this station's claims in one write; a transaction that never ends (here: a task stuck
+    inside one; in a full suite once, the log's lock with no task left holding it) made that wait forever, so the
+    station never exited. The wait is bounded: the claims run out by themselves, the log is closed."""
+    import asyncio
+
+    workspace.config.drafting.auto_draft = False
+    app = HitlApp(workspace, watch=False)
+    stuck_inside, never = asyncio.Event(), asyncio.Event()
+
+    async def stuck_transaction(store):
+        async with store.tx():
+            stuck_inside.set()
+            await never.wait()
+
+    async with app.run_test(size=(120, 40)):
+        await wait_until(lambda: app.ready.is_set())
+        holder = asyncio.ensure_future(stuck_transaction(app.store))
+        await asyncio.wait_for(stuck_inside.wait(), 60)
+        store = app.store
+        await asyncio.wait_for(app.save_and_exit("quit"), 60)  # a hang guard: it used to wait forever here
+        assert app.store is None and store._db is None  # the log is closed
+    holder.cancel()

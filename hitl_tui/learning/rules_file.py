@@ -32,14 +32,16 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import tomli_w
 
 from ..config import Checklist, Config, ConfigError, RuleSpec
 from ..gates import phrase_re
 from .edits import TOKEN_RE
-from .mining import Proposal
+
+if TYPE_CHECKING:  # mining (and hashlib) load only where proposals are made, not with every workspace
+    from .mining import Proposal
 
 RULES_FILE = "learned-rules.toml"
 LOCK_FILE = ".learned-rules.lock"

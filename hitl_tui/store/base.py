@@ -42,6 +42,7 @@ class Database:
         self._db: aiosqlite.Connection | None = None
         # One connection is shared by every coroutine; transactions on it must not interleave.
         self._tx_lock = asyncio.Lock()
+        self.tx_holder: asyncio.Task | None = None  # the task inside tx() now: named when a wait for it is given up
 
     @classmethod
     async def open(cls, path: Path, reviewer: str = "reviewer", **access: bool):
@@ -158,6 +159,7 @@ class Database:
     async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._tx_lock:
             db = self.db
+            self.tx_holder = asyncio.current_task()
             # A caller may be cancelled at any await here (an exclusive worker replaced by a newer one), but the
             # statement it was waiting on still runs in aiosqlite's thread. Statements run in order, so a ROLLBACK
             # queued after a cancelled BEGIN or INSERT always undoes it; the connection never stays mid-transaction.
@@ -169,6 +171,8 @@ class Database:
                 raise
             else:
                 await asyncio.shield(db.execute("COMMIT"))
+            finally:
+                self.tx_holder = None
 
     async def _begin(self, db: aiosqlite.Connection) -> None:
         """BEGIN IMMEDIATE, waiting its turn: SQLite's busy handler waits BUSY_TIMEOUT; past that (a colleague's

@@ -37,6 +37,7 @@ from .messages import BriefsChanged
 from .screens.review import ReviewScreen
 
 QUIT_DEADLINE = 5.0
+RELEASE_WAIT = 3.0  # seconds quitting waits to release this station's claims in the log
 EXIT_CODE = {"SIGHUP": 128 + signal.SIGHUP, "SIGTERM": 128 + signal.SIGTERM}
 
 
@@ -64,7 +65,7 @@ class HitlApp(App):
         self.sub_title = f"{workspace.root.name} · reviewing as {self.config.reviewer}" + \
             (" · demo (offline)" if demo else "")
         self.store: Store | None = None
-        self.engine = None  # the DraftingClient, from just after the first frame
+        self.engine = None  # the DraftingClient: from launch with auto_draft, else after the first frame
         self.inbox_service = None  # an InboxService once the first frame is up
         self.review: ReviewScreen | None = None  # the default screen, made when Textual asks for it
         self.exit_notes: list[str] = []  # lines printed after the screen closes (e.g. what could not be saved)
@@ -110,6 +111,24 @@ class HitlApp(App):
     def on_load(self) -> None:
         # Open the log while Textual sets up the terminal and the screen; on_mount then only waits for the rest.
         self._store_opening = asyncio.ensure_future(Store.open(self.ws.db_path, self.config.reviewer))
+        # Before the worker exists: a hang-up from here on stops it and closes the log (quitting waits for the
+        # log to open if it is still opening).
+        self._install_signal_handlers()
+        if self.config.drafting.auto_draft:
+            # The worker process starts now: its litellm import (seconds, on the other core) overlaps the first
+            # frame instead of following it. It is given the log once that is open (on_mount).
+            self._drafting_client().start()
+
+    def _drafting_client(self):
+        if self.engine is None:
+            from ..drafting.client import DraftingClient
+
+            self.engine = DraftingClient(self.ws.root, self.config.reviewer, self._engine_event, store=self.store)
+        return self.engine
+
+    def _engine_event(self, event) -> None:
+        if self.review is not None:
+            self.review.engine_event(event)
 
     async def on_mount(self) -> None:
         # Only what the first frame needs happens here: the queue from the log. The rest waits for that frame.
@@ -119,7 +138,6 @@ class HitlApp(App):
         self.set_keymap(keymap_from_config(self.config.keys))
         for warning in [*self.ws.warnings, *key_clashes(self.config.keys)]:
             self.notify(warning, severity="warning", timeout=20, markup=False)
-        self._install_signal_handlers()
         try:
             store = await self._store_opening
         except StoreError as exc:  # checked before start (ui/run.py), so only a log changed since then gets here
@@ -129,6 +147,8 @@ class HitlApp(App):
         if self._shutting_down:
             return  # quit while the log opened: quitting closes it
         self.store = store
+        if self.engine is not None:
+            self.engine.store = store  # to record what a worker that dies leaves streaming
         try:
             await self.review.follow_writers()  # drafts a crash left streaming end now, before the queue shows them
             await self.review.refresh_queue(open_first=False)
@@ -172,11 +192,7 @@ class HitlApp(App):
             gc.enable()
         if not self.live:
             return
-        from ..drafting.client import DraftingClient
-
-        self.engine = DraftingClient(self.ws.root, self.config.reviewer, self.review.engine_event, store=self.store)
-        if self.config.drafting.auto_draft:
-            self.set_timer(0.5, self.engine.start)  # it loads litellm, in its own process, on the other core
+        self._drafting_client()  # started at launch with auto_draft; else on the first request
         self.review.start_timers()
         self._service_workers.append(self.run_worker(self._start_inbox, name="inbox", exit_on_error=False))
         for n in range(2):
@@ -298,8 +314,13 @@ class HitlApp(App):
                 store = None
         if store is not None:
             try:
-                await store.release_all(self.instance)
-            except Exception as exc:  # a full disk must not keep us from quitting; the claims run out by themselves
+                # Bounded: a transaction in this process that never ends (a task stuck inside tx(), the lock left
+                # held) must not keep us from quitting forever; the claims run out by themselves.
+                await asyncio.wait_for(store.release_all(self.instance), RELEASE_WAIT)
+            except asyncio.TimeoutError:
+                self.log.error(f"quitting: claims not released within {RELEASE_WAIT:.0f} s; the log's write "
+                               f"transaction was held by {store.tx_holder!r}")
+            except Exception as exc:  # a full disk must not keep us from quitting
                 self.log.error(f"releasing claims: {exc!r}")
             finally:
                 await store.close()

@@ -18,8 +18,8 @@ from common import (BARE_APP, HITL, make_workspace, median, p95, report, time_to
 # ------------------------------------------------------------------ 1. first frame
 
 def bench_first_frame(tmp: Path, smoke: bool) -> None:
-    """The queue on screen, against a bare Textual app; with auto_draft on, the drafting worker starts after the
-    first frame (and loads litellm on the other core), so that is measured too."""
+    """The queue on screen, against a bare Textual app; with auto_draft on, the drafting worker starts at launch,
+    beside the first frame (and loads litellm on the other core), so that is measured too."""
     runs = 2 if smoke else 7
     ws = make_workspace(tmp / "ff", briefs=3)
     drafting = make_workspace(tmp / "ff-drafting", briefs=3, auto_draft=True)

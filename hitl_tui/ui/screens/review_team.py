@@ -15,19 +15,23 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from ...approval.signoff import StageStatus
 from ...store import AUTO_REVIEWER, StoreError
-from ...team.approve import APPROVED, SIGNED, ApprovalResult, approve, failing_checks
-from ...team.variant import load_variant
 from ..text import plain
 
 if TYPE_CHECKING:
+    from ...approval.signoff import StageStatus
     from ...store import Question
+    from ...team.approve import ApprovalResult
+
+# team/ (approval rules, the claims register) loads on the first brief opened, not before the first frame.
 
 
 async def failing(station) -> list[str]:
     """The required gates failing (claims gate from the register) and required items unticked, for the open
     variant as stored."""
+    from ...team.approve import failing_checks
+    from ...team.variant import load_variant
+
     state = station.current_state
     v = await load_variant(station.app.store, station.app.config, state.draft_id)
     return failing_checks(v, v.gates(), await station.app.store.ticks(state.draft_id))
@@ -46,6 +50,8 @@ async def approve_anyway(station) -> None:
 async def approve_current(station, reason: str = "") -> ApprovalResult | None:
     """approve / approve anyway on the open variant: signs the stage it waits on, or approves it. Says plainly what
     happened: which stage was signed and what still waits, or where the outbox file went, or why not."""
+    from ...team.approve import APPROVED, SIGNED, approve
+
     state = station.current_state
     if state is None:
         return None
@@ -116,6 +122,8 @@ def question_lines(questions: list[Question]) -> Text:
 
 async def load_team(station) -> None:
     """Stages and questions of the focused variant, shown with its gates (nothing when there is neither)."""
+    from ...team.variant import load_variant
+
     state = station.current_state
     if state is None or station.app.store is None:
         station.team_text = Text()

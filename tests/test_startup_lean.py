@@ -1,0 +1,44 @@
+"""The station's start-up stays lean: what `hitl` loads before it draws the queue leaves out the feature views,
+the team's approval rules, rule mining, the analytics and the heavy libraries. They load on first use, after the
+first frame (tests/bench: first_frame). A new top-level import that drags one of them back in fails here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from hitl_tui.workspace import init_workspace
+
+# Loaded on first use, never before the first frame.
+NOT_AT_START = [
+    # feature views and the dialogs
+    *(f"hitl_tui.ui.screens.{m}" for m in ("compare", "stats", "claims", "waiting", "ask_expert", "reshow",
+                                           "revise", "feedback", "rules", "diff", "modals")),
+    # the team's rules, learning, the analytics beyond what the store's queries need
+    "hitl_tui.team.approve", "hitl_tui.team.variant", "hitl_tui.approval.claims", "hitl_tui.learning.mining",
+    "hitl_tui.analytics.policy", "hitl_tui.analytics.results", "hitl_tui.analytics.summary",
+    # drafting: the engine and litellm run in the worker process only; the inbox starts after the first frame
+    "hitl_tui.drafting.engine", "hitl_tui.inbox", "litellm",
+    # heavy libraries
+    "numpy", "krippendorff", "rich.markdown", "textual.widgets._markdown", "statistics", "csv",
+]
+
+START_UP = """
+import sys
+from pathlib import Path
+from hitl_tui.cli.parser import build_parser
+from hitl_tui.workspace import Workspace
+build_parser().parse_args(["-w", sys.argv[1]])
+ws = Workspace.load(Path(sys.argv[1]))
+import hitl_tui.ui.run, hitl_tui.ui.app
+hitl_tui.ui.app.HitlApp(ws)
+print(" ".join(sorted(set(sys.argv[2:]) & set(sys.modules))))
+"""
+
+
+def test_station_start_up_loads_no_feature_module(tmp_path):
+    init_workspace(tmp_path)  # the starter hitl.toml: checklists, rubric, voices as a new team has them
+    result = subprocess.run([sys.executable, "-c", START_UP, str(tmp_path), *NOT_AT_START],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
