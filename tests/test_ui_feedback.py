@@ -341,3 +341,51 @@ async def test_the_same_edit_on_three_briefs_becomes_a_rule_that_gates_the_next_
         assert (learned.label, learned.status) == ("learned: “our” → “the”", "pass"), state.text
         assert not re.search(r"\bour\b", state.text, re.IGNORECASE) and "the shared boards" in state.text
         assert "✓ learned: “our” → “the”" in shown(review.query_one("#gates .gates-text"))
+
+
+async def test_the_rules_dialogs_keys_come_from_the_action_table_and_can_be_remapped(tmp_path, llm_server):
+    """[keys] rules_accept = "v": the dialog's keys are actions like the station's — the key works, the old one no
+    longer does, and the hint line, the help screen (?) and the palette all say v."""
+    from learned_history import craft
+
+    async with reviewing(tmp_path, llm_server, keys={"rules_accept": "v"}) as (ws, app, pilot):
+        async with observed(ws) as store:
+            await craft(store)
+        await pilot.press("L")
+        screen = await wait_until(lambda: isinstance(app.screen, RulesScreen) and app.screen.rows and app.screen)
+        utilize = select(screen, "replace")
+        assert "v accept · k accept as…" in str(screen.query_one(".dialog.rules > Static:last-child").render())
+        palette = {c.title: c.help for c in app.get_system_commands(screen)}
+        assert palette["Accept the proposal as the kind shown"] == "rules_accept (v)"
+        await pilot.press("a")  # the default key is free now: nothing happens
+        await pilot.pause(0.2)
+        assert status(screen, utilize["id"]) == "open" and not ws.rules_file.exists()
+        await pilot.press("v")
+        await wait_until(lambda: status(screen, utilize["id"]) == "accepted")
+        assert [r.kind for r in load_learned(ws.rules_file)] == ["banned"]
+        await pilot.press("question_mark")
+        await wait_until(lambda: type(app.screen).__name__ == "HelpScreen")
+        rows = app.screen.rows
+        assert ("v", "Accept the proposal as the kind shown", "rules_accept") in rows
+        assert ("r", "Reject: never proposed again", "rules_reject") in rows
+        await pilot.press("escape")
+        await wait_until(lambda: app.screen is screen)
+
+
+def test_a_key_clash_inside_a_dialog_is_reported_and_one_across_screens_is_not():
+    from hitl_tui.keymap import ACTIONS, key_clashes
+
+    keys = {a.id: a.key for a in ACTIONS}
+    [warning] = key_clashes(keys | {"rules_reject": "a"})  # the rules dialog's accept key
+    assert "rules_reject and rules_accept are both on 'a'" in warning and "'a' does rules_reject" in warning
+    [warning] = key_clashes(keys | {"feedback_addressed": "n"})
+    assert "feedback_not_addressed and feedback_addressed" in warning or \
+        "feedback_addressed and feedback_not_addressed" in warning
+    assert "revise_toggle and next item (fixed)" in key_clashes(keys | {"revise_toggle": "down"})[0]
+    assert key_clashes(keys | {"rules_accept": "x", "feedback_addressed": "a"}) == []  # x rejects in the station only
+
+
+async def test_a_clash_in_a_dialogs_keys_is_shown_when_the_station_starts(tmp_path, llm_server):
+    async with reviewing(tmp_path, llm_server, keys={"feedback_unclear": "y"}) as (ws, app, pilot):
+        await wait_until(lambda: any("feedback_unclear" in str(n.message) and "feedback_addressed" in str(n.message)
+                                     for n in app._notifications))

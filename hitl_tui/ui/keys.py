@@ -50,4 +50,5 @@ def key_label(keys: dict[str, str], action_id: str) -> str:
     from ..keymap import BY_ID, split_keys
 
     first = (split_keys(keys.get(action_id, BY_ID[action_id].key)) or ["?"])[0]
-    return {"escape": "esc", "question_mark": "?", "slash": "/", "enter": "⏎"}.get(first, first)
+    return {"escape": "esc", "question_mark": "?", "slash": "/", "enter": "⏎", "left": "←", "right": "→",
+            "pagedown": "pgdn", "pageup": "pgup"}.get(first, first)
