@@ -21,6 +21,12 @@ CLAIMS = "claims"  # a variant's claims register (ui/screens/claims.py)
 REVISE = "revise"  # the feedback a revise will send (ui/screens/revise.py)
 FEEDBACK = "feedback"  # what a revise was sent and what it addressed (ui/screens/feedback.py)
 RULES = "rules"  # learned-rule proposals (ui/screens/rules.py)
+DIFF = "diff"  # a draft's diffs and history (ui/screens/diff.py)
+PROMPT = "prompt"  # a one-line prompt: reasons, notes, the filter (ui/screens/modals.py)
+HELP = "help"  # the help screen (ui/screens/modals.py)
+ASK = "ask"  # asking an expert (ui/screens/ask_expert.py)
+SOURCE = "source"  # a claim's source (ui/screens/claims.py)
+RESHOW = "reshow"  # a calibration re-show (ui/screens/reshow.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,14 +128,28 @@ ACTIONS: tuple[Action, ...] = (
     Action("rules_evidence_up", "pageup,ctrl+u", "Back up the evidence", RULES, show=True, priority=True),
     Action("rules_help", "question_mark,f1", "Help", RULES),
     Action("rules_close", "escape,q", "Close", RULES, show=True),
+    # the small dialogs
+    Action("diff_older", "left,p", "Older revision", DIFF, show=True),
+    Action("diff_newer", "right,n", "Newer revision", DIFF, show=True),
+    Action("diff_close", "escape,q,d,h", "Close", DIFF, show=True),
+    Action("prompt_cancel", "escape", "Cancel", PROMPT, show=True),
+    Action("help_close", "escape,q,question_mark,f1", "Close", HELP, show=True),
+    Action("ask_up", "up", "Previous role or person", ASK),
+    Action("ask_down", "down", "Next role or person", ASK),
+    Action("ask_cancel", "escape", "Cancel", ASK, show=True),
+    Action("source_cancel", "escape", "Cancel", SOURCE, show=True),
+    Action("reshow_close", "escape,q", "Close (what was scored is kept)", RESHOW, show=True),
 )
 
 # Keys a screen uses that are not remappable (so a remapped action must not take them): (key, what it does).
 _LIST_KEYS = (("up", "previous item"), ("down", "next item"), ("ctrl+p", "command palette"))
+_SCORE_KEYS = (("1", "score 1"), ("2", "score 2"), ("3", "score 3"), ("4", "score 4"), ("5", "score 5"),
+               ("backspace", "previous dimension"), ("ctrl+p", "command palette"))
+_TYPED = (("enter", "confirm what was typed"), ("ctrl+p", "command palette"))
 FIXED_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
-    REVIEW: (("1", "score 1"), ("2", "score 2"), ("3", "score 3"), ("4", "score 4"), ("5", "score 5"),
-             ("backspace", "previous dimension"), ("ctrl+p", "command palette")),
+    REVIEW: _SCORE_KEYS, RESHOW: _SCORE_KEYS,
     REVISE: _LIST_KEYS, FEEDBACK: _LIST_KEYS, RULES: _LIST_KEYS,
+    PROMPT: _TYPED, ASK: _TYPED, SOURCE: _TYPED,
 }
 # Shown under the actions on the help screen.
 _LIST_HELP = (("↑/↓", "move through the items"), ("ctrl+p", "command palette with every action"))
