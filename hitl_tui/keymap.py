@@ -18,6 +18,15 @@ COMPARE = "compare"  # the blind compare view (ui/screens/compare.py)
 STATS = "stats"  # the statistics screen (ui/screens/stats.py)
 WAITING = "waiting"  # what waits on me (ui/screens/waiting.py)
 CLAIMS = "claims"  # a variant's claims register (ui/screens/claims.py)
+REVISE = "revise"  # the feedback a revise will send (ui/screens/revise.py)
+FEEDBACK = "feedback"  # what a revise was sent and what it addressed (ui/screens/feedback.py)
+RULES = "rules"  # learned-rule proposals (ui/screens/rules.py)
+DIFF = "diff"  # a draft's diffs and history (ui/screens/diff.py)
+PROMPT = "prompt"  # a one-line prompt: reasons, notes, the filter (ui/screens/modals.py)
+HELP = "help"  # the help screen (ui/screens/modals.py)
+ASK = "ask"  # asking an expert (ui/screens/ask_expert.py)
+SOURCE = "source"  # a claim's source (ui/screens/claims.py)
+RESHOW = "reshow"  # a calibration re-show (ui/screens/reshow.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,18 +103,62 @@ ACTIONS: tuple[Action, ...] = (
     Action("send_to_legal", "l", "Send the claim to the legal role", screen=CLAIMS),
     Action("ask_about_claim", "k", "Ask anyone about the claim", screen=CLAIMS),
     Action("close_claims", "escape,q", "Close", screen=CLAIMS),
+    # the revise dialog (ui/screens/revise.py): `?` types into its instruction, so help is f1 only
+    Action("revise_send", "enter", "Send the revise with the items kept", REVISE, show=True, priority=True),
+    Action("revise_toggle", "space", "Drop or keep the highlighted item (on the list)", REVISE, show=True),
+    Action("revise_focus", "tab,shift+tab", "Instruction / list", REVISE, show=True),
+    Action("revise_help", "f1", "Help", REVISE),
+    Action("revise_cancel", "escape", "Cancel: send nothing", REVISE, show=True),
+    # a revise's feedback with its marks (ui/screens/feedback.py)
+    Action("feedback_addressed", "y", "Mark the item addressed", FEEDBACK, show=True),
+    Action("feedback_not_addressed", "n", "Mark the item not addressed (sent again with the next revise)",
+           FEEDBACK, show=True),
+    Action("feedback_unclear", "u", "Mark the item unclear again", FEEDBACK, show=True),
+    Action("feedback_older", "left,[", "Older revise", FEEDBACK, show=True),
+    Action("feedback_newer", "right,]", "Newer revise", FEEDBACK, show=True),
+    Action("feedback_help", "question_mark,f1", "Help", FEEDBACK),
+    Action("feedback_close", "escape,q,f", "Close", FEEDBACK, show=True),
+    # learned-rule proposals (ui/screens/rules.py); the evidence keys win over the list's own paging
+    Action("rules_accept", "a", "Accept the proposal as the kind shown", RULES, show=True),
+    Action("rules_kind", "k", "Accept as… (banned word, regex rule, voice-guide line)", RULES, show=True),
+    Action("rules_edit", "e", "Edit the rule's words, then accept", RULES, show=True),
+    Action("rules_reject", "r", "Reject: never proposed again", RULES, show=True),
+    Action("rules_ignore", "i", "Ignore for now: back once it spreads further", RULES, show=True),
+    Action("rules_evidence_down", "pagedown,ctrl+d", "More evidence", RULES, show=True, priority=True),
+    Action("rules_evidence_up", "pageup,ctrl+u", "Back up the evidence", RULES, show=True, priority=True),
+    Action("rules_help", "question_mark,f1", "Help", RULES),
+    Action("rules_close", "escape,q", "Close", RULES, show=True),
+    # the small dialogs
+    Action("diff_older", "left,p", "Older revision", DIFF, show=True),
+    Action("diff_newer", "right,n", "Newer revision", DIFF, show=True),
+    Action("diff_close", "escape,q,d,h", "Close", DIFF, show=True),
+    Action("prompt_cancel", "escape", "Cancel", PROMPT, show=True),
+    Action("help_close", "escape,q,question_mark,f1", "Close", HELP, show=True),
+    Action("ask_up", "up", "Previous role or person", ASK),
+    Action("ask_down", "down", "Next role or person", ASK),
+    Action("ask_cancel", "escape", "Cancel", ASK, show=True),
+    Action("source_cancel", "escape", "Cancel", SOURCE, show=True),
+    Action("reshow_close", "escape,q", "Close (what was scored is kept)", RESHOW, show=True),
 )
 
 # Keys a screen uses that are not remappable (so a remapped action must not take them): (key, what it does).
+_LIST_KEYS = (("up", "previous item"), ("down", "next item"), ("ctrl+p", "command palette"))
+_SCORE_KEYS = (("1", "score 1"), ("2", "score 2"), ("3", "score 3"), ("4", "score 4"), ("5", "score 5"),
+               ("backspace", "previous dimension"), ("ctrl+p", "command palette"))
+_TYPED = (("enter", "confirm what was typed"), ("ctrl+p", "command palette"))
 FIXED_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
-    REVIEW: (("1", "score 1"), ("2", "score 2"), ("3", "score 3"), ("4", "score 4"), ("5", "score 5"),
-             ("backspace", "previous dimension"), ("ctrl+p", "command palette")),
+    REVIEW: _SCORE_KEYS, RESHOW: _SCORE_KEYS,
+    REVISE: _LIST_KEYS, FEEDBACK: _LIST_KEYS, RULES: _LIST_KEYS,
+    PROMPT: _TYPED, ASK: _TYPED, SOURCE: _TYPED,
 }
 # Shown under the actions on the help screen.
+_LIST_HELP = (("↑/↓", "move through the items"), ("ctrl+p", "command palette with every action"))
 FIXED_HELP: dict[str, tuple[tuple[str, str], ...]] = {
     REVIEW: (("1-5", "score the current rubric dimension, then move to the next"),
              ("backspace", "back to the previous dimension"), ("space", "tick the highlighted checklist item"),
              ("ctrl+p", "command palette with every action")),
+    REVISE: (("typing", "the instruction for this revision, sent before the items"), *_LIST_HELP),
+    FEEDBACK: _LIST_HELP, RULES: _LIST_HELP,
 }
 
 BY_ID: dict[str, Action] = {a.id: a for a in ACTIONS}

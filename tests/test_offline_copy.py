@@ -291,3 +291,14 @@ def test_revision_leads_with_a_sentence_not_a_list_item_and_stays_within_the_gat
     assert revised.split("\n\n")[2].startswith("Paid plans add unlimited client projects"), revised
     assert "If you have been meaning to" not in revised
     assert _not_passing(revised, brief) == [], revised
+
+
+def test_a_line_cut_to_its_limit_ends_on_a_whole_clause_not_a_dangling_word(tmp_path):
+    """Found trying issue 12 by hand: a customer story whose one claim ran past the landing headline's 80 characters
+    was cut after the last word that fitted — "…after moving feedback into our." — a headline no reviewer would keep."""
+    text = ('Landing page hero for our customer story with Contoso Agency. They cut revision requests by half after '
+            'moving feedback into our shared boards. The call to action is "Read the story".')
+    for draft in _drafts(tmp_path, "contoso.txt", text):
+        headline = draft.splitlines()[0]
+        assert len(headline) <= len("Headline: ") + 80
+        assert not re.search(r"\b(our|the|a|an|into|of|to|and|with|after|by|for|in|on|moving)\.$", headline), headline

@@ -248,3 +248,144 @@ async def test_at_80x24_the_evidence_scrolls_while_the_keys_stay_on_the_list(tmp
         assert box.scroll_y > 0 and screen.focused is screen.query_one("#rules-list")
         await pilot.press("pageup")
         assert box.scroll_y == 0
+
+
+LANDING = ('Landing page hero for our customer story with {who}. They cut {what} after moving feedback into our '
+           'shared boards. The call to action is "Read the story".')
+CUSTOMERS = [("a-northwind.txt", "Northwind Studio", "client review rounds from five to two"),
+             ("b-fabrikam.txt", "Fabrikam Design", "client approval time from ten days to three"),
+             ("c-contoso.txt", "Contoso Agency", "handoff time from a week to a day"),
+             ("d-tailspin.txt", "Tailspin Studio", "revision requests from six to two")]
+
+
+def offline_workspace(root):
+    """A fresh `hitl init` workspace on the offline drafter (its fast pace: the same writer without the delay), one
+    variant a brief."""
+    import tomli_w
+
+    from hitl_tui.workspace import Workspace, init_workspace
+
+    init_workspace(root, examples=False)
+    config = tomllib.loads((root / "hitl.toml").read_text())
+    config["drafting"]["models"] = [{"model": "hitl-offline/fast", "label": "offline"}]
+    config["drafting"]["variants"] = 1
+    config["inbox"]["settle_ms"] = 50
+    (root / "hitl.toml").write_text(tomli_w.dumps(config))
+    return Workspace.load(root, reviewer="tester")
+
+
+async def test_the_same_edit_on_three_briefs_becomes_a_rule_that_gates_the_next_draft_by_keys_alone(tmp_path):
+    """Issue 12's "done when", as a reviewer does it: on three briefs the reviewer opens the editor (e), changes the
+    offline drafter's "our shared boards" to "the shared boards" with the keyboard, leaves it (escape), ticks the
+    required item and approves (a); L proposes the rule with the three pieces as evidence, a accepts it as a banned
+    word, and the draft of the next brief dropped in is checked by that learned gate and passes it."""
+    import re
+
+    from hitl_tui.ui.app import HitlApp
+
+    ws = offline_workspace(tmp_path / "ws")
+    for name, who, what in CUSTOMERS[:3]:
+        (ws.inbox / name).write_text(LANDING.format(who=who, what=what))
+    app = HitlApp(ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        review = app.review
+
+        async def open_by_keys(name: str) -> None:
+            await wait_until(lambda: name in [r.name for r in review.rows])
+            while review.current_name != name:
+                await pilot.press("n")
+            await wait_until(lambda: review.shown_name == name and review.current_state is not None
+                             and review.current_state.status == "done", what=f"{name} drafted and shown")
+
+        for name, who, _ in CUSTOMERS[:3]:
+            await open_by_keys(name)
+            await pilot.press("e")
+            pane = review.current_pane
+            editor = await wait_until(lambda: pane.editing and pane.editor)
+            found = re.search(r"\bour shared boards", editor.text)
+            assert found, editor.text
+            before = editor.text[:found.start()]
+            editor.cursor_location = (before.count("\n"), len(before.rsplit("\n", 1)[-1]))  # the reviewer's cursor
+            await pilot.press("delete", "delete", "delete", *"the")
+            await pilot.press("escape")  # leaves the editor, saved
+            assert not pane.editing
+            await pilot.press("c", "space", "escape", "a")  # the required checklist item, then approve
+            await wait_until(lambda: any(who.split()[0].lower() in p.read_text().lower()
+                                         for p in ws.outbox.iterdir()), what=f"{name} approved")
+            approved = next(p for p in ws.outbox.iterdir() if who in p.read_text()).read_text()
+            assert "into the shared boards" in approved and "our shared" not in approved
+
+        await pilot.press("L")
+        screen = await wait_until(lambda: isinstance(app.screen, RulesScreen) and app.screen.rows and app.screen)
+        [row] = screen.rows
+        assert (row["proposal"]["summary"], row["pieces"], row["status"]) == ("“our” → “the”", 3, "open")
+        detail = shown(screen.query_one("#rules-detail"))
+        assert "found in 3 pieces by tester" in detail and "Accept as: [banned]" in detail
+        for name, _, _ in CUSTOMERS[:3]:
+            assert f"• {name} (tester)\n    AI wrote  …" in detail
+        assert detail.count("moved feedback into our shared boards.") == 3  # as the AI wrote it
+        assert detail.count("moved feedback into the shared boards.") == 3  # as approved
+        await pilot.press("a")
+        await wait_until(lambda: screen.rows[0]["status"] == "accepted")
+        [rule] = load_learned(ws.rules_file)
+        assert (rule.kind, rule.text, rule.accepted_by) == ("banned", "our", "tester")
+        await pilot.press("escape")
+        await wait_until(lambda: app.screen is review)
+
+        # the next brief: its draft is written with the rule in its prompt and checked by the learned gate
+        name, who, what = CUSTOMERS[3]
+        (ws.inbox / name).write_text(LANDING.format(who=who, what=what))
+        await open_by_keys(name)
+        state = review.current_state
+        [learned] = [g for g in state.gates if g.label.startswith("learned:")]
+        assert (learned.label, learned.status) == ("learned: “our” → “the”", "pass"), state.text
+        assert not re.search(r"\bour\b", state.text, re.IGNORECASE) and "the shared boards" in state.text
+        assert "✓ learned: “our” → “the”" in shown(review.query_one("#gates .gates-text"))
+
+
+async def test_the_rules_dialogs_keys_come_from_the_action_table_and_can_be_remapped(tmp_path, llm_server):
+    """[keys] rules_accept = "v": the dialog's keys are actions like the station's — the key works, the old one no
+    longer does, and the hint line, the help screen (?) and the palette all say v."""
+    from learned_history import craft
+
+    async with reviewing(tmp_path, llm_server, keys={"rules_accept": "v"}) as (ws, app, pilot):
+        async with observed(ws) as store:
+            await craft(store)
+        await pilot.press("L")
+        screen = await wait_until(lambda: isinstance(app.screen, RulesScreen) and app.screen.rows and app.screen)
+        utilize = select(screen, "replace")
+        assert "v accept · k accept as…" in str(screen.query_one(".dialog.rules > Static:last-child").render())
+        palette = {c.title: c.help for c in app.get_system_commands(screen)}
+        assert palette["Accept the proposal as the kind shown"] == "rules_accept (v)"
+        await pilot.press("a")  # the default key is free now: nothing happens
+        await pilot.pause(0.2)
+        assert status(screen, utilize["id"]) == "open" and not ws.rules_file.exists()
+        await pilot.press("v")
+        await wait_until(lambda: status(screen, utilize["id"]) == "accepted")
+        assert [r.kind for r in load_learned(ws.rules_file)] == ["banned"]
+        await pilot.press("question_mark")
+        await wait_until(lambda: type(app.screen).__name__ == "HelpScreen")
+        rows = app.screen.rows
+        assert ("v", "Accept the proposal as the kind shown", "rules_accept") in rows
+        assert ("r", "Reject: never proposed again", "rules_reject") in rows
+        await pilot.press("escape")
+        await wait_until(lambda: app.screen is screen)
+
+
+def test_a_key_clash_inside_a_dialog_is_reported_and_one_across_screens_is_not():
+    from hitl_tui.keymap import ACTIONS, key_clashes
+
+    keys = {a.id: a.key for a in ACTIONS}
+    [warning] = key_clashes(keys | {"rules_reject": "a"})  # the rules dialog's accept key
+    assert "rules_reject and rules_accept are both on 'a'" in warning and "'a' does rules_reject" in warning
+    [warning] = key_clashes(keys | {"feedback_addressed": "n"})
+    assert "feedback_not_addressed and feedback_addressed" in warning or \
+        "feedback_addressed and feedback_not_addressed" in warning
+    assert "revise_toggle and next item (fixed)" in key_clashes(keys | {"revise_toggle": "down"})[0]
+    assert key_clashes(keys | {"rules_accept": "x", "feedback_addressed": "a"}) == []  # x rejects in the station only
+
+
+async def test_a_clash_in_a_dialogs_keys_is_shown_when_the_station_starts(tmp_path, llm_server):
+    async with reviewing(tmp_path, llm_server, keys={"feedback_unclear": "y"}) as (ws, app, pilot):
+        await wait_until(lambda: any("feedback_unclear" in str(n.message) and "feedback_addressed" in str(n.message)
+                                     for n in app._notifications))

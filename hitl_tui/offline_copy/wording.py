@@ -95,8 +95,15 @@ def first_fitting(candidates: Iterable[str], max_chars: int | None, banned: list
     return clip(clean[-1], max_chars) if clean else ""
 
 
+CLAUSE_WORDS = {"after", "before", "when", "while", "because", "since", "until", "so", "which", "who", "where"}
+LEADING_WORDS = {"a", "an", "the", "our", "your", "their", "its", "my", "this", "that", "these", "those", "into",
+                 "of", "to", "and", "or", "but", "with", "by", "for", "from", "in", "on", "at", "as", "than",
+                 *CLAUSE_WORDS}
+
+
 def clip(text: str, max_chars: int | None) -> str:
-    """Cut at the last whole sentence that fits, else at the last whole word; never mid-word."""
+    """Cut at the last whole sentence that fits, else at the last whole clause or word; never mid-word, never on a
+    word that only leads into what was cut."""
     if not max_chars or len(text) <= max_chars:
         return text
     kept = ""
@@ -108,7 +115,16 @@ def clip(text: str, max_chars: int | None) -> str:
     if kept:
         return kept
     cut = text[:max_chars - 1]
-    return end(cut[:cut.rfind(" ")] if " " in cut else cut)
+    words = (cut[:cut.rfind(" ")] if " " in cut else cut).split(" ")
+    # A cut inside a trailing clause ("… after moving feedback into our") ends where that clause began, when what
+    # is left still says something; else at least not on a word that leads into what was cut ("into", "our").
+    at = next((i for i in range(len(words) - 1, 0, -1)
+               if words[i].lower() in CLAUSE_WORDS and len(" ".join(words[:i])) >= max_chars // 2), None)
+    if at is not None:
+        words = words[:at]
+    while len(words) > 1 and words[-1].lower().strip(",;:") in LEADING_WORDS:
+        words.pop()
+    return end(" ".join(words).rstrip(",;:"))
 
 
 def pick(options: list[str], key: str, offset: int = 0) -> str:

@@ -10,15 +10,17 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ..keymap import FIXED_HELP, REVIEW, actions_for
+from ..keymap import FIXED_HELP, RESHOW, REVIEW, actions_for
 
 
 def bindings_for(screen: str) -> list[Binding]:
     bindings = [Binding(a.key, a.id, a.description, show=a.show, id=a.id, priority=a.priority)
                 for a in actions_for(screen)]
-    if screen == REVIEW:  # scores: fixed keys, not remappable (listed in keymap.FIXED_KEYS for the clash check)
-        bindings += [Binding(str(n), f"score({n})", f"Score {n}", show=False, id=f"score_{n}") for n in range(1, 6)]
-        bindings.append(Binding("backspace", "score_back", "Previous dimension", show=False, id="score_back"))
+    if screen in (REVIEW, RESHOW):  # scores: fixed keys, not remappable (in keymap.FIXED_KEYS for the clash check)
+        prefix = "" if screen == REVIEW else f"{screen}_"
+        bindings += [Binding(str(n), f"score({n})", f"Score {n}", show=False, id=f"{prefix}score_{n}")
+                     for n in range(1, 6)]
+        bindings.append(Binding("backspace", "score_back", "Previous dimension", show=False, id=f"{prefix}score_back"))
     return bindings
 
 
@@ -50,4 +52,5 @@ def key_label(keys: dict[str, str], action_id: str) -> str:
     from ..keymap import BY_ID, split_keys
 
     first = (split_keys(keys.get(action_id, BY_ID[action_id].key)) or ["?"])[0]
-    return {"escape": "esc", "question_mark": "?", "slash": "/", "enter": "⏎"}.get(first, first)
+    return {"escape": "esc", "question_mark": "?", "slash": "/", "enter": "⏎", "left": "←", "right": "→",
+            "pagedown": "pgdn", "pageup": "pgup"}.get(first, first)

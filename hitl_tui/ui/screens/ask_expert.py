@@ -9,15 +9,16 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...keymap import ASK
 from ...team.experts import Asked, ask
 from ...workspace import package_dir
 from ..guard import write_problem
+from ..keys import bindings_for, key_label
 from ..text import plain
 
 
@@ -38,9 +39,8 @@ def targets(roles: dict[str, list[str]], people: list[str], me: str) -> list[tup
 
 class AskExpertScreen(ModalScreen[Asked | None]):
     CSS_PATH = str(package_dir("styles") / "team.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="ask_cancel"),
-                Binding("up", "who(-1)", "Previous", show=False, id="ask_up"),
-                Binding("down", "who(1)", "Next", show=False, id="ask_down")]
+    ACTION_SCREEN = ASK
+    BINDINGS = bindings_for(ASK)  # keys, palette and [keys] remapping from hitl_tui/keymap.py
 
     def __init__(self, store, config, draft_id: int, about: str, *, people: list[str] = (), claim_id: str | None = None,
                  asked_of: str | None = None, question: str = "") -> None:
@@ -58,7 +58,7 @@ class AskExpertScreen(ModalScreen[Asked | None]):
             yield Label(id="ask-to")
             yield Input(value=self.question, placeholder="Your question, e.g. can we say 40% faster?",
                         id="ask-question")
-            yield Label(Text("enter to ask · escape to cancel", style="dim"))
+            yield Label(Text(f"enter to ask · {key_label(self.app.config.keys, 'ask_cancel')} to cancel", style="dim"))
 
     def on_mount(self) -> None:
         who = self.query_one("#ask-who", OptionList)
@@ -67,7 +67,13 @@ class AskExpertScreen(ModalScreen[Asked | None]):
             who.highlighted = ids.index(self.preset) if self.preset in ids else 0
         self.query_one("#ask-question", Input).focus()
 
-    def action_who(self, step: int) -> None:
+    def action_ask_up(self) -> None:
+        self._who(-1)
+
+    def action_ask_down(self) -> None:
+        self._who(1)
+
+    def _who(self, step: int) -> None:
         who = self.query_one("#ask-who", OptionList)
         if self.options:
             who.highlighted = ((who.highlighted or 0) + step) % len(self.options)
@@ -105,5 +111,5 @@ class AskExpertScreen(ModalScreen[Asked | None]):
             return
         self.dismiss(asked)
 
-    def action_cancel(self) -> None:
+    def action_ask_cancel(self) -> None:
         self.dismiss(None)

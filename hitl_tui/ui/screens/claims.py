@@ -11,14 +11,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...approval.claims import ClaimStatus, make_source
-from ...keymap import CLAIMS
+from ...keymap import CLAIMS, SOURCE
 from ...team import claims as register
 from ...workspace import package_dir
 from ..guard import write_problem
@@ -49,7 +48,8 @@ class SourcePrompt(ModalScreen[tuple[str, str] | None]):
     """Where a claim comes from: the reference, then the passage that supports it."""
 
     CSS_PATH = str(package_dir("styles") / "team.tcss")
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="source_cancel")]
+    ACTION_SCREEN = SOURCE
+    BINDINGS = bindings_for(SOURCE)  # keys, palette and [keys] remapping from hitl_tui/keymap.py
 
     def __init__(self, claim: str) -> None:
         super().__init__()
@@ -60,7 +60,8 @@ class SourcePrompt(ModalScreen[tuple[str, str] | None]):
             yield Static(Text(f"Source for “{plain(self.claim)}”", style="bold"))
             yield Input(placeholder="https://…, docs/report.pdf, or brief", id="source-ref")
             yield Input(placeholder="the passage that supports it", id="source-quote")
-            yield Label(Text("enter to go on · escape to cancel", style="dim"))
+            yield Label(Text(f"enter to go on · {key_label(self.app.config.keys, 'source_cancel')} to cancel",
+                             style="dim"))
 
     @on(Input.Submitted, "#source-ref")
     def _ref(self) -> None:
@@ -77,7 +78,7 @@ class SourcePrompt(ModalScreen[tuple[str, str] | None]):
             return
         self.dismiss((ref.strip(), quote.strip()))
 
-    def action_cancel(self) -> None:
+    def action_source_cancel(self) -> None:
         self.dismiss(None)
 
 

@@ -8,12 +8,13 @@ import re
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from ...keymap import DIFF
 from ...store.rows import Revision
+from ..keys import bindings_for, key_label
 from ..text import plain
 from ..widgets.feedback_items import learning_text
 
@@ -77,9 +78,8 @@ def describe_revision(rev: Revision) -> str:
 class DiffScreen(ModalScreen[None]):
     """Steps through a draft's revisions: each shows its diff from the one before, and the feedback sent."""
 
-    BINDINGS = [Binding("escape,q,d,h", "close", "Close", id="diff_close"),
-                Binding("left,p", "step(-1)", "Older", id="diff_older"),
-                Binding("right,n", "step(1)", "Newer", id="diff_newer")]
+    ACTION_SCREEN = DIFF
+    BINDINGS = bindings_for(DIFF)  # keys, palette and [keys] remapping from hitl_tui/keymap.py
 
     def __init__(self, revisions: list[Revision], start: int | None = None, title: str = "Diff",
                  details: dict[int, dict] | None = None) -> None:
@@ -96,7 +96,9 @@ class DiffScreen(ModalScreen[None]):
             yield Label("", id="diff-title")
             yield Static("", id="diff-feedback")
             yield Static("", id="diff-body")
-            yield Label(Text("←/→ older/newer revision · escape closes", style="dim"))
+            k = lambda a: key_label(self.app.config.keys, a)  # noqa: E731 (after [keys])
+            yield Label(Text(f"{k('diff_older')}/{k('diff_newer')} older/newer revision · {k('diff_close')} closes",
+                             style="dim"))
 
     def on_mount(self) -> None:
         self._show()
@@ -121,9 +123,15 @@ class DiffScreen(ModalScreen[None]):
         body = word_diff(before.text, rev.text) if before else Text(plain(rev.text))
         self.query_one("#diff-body", Static).update(body)
 
-    def action_step(self, step: int) -> None:
+    def action_diff_older(self) -> None:
+        self._step(-1)
+
+    def action_diff_newer(self) -> None:
+        self._step(1)
+
+    def _step(self, step: int) -> None:
         self.index = max(0, min(len(self.revisions) - 1, self.index + step))
         self._show()
 
-    def action_close(self) -> None:
+    def action_diff_close(self) -> None:
         self.dismiss(None)

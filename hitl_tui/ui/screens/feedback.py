@@ -12,13 +12,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...keymap import FEEDBACK
 from ...learning.feedback import FeedbackItem
 from ..guard import report
+from ..keys import bindings_for, key_label
 from ..text import plain
 from ..widgets.feedback_items import ItemList, memory_text, tally
 from .diff import word_diff
@@ -27,12 +28,8 @@ from .diff import word_diff
 class FeedbackScreen(ModalScreen[int]):
     """Dismisses with how many ticks were written (the station refreshes what it shows when any were)."""
 
-    BINDINGS = [Binding("escape,q,f", "close", "Close", id="feedback_close"),
-                Binding("y", "tick('addressed')", "Addressed", id="feedback_addressed"),
-                Binding("n", "tick('not_addressed')", "Not addressed", id="feedback_not_addressed"),
-                Binding("u", "tick('unclear')", "Unclear", id="feedback_unclear"),
-                Binding("left,[", "step(-1)", "Older revise", id="feedback_older"),
-                Binding("right,]", "step(1)", "Newer revise", id="feedback_newer")]
+    ACTION_SCREEN = FEEDBACK
+    BINDINGS = bindings_for(FEEDBACK)  # keys, help and palette from hitl_tui/keymap.py; remappable under [keys]
 
     def __init__(self, store, label: str, revisions: list[dict]) -> None:
         """`revisions`: a variant's revisions as `Store.brief_history` gives them; those a revise sent items to
@@ -52,8 +49,10 @@ class FeedbackScreen(ModalScreen[int]):
             yield ItemList([], id="feedback-items")
             with VerticalScroll(id="feedback-text-box"):
                 yield Static("", id="feedback-text")
-            yield Static(Text("y addressed · n not addressed · u unclear · ←/→ older/newer revise · escape closes",
-                             style="dim"))
+            k = lambda a: key_label(self.app.config.keys, a)  # noqa: E731 (after [keys])
+            yield Static(Text(f"{k('feedback_addressed')} addressed · {k('feedback_not_addressed')} not addressed · "
+                              f"{k('feedback_unclear')} unclear · {k('feedback_older')}/{k('feedback_newer')} "
+                              f"older/newer revise · {k('feedback_close')} closes", style="dim"))
 
     def on_mount(self) -> None:
         self._show()
@@ -96,13 +95,28 @@ class FeedbackScreen(ModalScreen[int]):
             body.append_text(word_diff(before, rev["text"] or ""))
         self.query_one("#feedback-text", Static).update(body)
 
-    def action_step(self, step: int) -> None:
+    def action_feedback_older(self) -> None:
+        self._step(-1)
+
+    def action_feedback_newer(self) -> None:
+        self._step(1)
+
+    def _step(self, step: int) -> None:
         index = max(0, min(len(self.revises) - 1, self.index + step))
         if index != self.index:
             self.index = index
             self._show()
 
-    def action_tick(self, mark: str) -> None:
+    def action_feedback_addressed(self) -> None:
+        self._tick("addressed")
+
+    def action_feedback_not_addressed(self) -> None:
+        self._tick("not_addressed")
+
+    def action_feedback_unclear(self) -> None:
+        self._tick("unclear")
+
+    def _tick(self, mark: str) -> None:
         item = self.query_one(ItemList).current
         if item is None:
             return
@@ -128,6 +142,11 @@ class FeedbackScreen(ModalScreen[int]):
             if listing.highlighted is not None and listing.highlighted < listing.option_count - 1:
                 listing.highlighted += 1  # on to the next item: a run of ticks is one key each
 
-    def action_close(self) -> None:
+    async def action_feedback_help(self) -> None:
+        from .modals import HelpScreen
+
+        await self.app.push_screen(HelpScreen(FEEDBACK, self.app.config.keys))
+
+    def action_feedback_close(self) -> None:
         self.dismiss(self.ticks)
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from ..keys import help_rows
+from ...keymap import HELP, PROMPT
+from ..keys import bindings_for, help_rows, key_label
 from ..text import plain
 
 
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text. Enter submits (empty allowed only if `allow_empty`), escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt_cancel")]
+    ACTION_SCREEN = PROMPT
+    BINDINGS = bindings_for(PROMPT)  # keys, palette and [keys] remapping from hitl_tui/keymap.py
 
     def __init__(self, title: str, placeholder: str = "", value: str = "", allow_empty: bool = False,
                  detail: str = "") -> None:
@@ -34,7 +35,8 @@ class TextPrompt(ModalScreen[str | None]):
             if self.detail:
                 yield Static(Text(plain(self.detail)), classes="dialog-detail")
             yield Input(value=self.value, placeholder=self.placeholder)
-            yield Label(Text("enter to confirm · escape to cancel", style="dim"))
+            yield Label(Text(f"enter to confirm · {key_label(self.app.config.keys, 'prompt_cancel')} to cancel",
+                             style="dim"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
@@ -43,12 +45,13 @@ class TextPrompt(ModalScreen[str | None]):
         else:
             self.notify("A reason is required.", severity="warning")
 
-    def action_cancel(self) -> None:
+    def action_prompt_cancel(self) -> None:
         self.dismiss(None)
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close", id="help_close")]
+    ACTION_SCREEN = HELP
+    BINDINGS = bindings_for(HELP)
 
     def __init__(self, screen: str, keys: dict[str, str]) -> None:
         super().__init__()
@@ -65,5 +68,5 @@ class HelpScreen(ModalScreen[None]):
             yield Label(Text("Keys — remap any id under [keys] in hitl.toml", style="bold"))
             yield Static(table)
 
-    def action_close(self) -> None:
+    def action_help_close(self) -> None:
         self.dismiss(None)

@@ -10,23 +10,21 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from ...keymap import RESHOW
 from ...workspace import package_dir
 from ..guard import write_problem
+from ..keys import bindings_for, key_label
 from ..text import plain
 
 
 class ReshowScreen(ModalScreen[bool]):
     CSS_PATH = str(package_dir("styles") / "team.tcss")
-    BINDINGS = [
-        *[Binding(str(n), f"score({n})", f"Score {n}", show=False, id=f"reshow_score_{n}") for n in range(1, 6)],
-        Binding("backspace", "back", "Previous dimension", show=False, id="reshow_back"),
-        Binding("escape,q", "close", "Close", id="reshow_close"),
-    ]
+    ACTION_SCREEN = RESHOW
+    BINDINGS = bindings_for(RESHOW)  # 1-5 and backspace fixed as in the station; close remappable under [keys]
 
     def __init__(self, store, config, item) -> None:
         super().__init__()
@@ -43,7 +41,8 @@ class ReshowScreen(ModalScreen[bool]):
             with VerticalScroll(id="reshow-text"):
                 yield Static(id="reshow-body")
             yield Static(id="reshow-scores")
-            yield Label(Text("1-5 score · backspace back · escape close", style="dim"))
+            yield Label(Text(f"1-5 score · backspace back · {key_label(self.app.config.keys, 'reshow_close')} close",
+                             style="dim"))
 
     async def on_mount(self) -> None:
         revs = await self.store.revisions(self.item.draft_id)
@@ -83,9 +82,9 @@ class ReshowScreen(ModalScreen[bool]):
         self.index = next((i for i in left if i > self.index), left[0])
         self._show()
 
-    def action_back(self) -> None:
+    def action_score_back(self) -> None:
         self.index = max(0, self.index - 1)
         self._show()
 
-    def action_close(self) -> None:
+    def action_reshow_close(self) -> None:
         self.dismiss(bool(self.scores))

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ...keymap import REVISE
 from ...learning.feedback import FeedbackItem, drop, note_item
+from ..keys import bindings_for, key_label
 from ..text import plain
 from ..widgets.feedback_items import ItemList, sent_line
 
 
 class ReviseScreen(ModalScreen[list[FeedbackItem] | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="revise_cancel"),
-                Binding("enter", "send", "Send", priority=True, id="revise_send"),
-                Binding("space", "toggle", "Drop / keep", id="revise_toggle"),
-                # the station's check_action holds App actions (focus_next too) while a dialog is open
-                Binding("tab,shift+tab", "switch_focus", "Instruction / list", id="revise_focus")]
+    # keys, help and palette from hitl_tui/keymap.py, remappable under [keys]; tab is the screen's own action
+    # because the station's check_action holds App actions (focus_next too) while a dialog is open
+    ACTION_SCREEN = REVISE
+    BINDINGS = bindings_for(REVISE)
 
     def __init__(self, items: list[FeedbackItem], title: str) -> None:
         super().__init__()
@@ -39,8 +39,9 @@ class ReviseScreen(ModalScreen[list[FeedbackItem] | None]):
                         id="revise-instruction")
             yield Static("", id="revise-count")
             yield ItemList(self.items, line=sent_line, id="revise-items")
-            yield Static(Text("enter sends · tab to the list · space drops or keeps the highlighted item · "
-                             "escape cancels", style="dim"))
+            k = lambda a: key_label(self.app.config.keys, a)  # noqa: E731 (after [keys])
+            yield Static(Text(f"{k('revise_send')} sends · {k('revise_focus')} to the list · {k('revise_toggle')} "
+                              f"drops or keeps the highlighted item · {k('revise_cancel')} cancels", style="dim"))
 
     def on_mount(self) -> None:
         self._count()
@@ -61,7 +62,7 @@ class ReviseScreen(ModalScreen[list[FeedbackItem] | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         self._count()
 
-    def action_toggle(self) -> None:
+    def action_revise_toggle(self) -> None:
         """space on the list (in the instruction, space types a space): drop the highlighted item or put it back."""
         listing = self.query_one(ItemList)
         if listing.current is None:
@@ -73,13 +74,13 @@ class ReviseScreen(ModalScreen[list[FeedbackItem] | None]):
 
     def on_option_list_option_selected(self, event: ItemList.OptionSelected) -> None:
         event.stop()  # a click toggles too (enter sends: it is bound on the screen)
-        self.action_toggle()
+        self.action_revise_toggle()
 
-    def action_switch_focus(self) -> None:
+    def action_revise_focus(self) -> None:
         listing = self.query_one(ItemList)
         (self.query_one(Input) if self.focused is listing else listing).focus()
 
-    def action_send(self) -> None:
+    def action_revise_send(self) -> None:
         self.dismiss(self.to_send(self.query_one(Input).value))
 
     def to_send(self, instruction: str) -> list[FeedbackItem]:
@@ -94,5 +95,10 @@ class ReviseScreen(ModalScreen[list[FeedbackItem] | None]):
             items.insert(at, new)
         return items
 
-    def action_cancel(self) -> None:
+    def action_revise_cancel(self) -> None:
         self.dismiss(None)
+
+    async def action_revise_help(self) -> None:
+        from .modals import HelpScreen
+
+        await self.app.push_screen(HelpScreen(REVISE, self.app.config.keys))

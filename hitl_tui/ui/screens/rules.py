@@ -15,15 +15,16 @@ import re
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...keymap import RULES
 from ...learning.mining import Proposal
 from ...learning.rules_file import rule_from_proposal, words_pattern
 from ..guard import report
+from ..keys import bindings_for, key_label
 from ..text import plain
 
 STATUS = {"open": ("●", "open", "bold cyan"), "accepted": ("✓", "accepted", "bold green"),
@@ -69,15 +70,10 @@ def evidence(proposal: Proposal, ex: dict) -> Text:
 class RulesScreen(ModalScreen[bool]):
     """Dismisses with whether any rule was accepted, changed or withdrawn (the station re-runs its gates)."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close", id="rules_close"),
-                Binding("a", "accept", "Accept", id="rules_accept"),
-                Binding("k", "kind", "Accept as…", id="rules_kind"),
-                Binding("e", "edit", "Edit and accept", id="rules_edit"),
-                Binding("r", "decline('rejected')", "Reject", id="rules_reject"),
-                Binding("i", "decline('ignored')", "Ignore", id="rules_ignore"),
-                # the list would page itself with these; the evidence is what outgrows the screen
-                Binding("pagedown,ctrl+d", "evidence(1)", "More evidence", id="rules_evidence_down", priority=True),
-                Binding("pageup,ctrl+u", "evidence(-1)", "Back up", id="rules_evidence_up", priority=True)]
+    # keys, help and palette from hitl_tui/keymap.py, remappable under [keys]; the evidence keys are priority
+    # bindings there: the list would page itself with them, and the evidence is what outgrows the screen
+    ACTION_SCREEN = RULES
+    BINDINGS = bindings_for(RULES)
 
     def __init__(self, ws, store) -> None:
         super().__init__()
@@ -93,9 +89,11 @@ class RulesScreen(ModalScreen[bool]):
             yield OptionList(id="rules-list")
             with VerticalScroll(id="rules-detail-box"):
                 yield Static("", id="rules-detail")
-            yield Static(Text("a accept · k accept as… · e edit, then accept · r reject · i ignore · "
-                              "pgdn/pgup evidence · escape closes",
-                             style="dim"))
+            k = lambda a: key_label(self.app.config.keys, a)  # noqa: E731 (after [keys])
+            yield Static(Text(f"{k('rules_accept')} accept · {k('rules_kind')} accept as… · {k('rules_edit')} edit, "
+                              f"then accept · {k('rules_reject')} reject · {k('rules_ignore')} ignore · "
+                              f"{k('rules_evidence_down')}/{k('rules_evidence_up')} evidence · "
+                              f"{k('rules_close')} closes", style="dim"))
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -160,7 +158,7 @@ class RulesScreen(ModalScreen[bool]):
             for n, option in enumerate(p["options"]):
                 t.append(" " if n else "")
                 t.append(f"[{option}]" if option == kind else option, style="reverse" if option == kind else "dim")
-            t.append("  (k changes it)", style="dim")
+            t.append(f"  ({key_label(self.app.config.keys, 'rules_kind')} changes it)", style="dim")
             rule = rule_from_proposal(proposal, kind, self.ws.config.reviewer)
             t.append(f"\n  becomes {KIND_WORDS[kind]}: ", style="dim")
             t.append(plain(rule.text))
@@ -174,12 +172,18 @@ class RulesScreen(ModalScreen[bool]):
                 t.append_text(evidence(proposal, ex))
         self.query_one("#rules-detail", Static).update(t)
 
-    def action_evidence(self, direction: int) -> None:
+    def action_rules_evidence_down(self) -> None:
+        self._evidence(1)
+
+    def action_rules_evidence_up(self) -> None:
+        self._evidence(-1)
+
+    def _evidence(self, direction: int) -> None:
         """The evidence scrolls while the keys stay on the list (80×24 shows only its start)."""
         box = self.query_one("#rules-detail-box", VerticalScroll)
         box.scroll_to(y=box.scroll_y + direction * max(1, box.size.height - 1), animate=False, immediate=True)
 
-    def action_kind(self) -> None:
+    def action_rules_kind(self) -> None:
         row = self.current
         if row is None:
             return
@@ -187,13 +191,13 @@ class RulesScreen(ModalScreen[bool]):
         self.kinds[row["id"]] = options[(options.index(self.kind_of(row)) + 1) % len(options)]
         self._detail()
 
-    def action_accept(self) -> None:
+    def action_rules_accept(self) -> None:
         row = self.current
         if row is not None:
             self._decide(row, "accepted", self.kind_of(row))
 
     @work(group="rules-edit", exclusive=True, exit_on_error=False)
-    async def action_edit(self) -> None:
+    async def action_rules_edit(self) -> None:
         from .modals import TextPrompt
 
         row = self.current
@@ -208,7 +212,13 @@ class RulesScreen(ModalScreen[bool]):
         if text:
             self._decide(row, "accepted", kind, text)
 
-    def action_decline(self, status: str) -> None:
+    def action_rules_reject(self) -> None:
+        self._decline("rejected")
+
+    def action_rules_ignore(self) -> None:
+        self._decline("ignored")
+
+    def _decline(self, status: str) -> None:
         row = self.current
         if row is not None:
             self._decide(row, status)
@@ -244,5 +254,10 @@ class RulesScreen(ModalScreen[bool]):
         later = self.rows[at + 1:] + self.rows[:at]
         return next((r["id"] for r in later if r["status"] == "open"), decided)
 
-    def action_close(self) -> None:
+    async def action_rules_help(self) -> None:
+        from .modals import HelpScreen
+
+        await self.app.push_screen(HelpScreen(RULES, self.app.config.keys))
+
+    def action_rules_close(self) -> None:
         self.dismiss(self.changed)
