@@ -183,3 +183,18 @@ async def test_compare_keys_come_from_the_action_table_and_can_be_remapped(tmp_p
         await settle(lambda: type(app.screen).__name__ == "HelpScreen")
         rows = app.screen.rows
         assert ("l", "A better", "pick_a") in rows and ("u", "Undo last pick", "undo_pick") in rows
+
+
+async def test_one_model_reveals_which_of_its_variants_won(tmp_path, llm_server):
+    """Several variants of one model: the reveal names the variants, not "writer a over writer a"."""
+    one = {"briefs": {"sale.toml": {"variants": 3}},
+           "drafting": {"models": [{"model": "openai/ok-12", "api_base": llm_server.base_url, "label": "writer a"}],
+                        "variants": 3}}
+    async with station(tmp_path, llm_server, variants=3, **one) as (ws, app, pilot):
+        screen = await open_compare(app, pilot)
+        first = screen.pair
+        await pilot.press("a")
+        await settle(lambda: screen.judged is not None)
+        status = str(screen.query_one("#compare-status").render())
+        a, b = f"writer a v{first.left.variant + 1}", f"writer a v{first.right.variant + 1}"
+        assert a != b and f"{a} over {b}" in status, status

@@ -41,7 +41,13 @@ async def drafted(pilot, variants: int = 3) -> None:
         return len(app.review.states) == variants and all(s.status == "done" for s in app.review.states.values()) and not busy \
             and not app.review.streams
 
-    await wait_until(settled)  # it used to go on after 20 s whatever the state: a wrong snapshot under load
+    try:
+        await wait_until(settled)  # it used to go on after 20 s whatever the state: a wrong snapshot under load
+    except AssertionError as exc:  # say where it stuck: which variants, which workers, which streams
+        busy = [(w.group, w.name, w.state.name) for w in app.workers if not w.is_finished]
+        states = {k: (s.status, len(s.text)) for k, s in app.review.states.items()}
+        raise AssertionError(f"{exc}\nstates {states}; busy workers {busy}; streams {list(app.review.streams)}; "
+                             f"engine {app.engine!r}") from None
     await pilot.pause(0.3)
     for body in app.query(".pane-body"):  # streamed panes follow the end; whether they streamed is timing
         body.scroll_home(animate=False, immediate=True)

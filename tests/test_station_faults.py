@@ -177,3 +177,28 @@ async def test_quitting_does_not_wait_forever_on_a_transaction_that_never_ends(w
         await asyncio.wait_for(app.save_and_exit("quit"), 60)  # a hang guard: it used to wait forever here
         assert app.store is None and store._db is None  # the log is closed
     holder.cancel()
+
+
+# ---------------------------------------------------------------------------------------------------- the score card
+
+def card_lines(card) -> list[str]:
+    """The score card's lines as the terminal shows them (wrapped to its width)."""
+    return [line.plain.rstrip() for line in card.content.wrap(card.app.console, card.content_region.width)]
+
+
+async def test_the_score_card_shows_every_dimension_and_both_anchors_within_its_box_at_120x40(tmp_path):
+    from test_snapshots import drafted, station as offline_station
+
+    app = offline_station(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await drafted(pilot)
+        card, details = app.review.query_one("#scores"), app.review.query_one("#details")
+        rubric = app.config.rubric
+        for moves in range(len(rubric)):  # each dimension in turn has the focus, with its own anchors
+            lines = card_lines(card)
+            assert card.region.bottom <= details.region.bottom, (card.region, details.region)  # its border shows
+            assert len(lines) <= card.content_region.height, (card.content_region.height, lines)  # nothing cut off
+            assert sum(line.startswith(("▶", "  ")) and "○" in line or "●" in line for line in lines) >= len(rubric)
+            assert any(line.startswith("1 = ") for line in lines) and any(line.startswith("5 = ") for line in lines), lines
+            await pilot.press("3")  # scored: the next dimension has the focus
+            await wait_until(lambda: app.review.dim_index == min(moves + 1, len(rubric) - 1))

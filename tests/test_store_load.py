@@ -65,6 +65,8 @@ BIG_SYNC = textwrap.dedent("""
 
 
 def spawn(tmp_path, name: str, code: str, *args: str) -> subprocess.Popen:
+    """`name` is the script's file, one per process: rewriting a script another process is still reading gave that
+    process an empty file (it printed nothing and exited 0: a failure of the test, not of the store)."""
     script = tmp_path / f"{name}.py"
     script.write_text(code)
     return subprocess.Popen([sys.executable, str(script), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -84,7 +86,7 @@ def test_four_scorers_a_reader_and_a_big_import_lose_nothing(tmp_path):
     stop = tmp_path / "stop"
     importer = spawn(tmp_path, "importer", BIG_SYNC, str(path), "30000")
     reader = spawn(tmp_path, "reader", READER, str(path), str(stop))
-    scorers = [spawn(tmp_path, "scorer", SCORER, str(path), f"rev{n}", drafts) for n in range(4)]
+    scorers = [spawn(tmp_path, f"scorer{n}", SCORER, str(path), f"rev{n}", drafts) for n in range(4)]
     results = [p.communicate(timeout=600) for p in scorers]
     assert importer.wait(timeout=600) == 0, importer.communicate()[1][-2000:]
     stop.touch()

@@ -51,6 +51,14 @@ def reveal_title(letter: str, side: CompareSide) -> str:
     return f"{letter} · {plain(side.label or side.model)} · v{side.variant + 1}"
 
 
+def side_names(left: CompareSide, right: CompareSide) -> tuple[str, str]:
+    """The two sides' models as the reveal names them; two variants of one model are told apart by number."""
+    a, b = plain(left.label or left.model), plain(right.label or right.model)
+    if a == b:
+        a, b = f"{a} v{left.variant + 1}", f"{b} v{right.variant + 1}"
+    return a, b
+
+
 def tally(picks: list[dict]) -> str:
     """"fast 3 wins · drafter 1 win · 1 tie · 1 skipped": a reviewer's picks on one brief version (`my_picks`)."""
     wins: dict[str, int] = {}
@@ -171,8 +179,7 @@ class CompareScreen(Screen[None]):
         self.refresh_bindings()
 
     def _verdict(self, judged: Judged) -> Text:
-        left, right = judged.pair.left, judged.pair.right
-        a, b = plain(left.label or left.model), plain(right.label or right.model)
+        a, b = side_names(judged.pair.left, judged.pair.right)
         t = Text()
         if judged.pick == "skip":
             t.append("Skipped", style="bold")

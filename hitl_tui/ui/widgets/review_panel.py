@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -65,14 +67,23 @@ class BriefSummary(Panel):
 
 
 class ScoreCard(Panel):
-    """This reviewer's own scores of the focused variant; the border title says who else scored it."""
+    """This reviewer's own scores of the focused variant; the border title says who else scored it. The focused
+    dimension's two anchors (what 1 and 5 mean) take the rows the dimensions leave, each shortened with "…" if they
+    do not fit: the card never grows past its box (at 120x40 it would lose its last lines, border and all)."""
+
+    _shown: tuple | None = None  # the last `show` arguments, drawn again when the card's size changes
 
     def on_mount(self) -> None:
         self.border_title = "Your scores"
 
+    def on_resize(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)
+
     def show(self, rubric: dict[str, dict[str, str]], scores: dict[str, int], current: int,
              colleagues: list[str] | None = None, unsaved: set[str] | None = None) -> None:
         """`unsaved`: dimensions whose score hitl.db refused so far (kept and retried by the station)."""
+        self._shown = (rubric, scores, current, colleagues, unsaved)
         colleagues, unsaved = colleagues or [], unsaved or set()
         title = "Your scores" if not colleagues else f"Yours · {plain(colleagues[0])} scored too" \
             if len(colleagues) == 1 else f"Yours · {len(colleagues)} others scored"
@@ -89,11 +100,31 @@ class ScoreCard(Panel):
             t.append("".join("●" if value and n <= value else "○" for n in range(1, 6)),
                      style="yellow" if value else "dim")
             t.append(f" {value or '–'}")
-            t.append(" not saved\n" if name in unsaved else "\n", style="bold red")
+            t.append(" not saved" if name in unsaved else "", style="bold red")
+            t.append("\n" if i < len(names) - 1 else "")
         if 0 <= current < len(names):
             dim = rubric[names[current]]
-            t.append(f"1 = {plain(dim.get('one', ''))}\n5 = {plain(dim.get('five', ''))}", style="dim")
+            size = self.content_region.size if self.is_mounted else None
+            width, rows = (size.width, size.height - len(names)) if size and size.width > 0 else (26, 4)
+            anchors = fit_anchors([f"1 = {plain(dim.get('one', ''))}", f"5 = {plain(dim.get('five', ''))}"],
+                                  width, rows)
+            if anchors:
+                t.append("\n" + "\n".join(anchors), style="dim")
         self.show_text(t)
+
+
+def fit_anchors(anchors: list[str], width: int, rows: int) -> list[str]:
+    """The anchors wrapped to `width`, in at most `rows` lines shared between them (the first gets an odd one);
+    an anchor cut short ends with "…"."""
+    out: list[str] = []
+    for n, anchor in enumerate(anchors):
+        room = rows // len(anchors) + (1 if n < rows % len(anchors) else 0)
+        lines = textwrap.wrap(anchor, max(8, width)) if room > 0 else []
+        if len(lines) > room:
+            lines = lines[:room]
+            lines[-1] = lines[-1][:max(1, width - 1)].rstrip() + "…"
+        out += lines
+    return out
 
 
 class Checklist(OptionList):
