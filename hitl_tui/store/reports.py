@@ -93,6 +93,12 @@ class ReportOps(Database):
         stats.update(await self.learning_stats())  # win rates, review analytics, results, charts
         return stats
 
+    async def actors(self, leave_out: tuple[str, ...] = ()) -> list[str]:
+        """Everyone who has acted in the log (but `leave_out`), by name."""
+        where = f"WHERE reviewer NOT IN ({','.join('?' * len(leave_out))})" if leave_out else ""
+        rows = await self.fetchall(f"SELECT DISTINCT reviewer FROM events {where} ORDER BY reviewer", leave_out)
+        return [r["reviewer"] for r in rows]
+
     async def events(self, limit: int | None = None) -> list[Event]:
         """The log, oldest first, each payload decoded."""
         from .report_rows import Event
