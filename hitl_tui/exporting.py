@@ -17,11 +17,15 @@ import io
 import json
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .store import Store
 from .terminal import json_dumps
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .store.report_rows import PromptInput, VariantReport
 
 FINETUNE_FORMATS = ("dpo", "kto", "sft", "openai-preference")
 FORMATS = ("jsonl", "csv", "md") + FINETUNE_FORMATS
@@ -31,33 +35,33 @@ COLUMNS = ["brief", "title", "brief_version", "variant", "model", "status", "dec
            "prompt_version", "ai_revisions", "edit_rate", "scores", "reviewer_scores", "text"]
 
 
-def _rows_as(fmt: str, rows: list[dict]) -> str:
+def _rows_as(fmt: str, rows: list[VariantReport]) -> str:
     if fmt == "jsonl":
-        return "".join(json_dumps({k: r.get(k) for k in COLUMNS}) + "\n" for r in rows)
+        return "".join(json_dumps({k: getattr(r, k) for k in COLUMNS}) + "\n" for r in rows)
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
+        writer = csv.DictWriter(out, fieldnames=COLUMNS)
         writer.writeheader()
         for r in rows:
-            writer.writerow({**r, "scores": json.dumps(r["scores"]),
-                             "reviewer_scores": json.dumps(r["reviewer_scores"], ensure_ascii=False)})
+            writer.writerow({k: getattr(r, k) for k in COLUMNS} | {
+                "scores": json.dumps(r.scores), "reviewer_scores": json.dumps(r.reviewer_scores, ensure_ascii=False)})
         return out.getvalue()
     parts = ["# hitl export\n"]
     for r in rows:
-        scores = ", ".join(f"{k} {v:g}" for k, v in r["scores"].items()) or "—"
-        if len(r["reviewer_scores"]) > 1:
+        scores = ", ".join(f"{k} {v:g}" for k, v in r.scores.items()) or "—"
+        if len(r.reviewer_scores) > 1:
             scores += " · " + "; ".join(f"{who}: " + ", ".join(f"{k} {v}" for k, v in own.items())
-                                        for who, own in r["reviewer_scores"].items())
-        parts.append(f"\n## {r['title']} · v{r['variant'] + 1} · {r['model']}\n\n"
-                     f"- brief: `{r['brief']}` (version {r['brief_version']})\n- status: {r['status']}"
-                     f" · decision: {r['decision'] or '—'}" + (f" ({r['reason']})" if r["reason"] else "") +
-                     f"\n- scores: {scores}\n- human edit rate: {r['edit_rate'] * 100:.0f}%\n\n")
-        parts.append("\n".join("> " + line for line in (r["text"] or "").splitlines()) + "\n")
+                                        for who, own in r.reviewer_scores.items())
+        parts.append(f"\n## {r.title} · v{r.variant + 1} · {r.model}\n\n"
+                     f"- brief: `{r.brief}` (version {r.brief_version})\n- status: {r.status}"
+                     f" · decision: {r.decision or '—'}" + (f" ({r.reason})" if r.reason else "") +
+                     f"\n- scores: {scores}\n- human edit rate: {r.edit_rate * 100:.0f}%\n\n")
+        parts.append("\n".join("> " + line for line in (r.text or "").splitlines()) + "\n")
     return "".join(parts)
 
 
 def export(ws: Workspace, fmt: str) -> str:
-    async def run() -> list[dict]:
+    async def run() -> list[VariantReport]:
         async with Store.opened(ws.db_path, ws.config.reviewer, read_only_ok=True) as store:
             return await store.draft_rows()
 
@@ -71,22 +75,22 @@ class FinetuneExport:
     skipped: Counter
 
 
-def rebuild_messages(inputs: list[dict], config: Config) -> dict[int, list[dict]]:
+def rebuild_messages(inputs: list[PromptInput], config: Config) -> dict[int, list[dict]]:
     """Messages re-made for AI revisions the log has none for (see the module docstring)."""
     from .briefs import Brief
     from .prompts import Feedback, build_draft_messages, build_revision_messages
 
     out = {}
     for row in inputs:
-        if row["prompt_version"] != config.prompts.version:
+        if row.prompt_version != config.prompts.version:
             continue
-        brief = Brief.from_fields(row["brief"], json.loads(row["fields"]))
-        if row["number"] == 1:
-            out[row["revision_id"]] = build_draft_messages(brief, config, row["rank"])
-        elif row["feedback"]:
-            given = json.loads(row["feedback"])
+        brief = Brief.from_fields(row.brief, json.loads(row.fields))
+        if row.number == 1:
+            out[row.revision_id] = build_draft_messages(brief, config, row.rank)
+        elif row.feedback:
+            given = json.loads(row.feedback)
             feedback = Feedback(**{k: v for k, v in given.items() if k in Feedback.__dataclass_fields__})
-            out[row["revision_id"]] = build_revision_messages(brief, config, row["previous"] or "", feedback)
+            out[row.revision_id] = build_revision_messages(brief, config, row.previous or "", feedback)
     return out
 
 
@@ -103,17 +107,17 @@ async def finetune_rows(store: Store, config: Config, fmt: str, filt) -> tuple[l
     from .analytics.pairs import implicit_pairs
 
     facts = await store.draft_facts(texts=True)
-    scores = {f["draft_id"]: f["scores"] for f in facts}
+    scores = {f.draft_id: f.scores for f in facts}
     explicit = await store.explicit_pairs(texts=True, scores=scores) if fmt in ("dpo", "openai-preference") else []
     behind = await store.ai_revision_behind({side.revision_id for pair in explicit for side in pair.sides})
-    prompts = await _prompts(store, config, {f["ai_revision_id"] for f in facts if f["ai_revision_id"]} |
+    prompts = await _prompts(store, config, {f.ai_revision_id for f in facts if f.ai_revision_id} |
                              set(behind.values()))
 
     def with_prompt(side):
         messages, source = prompts.get(behind.get(side.revision_id), ((), "unknown"))
         return replace(side, messages=messages, prompt_source=source)
 
-    variants = [store.variant_of(f, None, *prompts.get(f["ai_revision_id"], ((), "unknown"))) for f in facts]
+    variants = [store.variant_of(f, None, *prompts.get(f.ai_revision_id, ((), "unknown"))) for f in facts]
     pairs = [replace(p, winner=with_prompt(p.winner), loser=with_prompt(p.loser)) for p in explicit]
     result = build(fmt, pairs=pairs + implicit_pairs(variants), variants=variants, filt=filt)
     return result.rows, result.skipped

@@ -13,10 +13,14 @@ import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .outbox import front_matter, piece_id
 from .store import Store
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .store.report_rows import PieceOrigin
 
 SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -28,7 +32,7 @@ class ImportOutcome:
     rows: int = 0
 
 
-def known_pieces(outbox: Path, approved: list[dict]) -> tuple[dict[str, str], dict[str, int | None]]:
+def known_pieces(outbox: Path, approved: list[PieceOrigin]) -> tuple[dict[str, str], dict[str, int | None]]:
     """(every key a results file may use → the piece's canonical key; canonical key → the draft it came from).
 
     The canonical key is the front-matter id, or the file name for a piece written before ids. approved: rows of
@@ -36,9 +40,9 @@ def known_pieces(outbox: Path, approved: list[dict]) -> tuple[dict[str, str], di
     drafts: dict[str, int | None] = {}
     standing: dict[tuple[str, str], int] = {}
     for row in approved:
-        drafts[piece_id(row["brief"], row["drafted_at"])] = row["draft_id"]
-        if row["active"]:
-            standing[(row["brief"], row["model"])] = row["draft_id"]  # rows come in draft order: the latest wins
+        drafts[piece_id(row.brief, row.drafted_at)] = row.draft_id
+        if row.active:
+            standing[(row.brief, row.model)] = row.draft_id  # rows come in draft order: the latest wins
     known = {key: key for key in drafts}
     for path in sorted(outbox.glob("*.md")):
         front = front_matter(path) or {}

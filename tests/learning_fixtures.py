@@ -37,17 +37,16 @@ async def pick_model(store, version: int, winner: str | None) -> None:
 async def approve(store, outbox: Path, draft_id: int, *, kind: str = "approve", reason: str = "",
                   gates: list[GateResult] | None = None) -> Path:
     """What the station's approve key does: gates and decision in the log, then the outbox file."""
-    revisions = await store.revisions(draft_id)
-    ai = [r for r in revisions if r["kind"] == "ai"][-1]
-    draft = await store.draft(draft_id)
-    brief = await store.fetchone("SELECT name, title FROM briefs WHERE id = ?", (draft["brief_id"],))
+    draft = await store.draft(draft_id, with_revisions=True)
+    ai, latest = draft.latest_ai, draft.latest
+    brief = await store.fetchone("SELECT name, title FROM briefs WHERE id = ?", (draft.brief_id,))
     if gates is not None:
-        await store.record_gates(revisions[-1]["id"], gates)
-    await store.decide(draft_id, revisions[-1]["id"], kind, reason, gates)
-    return write_approved(outbox, brief_name=brief["name"], title=brief["title"], text=revisions[-1]["text"],
-                          model=draft["model"], label=draft["label"], prompt_version=ai["prompt_version"],
+        await store.record_gates(latest.id, gates)
+    await store.decide(draft_id, latest.id, kind, reason, gates)
+    return write_approved(outbox, brief_name=brief["name"], title=brief["title"], text=latest.text,
+                          model=draft.model, label=draft.label, prompt_version=ai.prompt_version,
                           reviewer=store.reviewer, decision=kind, reason=reason, scores={}, gates=[],
-                          edit_rate=0.0, revision=ai["number"], drafted_at=ai["created_at"], approved_at=time.time())
+                          edit_rate=0.0, revision=ai.number, drafted_at=ai.created_at, approved_at=time.time())
 
 
 def gate(gate_id: str, status: str, required: bool = True) -> GateResult:

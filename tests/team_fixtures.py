@@ -44,7 +44,7 @@ async def variant(store: Store, text: str, brief: Brief = LAUNCH, number: int = 
     """A finished variant of the brief with this text; returns its draft id."""
     version_id = (await store.sync_brief(brief)).version_id
     if version_id is None:
-        version_id = (await store.brief_by_name(brief.name))["current_version_id"]
+        version_id = (await store.brief_by_name(brief.name)).current_version_id
     draft_id, revision_id = await store.create_draft(version_id, number, "hitl-offline/writer", "offline writer",
                                                      0.7, "v1")
     await store.finish_revision(revision_id, status="done", text=text)

@@ -69,7 +69,7 @@ async def test_each_reviewer_judges_their_own_pairs_and_a_skip_counts_as_judged(
         assert await ana.next_pair(version) is None
         assert (await ben.next_pair(version)).judged == 0  # ana's picks are not ben's
         picks = await ana.picks(version)
-        assert {p["pick"] for p in picks} == {"skip"} and {p["reviewer"] for p in picks} == {"ana"}
+        assert {p.pick for p in picks} == {"skip"} and {p.reviewer for p in picks} == {"ana"}
 
 
 async def test_a_pick_and_its_event_are_one_transaction(store):
@@ -77,11 +77,11 @@ async def test_a_pick_and_its_event_are_one_transaction(store):
     pair = await store.next_pair(version)
     pick_id = await store.record_pick(pair, "right", seconds=4.5)
     event = (await store.events())[-1]
-    assert event["kind"] == "preference" and event["reviewer"] == "tester" and event["brief_id"] == pair.brief_id
-    assert event["payload"]["pick_id"] == pick_id and event["payload"]["pick"] == "right"
-    assert event["payload"]["left"] == {"draft_id": pair.left.draft_id, "revision_id": pair.left.revision_id}
+    assert event.kind == "preference" and event.reviewer == "tester" and event.brief_id == pair.brief_id
+    assert event.payload["pick_id"] == pick_id and event.payload["pick"] == "right"
+    assert event.payload["left"] == {"draft_id": pair.left.draft_id, "revision_id": pair.left.revision_id}
     row = (await store.picks(version))[0]
-    assert (row["left_draft_id"], row["right_draft_id"], row["pick"], row["seconds"]) == \
+    assert (row.left_draft_id, row.right_draft_id, row.pick, row.seconds) == \
         (pair.left.draft_id, pair.right.draft_id, "right", 4.5)
     # A pair whose drafts belong to another brief version is refused, and nothing is written.
     other, other_drafts = await variants(store, 2, name="b.toml")
@@ -102,11 +102,11 @@ async def test_undo_asks_the_pair_again_and_a_second_pick_replaces_the_first(sto
     assert await store.undo_last_pick(version) is not None
     again = await store.next_pair(version)
     assert (again.left.draft_id, again.right.draft_id, again.judged) == (first.left.draft_id, first.right.draft_id, 0)
-    assert (await store.events())[-1]["kind"] == "preference_undone"
+    assert (await store.events())[-1].kind == "preference_undone"
     await store.record_pick(again, "left")
     await store.record_pick(again, "right")  # changed their mind: one vote stands
     standing = await store.picks(version)
-    assert [p["pick"] for p in standing] == ["right"]
+    assert [p.pick for p in standing] == ["right"]
     assert await store.undo_last_pick(version) is not None and await store.undo_last_pick(version) is None
 
 

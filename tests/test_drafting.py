@@ -42,7 +42,7 @@ async def test_stream_ok_records_text_tokens_and_usage(store, tmp_path, llm_serv
     assert outs[0].tokens_in == 11 and outs[0].tokens_out == 30
     assert sum(e.kind == "delta" for e in events) == 60
     rev = await store.revision(outs[0].revision_id)
-    assert rev["status"] == "done" and rev["text"] == outs[0].text and rev["tokens_out"] == 30
+    assert rev.status == "done" and rev.text == outs[0].text and rev.tokens_out == 30
     # the two variants were asked with different temperatures and angles
     reqs = [r for r in llm_server.requests[seen:] if r["model"] == "ok-30"]
     assert len({r["temperature"] for r in reqs}) == 2
@@ -57,7 +57,7 @@ async def test_finished_drafts_log_their_gate_results(store, tmp_path, llm_serve
     by_gate = {r["gate"]: r for r in rows}
     assert by_gate["must_include"]["status"] == "fail" and by_gate["must_include"]["source"] == "brief.must_include"
     assert by_gate["cta"]["status"] == "fail"
-    kinds = [e["kind"] for e in await store.events()]
+    kinds = [e.kind for e in await store.events()]
     assert kinds.index("gates") == kinds.index("draft_done") + 1
 
 
@@ -101,7 +101,7 @@ async def test_stall_hits_chunk_timeout_and_keeps_partial_text(store, tmp_path, 
     assert outs[0].text.count("word") == 5
     assert outs[0].error == "No tokens for 0.5 s after 5 tokens; the text so far is kept"
     rev = await store.revision(outs[0].revision_id)
-    assert rev["text"].count("word") == 5 and rev["status"] == "failed"
+    assert rev.text.count("word") == 5 and rev.status == "failed"
 
 
 async def test_silence_from_the_start_says_so_and_how_often_it_tried(store, tmp_path, llm_server):
@@ -144,10 +144,10 @@ async def test_a_provider_error_that_echoes_the_key_is_redacted_everywhere(store
     assert outs[0].error == ("The provider refused the API key (401); check GATEWAY_CREDENTIAL: Invalid "
                              "credentials in header 'Authorization: Bearer [redacted]'")
     stored = await store.revision(outs[0].revision_id)
-    logged = json.dumps(await store.events())
+    logged = json.dumps([e.to_dict() for e in await store.events()])
     shown = [e.error or "" for e in events]
     log = (tmp_path / "litellm.log").read_text()
-    assert key not in stored["error"] and key not in logged and not [e for e in shown if key in e]
+    assert key not in stored.error and key not in logged and not [e for e in shown if key in e]
     assert key not in log
     assert "Invalid credentials in header" in log, "the provider's own words stay in hitl.log for debugging"
 
@@ -173,7 +173,7 @@ async def test_cancel_closes_the_http_stream_and_saves_partial(store, tmp_path, 
     await wait_until(lambda: llm_server.disconnects[model] == 1 and llm_server.open_streams[model] == 0)
     assert llm_server.tokens_sent[model] - sent <= 2
     rev = await store.revision(outs[0].revision_id)
-    assert rev["status"] == "interrupted" and rev["text"] == outs[0].text
+    assert rev.status == "interrupted" and rev.text == outs[0].text
 
 
 async def test_partial_text_is_checkpointed_while_streaming(store, tmp_path, llm_server):

@@ -28,8 +28,8 @@ async def test_zoom_edit_escape_then_reject_types_the_reason_into_the_dialog(tmp
         await pilot.press(*"off brand", "enter")
         async with observed(ws) as store:
             decisions = await settle(lambda: store.decisions(state.draft_id))
-            assert [(d["kind"], d["reason"]) for d in decisions] == [("reject", "off brand")]
-            assert [r["kind"] for r in await store.revisions(state.draft_id)] == ["ai"]  # no edit was saved
+            assert [(d.kind, d.reason) for d in decisions] == [("reject", "off brand")]
+            assert [r.kind for r in await store.revisions(state.draft_id)] == ["ai"]  # no edit was saved
         assert app.review.current_state.text == before and "off brand" not in "".join(app.review.current_pane.body.lines_text())
 
 
@@ -41,13 +41,13 @@ async def test_every_way_out_of_the_editor_saves_and_returns_keys_to_the_pane(tm
             await pilot.press("e", "H", "i", "tab")
             assert app.review.pane_index == 1 and not any(p.editing for p in app.query(DraftPane))
             assert app.focused is app.review.current_pane
-            assert (await store.revisions(first))[-1]["text"].startswith("Hi")
+            assert (await store.revisions(first))[-1].text.startswith("Hi")
             # a dialog (help): closed and saved before it opens
             second = app.review.current_state.draft_id
             await pilot.press("e", "Y", "o", "f1")
             assert type(app.screen).__name__ == "HelpScreen"
             assert not app.query_one(f"#pane-{second}", DraftPane).editing
-            assert (await store.revisions(second))[-1]["text"].startswith("Yo")
+            assert (await store.revisions(second))[-1].text.startswith("Yo")
             await pilot.press("escape")
             assert app.focused is app.review.current_pane
             # the panes reload (a new version of the brief, a colleague's change): closed, saved, keys to the pane
@@ -55,7 +55,7 @@ async def test_every_way_out_of_the_editor_saves_and_returns_keys_to_the_pane(tm
             await app.review.open_brief(app.review.current_name, force=True)
             await pilot.pause()
             assert not any(p.editing for p in app.query(DraftPane)) and not app.query(TextArea)
-            assert (await store.revisions(second))[-1]["text"].startswith("!Yo")
+            assert (await store.revisions(second))[-1].text.startswith("!Yo")
             assert app.focused is app.review.current_pane
             await pilot.press("x")  # a key after the reload is a command again, not text
             await settle(lambda: app.screen.is_modal)
@@ -93,7 +93,7 @@ async def test_a_pane_reload_under_a_dialog_never_draws_the_removed_editor(tmp_p
         await pilot.pause()
         assert drawn > 0 and app.is_running and app._exception is None
         async with observed(ws) as store:
-            assert (await store.revisions(app.review.current_state.draft_id))[-1]["text"].startswith("Hi")
+            assert (await store.revisions(app.review.current_state.draft_id))[-1].text.startswith("Hi")
 
 
 def _Backdrop():
@@ -146,7 +146,7 @@ async def test_a_full_disk_while_editing_keeps_the_text_retries_and_saves_when_s
         await app.store.db.execute("PRAGMA query_only = OFF")
         assert app.is_running
         async with observed(ws) as store:
-            assert [r["kind"] for r in await store.revisions(state.draft_id)] == ["ai"]
+            assert [r.kind for r in await store.revisions(state.draft_id)] == ["ai"]
             await free_space(app)  # space returns: the retry saves it, and the warning goes
             await settle(lambda: store.revisions(state.draft_id))
             revisions = await settle(lambda: _last_text_is(store, state.draft_id, LONG_TEXT))
@@ -156,7 +156,7 @@ async def test_a_full_disk_while_editing_keeps_the_text_retries_and_saves_when_s
 
 
 async def _last_text_is(store, draft_id: int, text: str) -> bool:
-    return (await store.revisions(draft_id))[-1]["text"] == text
+    return (await store.revisions(draft_id))[-1].text == text
 
 
 async def test_quitting_while_the_disk_is_full_exits_cleanly_and_keeps_the_text_in_a_recovery_file(

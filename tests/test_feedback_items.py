@@ -10,7 +10,8 @@ from hitl_tui.config import parse_config
 from hitl_tui.gates import gate_spec, run_gates
 from hitl_tui.learning.feedback import (ADDRESSED, NOT_ADDRESSED, UNCLEAR, Answer, FeedbackItem, collect_feedback,
                                         drop, feedback_payload, items_from_payload, plan_revision, render_feedback)
-from hitl_tui.learning.marking import feedback_share, format_feedback_share, mark_items, phrase_count, tick
+from hitl_tui.learning.marking import (SentItem, feedback_share, format_feedback_share, mark_items, phrase_count,
+                                      tick)
 from hitl_tui.offline_copy import compose
 from hitl_tui.prompts import Feedback, build_revision_messages
 
@@ -169,11 +170,9 @@ def test_payload_round_trips_and_keeps_the_legacy_keys_the_history_reads():
 
 
 def test_share_addressed_per_model_and_prompt_version():
-    rows = ([{"model": "gpt", "prompt_version": "v1", "mark": ADDRESSED}] * 3
-            + [{"model": "gpt", "prompt_version": "v1", "mark": NOT_ADDRESSED}]
-            + [{"model": "gpt", "prompt_version": "v1", "mark": UNCLEAR}]
-            + [{"model": "gpt", "prompt_version": "v2", "mark": None}]
-            + [{"model": "claude", "prompt_version": "v1", "mark": NOT_ADDRESSED}])
+    rows = ([SentItem("gpt", "v1", ADDRESSED)] * 3 + [SentItem("gpt", "v1", NOT_ADDRESSED)]
+            + [SentItem("gpt", "v1", UNCLEAR)] + [SentItem("gpt", "v2", None)]
+            + [SentItem("claude", "v1", NOT_ADDRESSED)])
     stats = {(s["model"], s["prompt_version"]): s for s in feedback_share(rows)}
     assert stats[("gpt", "v1")]["share"] == 0.75 and stats[("gpt", "v1")]["unclear"] == 1
     assert stats[("gpt", "v2")]["share"] is None and stats[("gpt", "v2")]["unmarked"] == 1

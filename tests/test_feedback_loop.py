@@ -44,21 +44,21 @@ async def test_a_revision_is_marked_when_it_finishes_ticked_by_a_reviewer_and_wh
         store, tmp_path):
     engine = _engine(store, tmp_path)
     draft = await _drafted(store, engine)
-    ai_text = (await store.revisions(draft["id"]))[-1]["text"]
+    ai_text = (await store.revisions(draft.id))[-1].text
     assert "free trial" in ai_text.lower() and "Hi there," in ai_text
     # The reviewer greets differently, cuts the sentence with the must-include phrase, scores clarity low and
     # leaves a note; at `r` they type an instruction.
     edited = ai_text.replace("Hi there,", "Hello agency owners,")
     edited = "\n\n".join(p for p in edited.split("\n\n") if "free trial" not in p.lower())
-    await store.save_edit(draft["id"], edited, "s1")
-    await store.set_score(draft["id"], "clarity", 2)
-    await store.set_note(draft["id"], "No exclamation marks.")
+    await store.save_edit(draft.id, edited, "s1")
+    await store.set_score(draft.id, "clarity", 2)
+    await store.set_note(draft.id, "No exclamation marks.")
     # an expert was asked about the variant and answered (issue 13's questions): the answer is sent too
-    question = await store.ask(draft["id"], "legal", "Can we say an hour?", of_role=True)
+    question = await store.ask(draft.id, "legal", "Can we say an hour?", of_role=True)
     store.reviewer = "dana"
     await store.answer(question, "changes", "Say 'about an hour'.", role="legal")
     store.reviewer = "tester"
-    items = await proposed_items(store, engine.config, BRIEF, draft["id"], instruction="Lead with the hour.")
+    items = await proposed_items(store, engine.config, BRIEF, draft.id, instruction="Lead with the hour.")
     kinds = _by_kind(items)
     assert [i.kind for i in items[:3]] == ["instruction", "note", "answer"]
     assert kinds["answer"][0].ask == "dana (legal): Say 'about an hour'."
@@ -77,7 +77,7 @@ async def test_a_revision_is_marked_when_it_finishes_ticked_by_a_reviewer_and_wh
     assert greeting.mark == "addressed" and "Hello agency owners," in out.text, "the human's greeting was kept"
     assert {marked[i.id].mark for i in kinds["note"] + kinds["score"] + kinds["instruction"] + kinds["answer"]} \
         == {"unclear"}
-    finished = [e["kind"] for e in await store.events() if e["revision_id"] == out.revision_id]
+    finished = [e.kind for e in await store.events() if e.revision_id == out.revision_id]
     assert finished[-3:] == ["draft_done", "gates", "feedback_marked"], "marked in the commit that ends it"
 
     note_id, score_id = kinds["note"][0].id, kinds["score"][0].id
@@ -85,13 +85,13 @@ async def test_a_revision_is_marked_when_it_finishes_ticked_by_a_reviewer_and_wh
     assert (ticked.mark, ticked.marked_by) == ("addressed", "tester")
     await store.tick_feedback(out.revision_id, score_id, "not_addressed")
     assert (await store.feedback_items(out.revision_id))[1].mark == "addressed"
-    tick_events = [e for e in await store.events() if e["kind"] == "feedback_ticked"]
-    assert [(e["payload"]["item_id"], e["payload"]["mark"], e["payload"]["previous"]) for e in tick_events] == \
+    tick_events = [e for e in await store.events() if e.kind == "feedback_ticked"]
+    assert [(e.payload["item_id"], e.payload["mark"], e.payload["previous"]) for e in tick_events] == \
         [(note_id, "addressed", "unclear"), (score_id, "not_addressed", "unclear")]
 
     # The next `r`: the low score the revision did not fix comes first, marked as asked before; the note ticked
     # as done is not sent again while it is unchanged; the instruction was a one-off.
-    again = await proposed_items(store, engine.config, BRIEF, draft["id"])
+    again = await proposed_items(store, engine.config, BRIEF, draft.id)
     assert again[0].id == score_id and again[0].carried_from == 2
     assert note_id not in {i.id for i in again} and not _by_kind(again).get("instruction")
     out2 = await engine.revise(draft, BRIEF, out.text, again)
@@ -107,11 +107,11 @@ async def test_a_model_that_ignores_the_feedback_gets_it_again_and_stats_show_th
                   cta="Upgrade now", must_include=["20% off"], content_hash="h2")
     engine.config.drafting.models = [ModelSpec("openai/ok-12", api_base=llm_server.base_url)]
     draft = await _drafted(store, engine, brief, engine.config.drafting.models)
-    items = await proposed_items(store, engine.config, brief, draft["id"], instruction="Mention Friday.")
+    items = await proposed_items(store, engine.config, brief, draft.id, instruction="Mention Friday.")
     assert {"gate:must_include:20% off", "gate:cta", "instruction:" + items[0].id.split(":")[1]} <= \
         {i.id for i in items}
     seen = len(llm_server.requests)
-    out = await engine.revise(draft, brief, (await store.revisions(draft["id"]))[-1]["text"], items)
+    out = await engine.revise(draft, brief, (await store.revisions(draft.id))[-1].text, items)
     assert out.status == "done", out.error
     marks = {i.id: i.mark for i in await store.feedback_items(out.revision_id)}
     assert marks["gate:must_include:20% off"] == marks["gate:cta"] == "not_addressed"
@@ -120,7 +120,7 @@ async def test_a_model_that_ignores_the_feedback_gets_it_again_and_stats_show_th
     assert "- Instruction from the reviewer: Mention Friday." in first
     assert "(asked before and not yet done)" not in first
 
-    again = await proposed_items(store, engine.config, brief, draft["id"])
+    again = await proposed_items(store, engine.config, brief, draft.id)
     carried = [i for i in again if i.carried_from is not None]
     assert {i.id for i in carried} == {"gate:must_include:20% off", "gate:cta"}
     assert all(i.carried_from == 2 for i in carried)
@@ -139,13 +139,13 @@ async def test_a_revise_that_never_finished_sends_everything_again(store, tmp_pa
     brief = Brief(name="auth.toml", title="Sale", brief="20% off.", channel="sms", must_include=["20% off"],
                   content_hash="h3")
     draft = await _drafted(store, engine, brief, [ModelSpec("openai/ok-5", api_base=llm_server.base_url)])
-    items = await proposed_items(store, engine.config, brief, draft["id"], instruction="Shorter.")
+    items = await proposed_items(store, engine.config, brief, draft.id, instruction="Shorter.")
     failing = ModelSpec("openai/error500", api_base=llm_server.base_url)
     engine.config.drafting.models = [failing]
     out = await engine.revise(dataclasses.replace(draft, model=failing.model), brief, "word0.", items)
     assert out.status == "failed"
     assert await store.feedback_items(out.revision_id) and \
         all(i.mark is None for i in await store.feedback_items(out.revision_id))
-    again = await proposed_items(store, engine.config, brief, draft["id"])
+    again = await proposed_items(store, engine.config, brief, draft.id)
     assert {i.id for i in items} <= {i.id for i in again}
     assert next(i for i in again if i.kind == "instruction").carried_from == 2

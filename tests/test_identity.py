@@ -211,7 +211,7 @@ async def test_a_second_reviewer_scores_beside_the_first_and_sees_their_own(tmp_
         await pilot.press("escape")
     async with observed(ws) as store:
         rows = await store.score_rows()
-        assert [(r["reviewer"], r["dimension"], r["value"]) for r in rows if r["draft_id"] == draft] == [
+        assert [(r.reviewer, r.dimension, r.value) for r in rows if r.draft_id == draft] == [
             ("ana", "accuracy", 5), ("ana", "voice", 4), ("bob", "voice", 2)]
         stats = await store.stats()
         assert stats["mean_scores"]["voice"] == 3.0 and stats["mean_scores_by_reviewer"]["bob"] == {"voice": 2.0}

@@ -65,7 +65,7 @@ async def _seed_log(root) -> None:
             await approve(store, root / "outbox", drafts[i % 2][0], kind="override" if i == 0 else "approve",
                           reason="legal said fine" if i == 0 else "", gates=failing if i < 2 else None)
             rejected = drafts[2][0]
-            await store.decide(rejected, (await store.revisions(rejected))[-1]["id"], "reject", "too long", None)
+            await store.decide(rejected, (await store.revisions(rejected))[-1].id, "reject", "too long", None)
     con = sqlite3.connect(root / "hitl.db")
     with con:  # times at fixed offsets from each approval, so the figures do not depend on how fast this ran
         con.execute("UPDATE decisions SET active_seconds = 300")

@@ -94,8 +94,8 @@ def test_mined_proposals_are_accepted_into_the_rules_file_and_gate_the_next_draf
 
     async def decisions():
         async with Store.opened(workspace.db_path) as store:
-            return [(e["kind"], e["reviewer"], e["payload"]["proposal_id"]) for e in await store.events()
-                    if e["kind"].startswith("rule_")]
+            return [(e.kind, e.reviewer, e.payload["proposal_id"]) for e in await store.events()
+                    if e.kind.startswith("rule_")]
 
     logged = asyncio.run(decisions())
     assert [k for k, *_ in logged].count("rule_proposed") == 2
@@ -147,13 +147,13 @@ async def test_a_running_engine_gates_with_a_rule_accepted_after_it_started(work
         from hitl_tui.workspace import Workspace
 
         other = Workspace.load(workspace.root)
-        await rules.accept(other, store, next(p["id"] for p in found if p["kind"] == "replace"))
+        await rules.accept(other, store, next(p.id for p in found if p.kind == "replace"))
         [after] = await engine.draft_brief(brief, version, models=fast, variants=1)
         assert "utilize" not in after.text and "Studios use Planner" in after.text
         gates = await store.fetchall("SELECT gate, status FROM gate_results WHERE revision_id=? AND gate LIKE "
                                      "'rule:learned%'", (after.revision_id,))
         assert gates == [{"gate": "rule:learned: “utilize” → “use”", "status": "pass"}]
-        memory = json.loads((await store.revision(after.revision_id))["examples"])
+        memory = json.loads((await store.revision(after.revision_id)).examples)
         assert memory["lines"] == ["Never write “utilize”; write “use”."]
 
 

@@ -110,5 +110,5 @@ async def test_a_writer_on_another_host_that_stops_answering_is_detected(tmp_pat
         ended = await store.recover_orphans()
         assert [e[0] for e in ended] == [revision]
         row = await store.revision(revision)
-        assert row["status"] == "interrupted" and row["text"] == "partial text"
-        assert "elsewhere" in row["error"] and "stopped answering" in row["error"]
+        assert row.status == "interrupted" and row.text == "partial text"
+        assert "elsewhere" in row.error and "stopped answering" in row.error

@@ -25,7 +25,7 @@ async def seed(ws) -> None:
             _version, drafts = await brief_version(store, f"b{i}.toml", ["openai/a", "openai/b"])
             await pick_model(store, _version, "openai/a")
             (a, _), (b, _) = drafts
-            await store.decide(b, (await store.revisions(b))[-1]["id"], "reject", "off-brand", None)
+            await store.decide(b, (await store.revisions(b))[-1].id, "reject", "off-brand", None)
             if i == 0:
                 await approve(store, ws.outbox, a, kind="override", reason="legal said fine",
                               gates=[gate("length", "fail")])

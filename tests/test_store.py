@@ -43,8 +43,8 @@ async def test_migration_from_the_first_version_keeps_data(tmp_path):
     try:
         assert await store.schema_version() == LATEST
         rows = await store.list_briefs()
-        assert [(r["name"], r["status"]) for r in rows] == [("old.toml", "new")]
-        ok, _ = await store.claim(rows[0]["id"], "i1")  # the v2 table works
+        assert [(r.name, r.status) for r in rows] == [("old.toml", "new")]
+        ok, _ = await store.claim(rows[0].id, "i1")  # the v2 table works
         assert ok and (await store.fetchone("SELECT COUNT(*) AS n FROM events"))["n"] >= 2
     finally:
         await store.close()
@@ -95,30 +95,30 @@ async def test_changed_brief_becomes_new_version_and_keeps_old_drafts(store):
     assert not same.new_version and same.version_id == r1.version_id
     r2 = await store.sync_brief(brief(h="h2"))
     assert r2.new_version and r2.version_id != r1.version_id
-    assert [d["id"] for d in await store.drafts_for_version(r1.version_id)] == [d1]
-    assert (await store.list_briefs())[0]["status"] == "new"  # the new version has no drafts yet
+    assert [d.id for d in await store.drafts_for_version(r1.version_id)] == [d1]
+    assert (await store.list_briefs())[0].status == "new"  # the new version has no drafts yet
     await store.mark_deleted("a.toml")
     assert await store.list_briefs() == []
     assert len(await store.list_briefs(include_deleted=True)) == 1
-    kinds = [e["kind"] for e in await store.events()]
+    kinds = [e.kind for e in await store.events()]
     assert kinds.count("brief_version") == 2 and "brief_deleted" in kinds
 
 
 async def test_statuses_follow_the_review(store):
     r = await store.sync_brief(brief())
     d, rev = await store.create_draft(r.version_id, 0, "m", "M", 0.7, "v1")
-    assert (await store.list_briefs())[0]["status"] == "drafting"
+    assert (await store.list_briefs())[0].status == "drafting"
     await store.finish_revision(rev, status="done", text="hello")
-    assert (await store.list_briefs())[0]["status"] == "ready"
+    assert (await store.list_briefs())[0].status == "ready"
     await store.claim(r.brief_id, "me")
-    assert (await store.list_briefs())[0]["status"] == "in review"
+    assert (await store.list_briefs())[0].status == "in review"
     decision = await store.decide(d, rev, "approve")
-    assert (await store.list_briefs())[0]["status"] == "approved"
+    assert (await store.list_briefs())[0].status == "approved"
     assert (await store.undo_last(r.brief_id)).decision_id == decision
     await store.decide(d, rev, "reject", "off-brand")
-    assert (await store.list_briefs())[0]["status"] == "rejected"
+    assert (await store.list_briefs())[0].status == "rejected"
     invalid = await store.sync_brief(Brief(name="bad.toml", title="Bad", error="bad.toml: broken"))
-    assert {r["name"]: r["status"] for r in await store.list_briefs()}["bad.toml"] == "invalid"
+    assert {r.name: r.status for r in await store.list_briefs()}["bad.toml"] == "invalid"
     assert invalid.version_id is None
 
 
@@ -146,7 +146,7 @@ async def test_edit_snapshots_scores_ticks_and_stats(store):
     await store.save_edit(d, "AI text here, edited twice", "s1")
     await store.save_edit(d, "Another session", "s2")
     revs = await store.revisions(d)
-    assert [(x["kind"], x["text"]) for x in revs] == [("ai", "AI text here"), ("human", "AI text here, edited twice"),
+    assert [(x.kind, x.text) for x in revs] == [("ai", "AI text here"), ("human", "AI text here, edited twice"),
                                                       ("human", "Another session")]
     assert await store.set_score(d, "voice", 4) is None
     assert await store.set_score(d, "voice", 5) == 4
@@ -155,14 +155,48 @@ async def test_edit_snapshots_scores_ticks_and_stats(store):
     await store.set_tick(d, "facts", True)
     assert await store.ticks(d) == {"facts": True}
     await store.record_gates(rev, [GateResult("banned", "banned", "fail", "uses x", "brief.banned", True)])
-    await store.decide(d, revs[-1]["id"], "approve")
+    await store.decide(d, revs[-1].id, "approve")
     stats = await store.stats()
     assert stats["approval_rate"] == 1.0 and stats["first_pass_approval_rate"] == 1.0
     assert stats["mean_scores"] == {"voice": 4.0} and stats["gate_failures"] == {"banned": 1}
     assert stats["human_edit_rate"] > 0.3 and "openai/x" in stats["human_edit_rate_by_model"]
     rows = await store.draft_rows()
-    assert rows[0]["text"] == "Another session" and rows[0]["decision"] == "approve"
+    assert rows[0].text == "Another session" and rows[0].decision == "approve"
 
+
+
+async def test_rows_are_typed_and_read_by_attribute_only(store):
+    """Every read gives slotted dataclasses: a string-key look-up is an error where it is made (it used to answer
+    through a dict shim), and "the latest AI revision", "what the reviewer sees" and "edited" are properties."""
+    from hitl_tui.store.report_rows import Event, VariantReport
+
+    r = await store.sync_brief(brief())
+    d, rev = await store.create_draft(r.version_id, 0, "openai/x", "X", 0.7, "v1")
+    await store.finish_revision(rev, status="done", text="AI text")
+    await store.save_edit(d, "AI text, edited", "s1")
+    again = await store.add_ai_revision(d, "openai/x", "v1", None, "regenerate")
+    await store.finish_revision(again, status="failed", text="half a", error="gone")
+    draft = await store.draft(d, with_revisions=True)
+    assert (draft.latest.id, draft.latest_ai.id, draft.latest_finished_ai.id) == (again, again, rev)
+    assert draft.shown.text == "AI text, edited" and [x.request for x in draft.revisions] == \
+        ["draft", "edit", "regenerate"]
+    [row] = await store.list_briefs()
+    [report] = await store.draft_rows()
+    events = await store.events()
+    assert isinstance(report, VariantReport) and all(isinstance(e, Event) for e in events)
+    assert report.ai_text == "half a" and events[0].payload["name"] == "a.toml"
+    for typed in (row, draft, draft.latest, report, events[0]):
+        assert not hasattr(typed, "__dict__"), f"{type(typed).__name__} is not slotted"
+        with pytest.raises(TypeError):
+            typed["id"]
+
+
+def test_report_rows_load_with_the_first_report_not_with_the_store():
+    """The queue's first frame imports the store; the report rows (a millisecond or so each to make) wait for the
+    first export, statistic or history that needs them."""
+    code = "import sys, hitl_tui.store; print('hitl_tui.store.report_rows' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 WRITER = textwrap.dedent("""
     import asyncio, sys
@@ -235,12 +269,12 @@ async def test_each_reviewer_keeps_their_own_scores(store):
         assert stats["mean_scores_by_reviewer"] == {"bob": {"voice": 2.0}, "tester": {"voice": 4.5}}
         assert stats["scores_given"] == 3 and stats["reviewers_scoring"] == 2
         rows = await store.score_rows()  # per reviewer, for agreement figures
-        assert sorted((x["draft_id"], x["reviewer"], x["dimension"], x["value"], x["model"]) for x in rows) == [
+        assert sorted((x.draft_id, x.reviewer, x.dimension, x.value, x.model) for x in rows) == [
             (d1, "bob", "voice", 2, "openai/x"), (d1, "tester", "voice", 4, "openai/x"),
             (d2, "tester", "voice", 5, "openai/y")]
-        export = {row["draft_id"]: row for row in await store.draft_rows()}
-        assert export[d1]["scores"] == {"voice": 3.0}
-        assert export[d1]["reviewer_scores"] == {"bob": {"voice": 2}, "tester": {"voice": 4}}
+        export = {row.draft_id: row for row in await store.draft_rows()}
+        assert export[d1].scores == {"voice": 3.0}
+        assert export[d1].reviewer_scores == {"bob": {"voice": 2}, "tester": {"voice": 4}}
     finally:
         await bob.close()
 

@@ -52,8 +52,8 @@ async def test_reshows_go_to_the_same_reviewer_blind_and_leave_the_live_scores_a
         await ana.set_reshow_score(first, "voice", 3)
         assert first not in [i.draft_id for i in await reshow_queue(ana, ws.config)]
         assert await ana.scores(first) == {"clarity": 4, "voice": 3}  # the live scores are untouched
-        assert [d["kind"] for d in await ana.decisions(first)] == ["approve"]
-        assert [e["payload"]["value"] for e in await ana.events() if e["kind"] == "reshow_score"] == [2, 3]
+        assert [d.kind for d in await ana.decisions(first)] == ["approve"]
+        assert [e.payload["value"] for e in await ana.events() if e.kind == "reshow_score"] == [2, 3]
 
         consistency = (await team_stats(ana))["agreement"]["self_consistency"]["ana"]
         assert (consistency["items"], consistency["exact"], consistency["mean_abs_diff"]) == (2, 0.5, 1.0)

@@ -66,8 +66,8 @@ async def test_attach_reword_and_pass(tmp_path):
                                     "source": {"kind": "url", "ref": "https://example.com/study",
                                                "quote": "Teams in the pilot cut review time by 30%."}}]
         assert next(g for g in front["gates"] if g["id"] == "claims")["status"] == "pass"
-        events = [e for e in await ana.events() if e["kind"] == "claim_source"]
-        assert [(e["payload"]["claim_id"], e["payload"]["removed"]) for e in events] == [
+        events = [e for e in await ana.events() if e.kind == "claim_source"]
+        assert [(e.payload["claim_id"], e.payload["removed"]) for e in events] == [
             ("percent:30", False), ("customer:acme", True)]
 
 

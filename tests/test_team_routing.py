@@ -28,7 +28,7 @@ async def routed(store, ws, brief: Brief, *texts: str):
     outcomes = []
     for n, text in enumerate(texts):
         draft_id = await variant(store, text, brief, number=n)
-        rev = (await store.revisions(draft_id))[-1]["id"]
+        rev = (await store.revisions(draft_id))[-1].id
         outcomes.append(Outcome(draft_id, rev, n, "hitl-offline/writer", "offline writer", "done", text))
     return await route_drafts(store, ws.config, ws.outbox, brief, outcomes)
 
@@ -76,8 +76,8 @@ async def test_what_needs_a_person_is_never_auto_approved_and_every_routing_says
         assert reasons[first.routing_id][0].startswith("required gates pass (")
         assert any(r[0].startswith("1 unsourced claim(s): “3x”") for r in reasons.values())
         assert ["sign-off stages: editor, legal"] in reasons.values()
-        events = [e for e in await ana.events() if e["kind"] == "route"]
-        assert len(events) == 4 and all(e["payload"]["reasons"] for e in events)
+        events = [e for e in await ana.events() if e.kind == "route"]
+        assert len(events) == 4 and all(e.payload["reasons"] for e in events)
 
 
 async def test_no_policy_no_routing(tmp_path):
@@ -104,7 +104,7 @@ async def test_an_audit_upheld_keeps_the_piece_and_one_overturned_takes_it_back(
         done = await resolve_audit(ben, ws, a_drop.id, "overturned", "the offer ended")
         assert done.result == "overturned" and done.reviewer == "ben"
         assert (ws.outbox / a_keep.outbox).exists() and not (ws.outbox / a_drop.outbox).exists()
-        statuses = {b["name"]: b["status"] for b in await ana.list_briefs()}
+        statuses = {b.name: b.status for b in await ana.list_briefs()}
         assert statuses == {"keep.toml": "approved", "drop.toml": "ready"}  # back in the queue
         with pytest.raises(StoreError, match="already upheld by ben"):
             await resolve_audit(ana, ws, a_keep.id, "overturned", "late")
@@ -139,8 +139,8 @@ async def test_an_auto_approval_is_nobodys_to_undo(tmp_path):
     async with stores(ws, "ana") as (ana,):
         [rec] = await routed(ana, ws, Brief(name="a.toml", title="A", brief="Announce search.", content_hash="a"),
                              CLEAN)
-        brief_id = (await ana.brief_by_name("a.toml"))["id"]
+        brief_id = (await ana.brief_by_name("a.toml")).id
         assert await ana.undo_last(brief_id) is None
         assert [d["kind"] for d in await ana.fetchall("SELECT kind FROM decisions WHERE undone = 0")] == ["approve"]
-        approve_event = next(e for e in await ana.events() if e["kind"] == "approve")
-        assert approve_event["reviewer"] == AUTO_REVIEWER
+        approve_event = next(e for e in await ana.events() if e.kind == "approve")
+        assert approve_event.reviewer == AUTO_REVIEWER

@@ -56,7 +56,7 @@ async def test_ask_legal_legal_answers_and_the_piece_goes_out_after_both_stages(
         history = await ana.questions_on(draft)
         assert [(q.status, [a.kind for a in q.answers]) for q in history] == [("answered", ["approve"])]
         assert history[0].answers[0].text_hash == text_hash(TEXT)
-        kinds = [e["kind"] for e in await ana.events()]
+        kinds = [e.kind for e in await ana.events()]
         assert [k for k in kinds if k in ("sign_off", "ask", "answer", "approve")] == \
             ["sign_off", "ask", "answer", "sign_off", "approve"]
         assert (await approve(ben, ws, draft)).message == "This variant is already approved."
@@ -74,8 +74,8 @@ async def test_an_edit_voids_every_sign_off_of_the_old_text_and_says_so(tmp_path
         assert saved.notice == "This edit voids the sign-off of editor (ana)."
         again = await ben.save_edit_checked(draft, edited + " ", "s1")  # trailing space: the same text out
         assert again.voided == () and again.notice == ""
-        voided = [e for e in await ana.events() if e["kind"] == "signoff_voided"]
-        assert len(voided) == 1 and voided[0]["reviewer"] == "ben" and voided[0]["payload"]["voided"][0]["stage"] == "editor"
+        voided = [e for e in await ana.events() if e.kind == "signoff_voided"]
+        assert len(voided) == 1 and voided[0].reviewer == "ben" and voided[0].payload["voided"][0]["stage"] == "editor"
 
         refused = await approve(dana, ws, draft)  # legal cannot sign: editor must sign the new text first
         assert refused.outcome == "refused" and "Waits on editor" in refused.message

@@ -70,12 +70,12 @@ async def test_dropped_brief_appears_and_streams(tmp_path, llm_server):
         await wait_event(app.ready, what="app.ready")
         assert app.review.rows == []
         drop(ws)
-        await wait_until(lambda: [r["name"] for r in app.review.rows] == ["sale.toml"])
+        await wait_until(lambda: [r.name for r in app.review.rows] == ["sale.toml"])
         # tokens arrive live, before the stream ends
         await wait_until(lambda: any(s.status == "streaming" and s.text for s in app.review.states.values()))
         await wait_until(lambda: panes_done(app))
         assert all(s.text.count("word") == 60 and s.tokens == 60 for s in app.review.states.values())
-        assert {r["status"] for r in app.review.rows} == {"in review"}  # claimed by us while open
+        assert {r.status for r in app.review.rows} == {"in review"}  # claimed by us while open
         pane = app.review.current_pane
         assert pane.state.gates and any(g.id == "banned" and g.status == "fail" for g in pane.state.gates)
 
@@ -109,7 +109,7 @@ async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
 
             async def autosaved():
                 revs = await store.revisions(draft_id)
-                return revs[-1]["kind"] == "human" and revs[-1]["text"] == fixed
+                return revs[-1].kind == "human" and revs[-1].text == fixed
 
             await wait_until(autosaved)  # half a second after the last keystroke when the machine is idle
             await pilot.press("escape")
@@ -127,10 +127,10 @@ async def test_scores_ticks_edit_approve_and_outbox(tmp_path, llm_server):
             assert 0 < front["human_edit_rate"] < 0.2 and "approved_at" in front
             assert front["checklist"] == {"facts": True, "legal": False}
             assert text.rstrip().endswith(fixed.rstrip())
-            kinds = [e["kind"] for e in await store.events()]
+            kinds = [e.kind for e in await store.events()]
             for kind in ("score", "score_undone", "tick", "edit", "approve", "gates", "claim"):
                 assert kind in kinds, kind
-            assert (await store.list_briefs())[0]["status"] == "approved"
+            assert (await store.list_briefs())[0].status == "approved"
 
             await pilot.press("u")  # undo the approval: decision withdrawn, outbox file removed
             assert not list(ws.outbox.iterdir()) and not await store.decisions(draft_id)
@@ -165,14 +165,14 @@ async def test_revise_streams_revision_2_with_feedback_and_diff(tmp_path, llm_se
         await wait_until(lambda: app.review.states[draft_id].revision == 2 and app.review.states[draft_id].status == "done")
         async with observed(ws) as store:
             revs = await store.revisions(draft_id)
-            assert [(r["kind"], r["number"], r["status"]) for r in revs] == [("ai", 1, "done"), ("ai", 2, "done")]
-            feedback = json.loads(revs[1]["feedback"])
+            assert [(r.kind, r.number, r.status) for r in revs] == [("ai", 1, "done"), ("ai", 2, "done")]
+            feedback = json.loads(revs[1].feedback)
             assert feedback["note"] == "shorter please" and feedback["low_scores"] == {"voice": 1}
             assert any("banned" in g for g in feedback["failed_gates"])
             sent = llm_server.requests[-1]["messages"][-1]["content"]
             assert "shorter please" in sent and "## Previous draft" in sent
             # tracked items, marked in the commit that ended revision 2 (the test model ignores feedback)
-            marks = {i.id: i.mark for i in await store.feedback_items(revs[1]["id"])}
+            marks = {i.id: i.mark for i in await store.feedback_items(revs[1].id)}
             assert marks["gate:banned:word3"] == "not_addressed" and marks["score:voice:1"] == "unclear"
         await pilot.press("d")
         assert isinstance(app.screen, DiffScreen)
@@ -197,7 +197,7 @@ async def test_two_instances_respect_the_claim(tmp_path, llm_server):
             await wait_until(lambda: second.review.current_name == "sale.toml")
             assert second.review.claimed_id is None and second.review.states == {}
             assert "In review by tester" in second.review.notice
-            assert second.review.rows[0]["status"] == "in review" and second.review.rows[0]["claimed_by"] == "tester"
+            assert second.review.rows[0].status == "in review" and second.review.rows[0].claimed_by == "tester"
             await pilot2.press("a")  # nothing to approve: the brief is not open for review here
             assert not list(ws.outbox.iterdir())
             # The first reviewer quits: the claim is released, and the colleague's screen, still on that
@@ -205,7 +205,7 @@ async def test_two_instances_respect_the_claim(tmp_path, llm_server):
             await first_run.__aexit__(None, None, None)
             first_run = None
             await wait_until(lambda: second.review.claimed_id is not None and len(second.review.states) == 2)
-            assert second.review.notice == "" and second.review.rows[0]["claimed_by"] == "colleague"
+            assert second.review.notice == "" and second.review.rows[0].claimed_by == "colleague"
     finally:
         if first_run is not None:
             await first_run.__aexit__(None, None, None)
@@ -261,7 +261,7 @@ async def test_invalid_brief_is_listed_with_its_reason(tmp_path, llm_server):
     async with app.run_test(size=(120, 40)):
         await wait_event(app.ready, what="app.ready")
         await wait_until(lambda: app.review.rows)
-        assert app.review.rows[0]["status"] == "invalid" and "max_words" in app.review.rows[0]["error"]
+        assert app.review.rows[0].status == "invalid" and "max_words" in app.review.rows[0].error
         assert "expected a whole number" in str(app.query_one("#summary").render())
 
 
@@ -272,8 +272,8 @@ async def test_dangling_link_is_listed_with_its_reason(tmp_path, llm_server):
     async with app.run_test(size=(120, 40)):
         await asyncio.wait_for(app.ready.wait(), 60)
         await wait_until(lambda: app.review.rows, timeout=60)
-        assert [(r["name"], r["status"]) for r in app.review.rows] == [("link.toml", "invalid")]
-        assert "dangling link" in app.review.rows[0]["error"]
+        assert [(r.name, r.status) for r in app.review.rows] == [("link.toml", "invalid")]
+        assert "dangling link" in app.review.rows[0].error
 
 
 async def test_keys_can_be_remapped_from_config(tmp_path, llm_server):

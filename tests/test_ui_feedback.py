@@ -30,12 +30,12 @@ def listed(screen) -> list[str]:
 def select(screen: RulesScreen, kind: str) -> dict:
     """Highlight the proposal of a kind (replace, delete, sign_off) in the rules list."""
     listing = screen.query_one("#rules-list")
-    listing.highlighted = next(i for i, r in enumerate(screen.rows) if r["kind"] == kind)
+    listing.highlighted = next(i for i, r in enumerate(screen.rows) if r.kind == kind)
     return screen.rows[listing.highlighted]
 
 
 def status(screen: RulesScreen, proposal_id: str) -> str:
-    return next(r["status"] for r in screen.rows if r["id"] == proposal_id)
+    return next(r.status for r in screen.rows if r.id == proposal_id)
 
 
 async def open_revise(app, pilot) -> ReviseScreen:
@@ -70,7 +70,7 @@ async def test_revise_shows_the_items_and_sends_what_the_reviewer_kept_with_thei
         assert "Low score" not in sent, "a dropped item is not sent"
         async with observed(ws) as store:
             revs = await store.revisions(draft_id)
-            items = await store.feedback_items(revs[-1]["id"])
+            items = await store.feedback_items(revs[-1].id)
         assert [(i.kind, i.dropped) for i in items] == [("instruction", False), ("gate", False), ("score", True)]
         # marked when it finished (the test model ignores feedback); the station says so and shows it in details
         await wait_until(lambda: "r2 feedback 1 ✗ 1 ? (f)" in shown(app.review.query_one("#gates .gates-text")))
@@ -85,7 +85,7 @@ async def test_escape_on_the_revise_list_sends_nothing(tmp_path, llm_server):
         await pilot.pause(0.2)
         assert len(llm_server.requests) == seen and app.review.current_state.revision == 1
         async with observed(ws) as store:
-            assert [r["kind"] for r in await store.revisions(app.review.current_state.draft_id)] == ["ai"]
+            assert [r.kind for r in await store.revisions(app.review.current_state.draft_id)] == ["ai"]
 
 
 async def test_ticks_are_one_key_each_logged_shown_in_history_and_what_is_left_carries_over(tmp_path, llm_server):
@@ -120,8 +120,8 @@ async def test_ticks_are_one_key_each_logged_shown_in_history_and_what_is_left_c
         await pilot.press("escape")
         await wait_until(lambda: "r2 feedback 1 ✓ 2 ✗ (f)" in shown(app.review.query_one("#gates .gates-text")))
         async with observed(ws) as store:
-            ticks = [e for e in await store.events() if e["kind"] == "feedback_ticked"]
-        assert [(e["reviewer"], e["payload"]["mark"], e["payload"]["previous"]) for e in ticks] == \
+            ticks = [e for e in await store.events() if e.kind == "feedback_ticked"]
+        assert [(e.reviewer, e.payload["mark"], e.payload["previous"]) for e in ticks] == \
             [("tester", "addressed", "unclear"), ("tester", "not_addressed", "unclear")]
 
         # the history shows the items with their marks
@@ -158,7 +158,7 @@ async def test_rules_review_list_accepts_edits_and_rejects_with_the_evidence_sho
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("L")
         screen = await wait_until(lambda: isinstance(app.screen, RulesScreen) and app.screen.rows and app.screen)
-        rows = {r["proposal"]["summary"]: r for r in screen.rows}
+        rows = {r.proposal["summary"]: r for r in screen.rows}
         assert set(rows) == {"“utilize” → “use”", "sign off with “Cheers, The Acme crew”"}
         assert "2 open of 2 proposed" in shown(screen.query_one("#rules-title"))
         utilize = select(screen, "replace")
@@ -172,7 +172,7 @@ async def test_rules_review_list_accepts_edits_and_rejects_with_the_evidence_sho
         await pilot.press("k")
         assert "Accept as: banned [regex] voice" in shown(screen.query_one("#rules-detail"))
         await pilot.press("a")
-        await wait_until(lambda: status(screen, utilize["id"]) == "accepted")
+        await wait_until(lambda: status(screen, utilize.id) == "accepted")
         [rule] = load_learned(ws.rules_file)
         assert (rule.kind, rule.accepted_by, rule.summary) == ("regex", "tester", "“utilize” → “use”")
         assert (ws.root / "hitl.toml").read_bytes() == toml_before, "hitl.toml is never touched"
@@ -188,11 +188,11 @@ async def test_rules_review_list_accepts_edits_and_rejects_with_the_evidence_sho
         select(screen, "replace")
         await pilot.press("r")
         await wait_until(lambda: [r.kind for r in load_learned(ws.rules_file)] == ["voice"])
-        await wait_until(lambda: status(screen, utilize["id"]) == "rejected")
+        await wait_until(lambda: status(screen, utilize.id) == "rejected")
         await pilot.press("escape")
         async with observed(ws) as store:
-            decided = [(e["kind"], e["reviewer"], e["payload"].get("accepted_as"), e["payload"].get("text"))
-                       for e in await store.events() if e["kind"].startswith("rule_") and e["kind"] != "rule_proposed"]
+            decided = [(e.kind, e.reviewer, e.payload.get("accepted_as"), e.payload.get("text"))
+                       for e in await store.events() if e.kind.startswith("rule_") and e.kind != "rule_proposed"]
         assert decided == [("rule_accepted", "tester", "regex", None),
                            ("rule_accepted", "tester", "voice", "Sign off with “Cheers, The Acme crew”. Keep it warm."),
                            ("rule_rejected", "tester", None, None)]
@@ -210,7 +210,7 @@ async def test_an_accepted_rule_gates_the_open_brief_at_once(tmp_path, llm_serve
         screen = await wait_until(lambda: isinstance(app.screen, RulesScreen) and app.screen.rows and app.screen)
         utilize = select(screen, "replace")
         await pilot.press("a")
-        await wait_until(lambda: status(screen, utilize["id"]) == "accepted")
+        await wait_until(lambda: status(screen, utilize.id) == "accepted")
         await pilot.press("escape")
         await wait_until(lambda: any(r.label == "learned: “utilize” → “use”" for r in app.review.current_state.gates))
         assert "learned: “utilize” → “use”" in shown(app.review.query_one("#gates .gates-text"))
@@ -231,7 +231,7 @@ async def test_an_invalid_edited_pattern_is_refused_and_nothing_is_written(tmp_p
         await wait_until(lambda: app.screen is screen)
         await wait_until(lambda: any("not a valid regular expression" in str(n.message)
                                      for n in app._notifications))
-        assert not ws.rules_file.exists() and status(screen, utilize["id"]) == "open"
+        assert not ws.rules_file.exists() and status(screen, utilize.id) == "open"
 
 
 async def test_at_80x24_the_evidence_scrolls_while_the_keys_stay_on_the_list(tmp_path, llm_server):

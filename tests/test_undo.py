@@ -34,7 +34,7 @@ async def test_undo_acts_on_its_own_brief_and_reviewer_only(tmp_path):
         assert await ana.undo_last(brief_b) is None  # nothing more of ana's on B: nothing happens
         assert await bob.scores(draft_b) == {"voice": 3} and await ana.scores(draft_b) == {}
         assert await bob.undo_last(brief_a) is None  # nor does bob's undo reach ana's approval
-        assert [d["id"] for d in await ana.decisions(draft_a)] == [decision]
+        assert [d.id for d in await ana.decisions(draft_a)] == [decision]
 
         undone = await ana.undo_last(brief_a)
         assert (undone.kind, undone.draft_id, undone.decision_id) == ("approve", draft_a, decision)
@@ -58,7 +58,7 @@ async def test_undo_steps_back_through_scores_ticks_notes_and_edit_sessions(tmp_
         steps = []
         while (undone := await store.undo_last(brief_a)) is not None:
             revisions = await store.revisions(draft)
-            steps.append((undone.kind, revisions[-1]["text"], await store.note(draft), await store.ticks(draft),
+            steps.append((undone.kind, revisions[-1].text, await store.note(draft), await store.ticks(draft),
                           await store.scores(draft)))
         assert steps == [
             ("edit", "edited twice", "second", {"facts": True}, {"voice": 2}),
@@ -71,10 +71,10 @@ async def test_undo_steps_back_through_scores_ticks_notes_and_edit_sessions(tmp_
         ]
         # The log stays honest: every change and every undo is an event, and the history keeps each round of
         # edits, the undone ones included (an undo is a new snapshot with the earlier text, marked as an undo).
-        kinds = [e["kind"] for e in await store.events()]
+        kinds = [e.kind for e in await store.events()]
         assert kinds.count("edit_undone") == 2 and kinds.count("score_undone") == 2
         assert kinds.count("note_undone") == 2 and kinds.count("tick_undone") == 1
-        texts = [(r["kind"], r["text"]) for r in await store.revisions(draft)]
+        texts = [(r.kind, r.text) for r in await store.revisions(draft)]
         assert texts == [("ai", "text of a.toml"), ("human", "edited twice"), ("human", "another session"),
                          ("human", "edited twice"), ("human", "text of a.toml")]
 
@@ -87,7 +87,7 @@ async def test_an_edit_overtaken_by_an_ai_revision_is_not_undone_and_says_why(tm
         await store.finish_revision(revision, status="done", text="revision 2")
         undone = await store.undo_last(brief_a)
         assert undone.kind == "edit" and "revision 2" in undone.blocked
-        assert (await store.revisions(draft))[-1]["text"] == "revision 2"  # nothing changed
+        assert (await store.revisions(draft))[-1].text == "revision 2"  # nothing changed
 
 
 # ---------------------------------------------------------------------------------------------------- the station
@@ -104,7 +104,7 @@ async def test_u_on_an_undecided_brief_leaves_another_briefs_approval_alone(tmp_
         await settle(lambda: any("Nothing to undo" in t for t in toasts(app)))
         assert [p.name for p in ws.outbox.iterdir()] == ["spring-sale.md"]  # A's approval and its file stay
         async with observed(ws) as store:
-            assert [d["kind"] for d in await store.decisions(draft_a)] == ["approve"]
+            assert [d.kind for d in await store.decisions(draft_a)] == ["approve"]
 
         # On B: a score, undone by name.
         await pilot.press("tab", "4")
@@ -139,9 +139,9 @@ async def test_u_takes_an_edit_back_to_the_text_before_it(tmp_path, llm_server):
         await pilot.press("escape")
         async with observed(ws) as store:
             await settle(lambda: store.revisions(state.draft_id))
-            assert (await store.revisions(state.draft_id))[-1]["text"] == "Rewritten by hand."
+            assert (await store.revisions(state.draft_id))[-1].text == "Rewritten by hand."
             await pilot.press("u")
             await settle(lambda: "Undid: edit of variant 1" in toasts(app))
             assert app.review.current_state.text == original and not app.review.current_state.edited
             assert "Rewritten" not in "".join(app.review.current_pane.body.lines_text())
-            assert (await store.revisions(state.draft_id))[-1]["text"] == original
+            assert (await store.revisions(state.draft_id))[-1].text == original

@@ -64,11 +64,11 @@ async def test_drafts_and_revisions_send_the_best_examples_of_the_channel_and_re
         assert "> Plan a month in an hour." in memory and "> Hey team," in memory
         assert "Meet the planner" not in memory and "Reply STOP" not in memory
     for out in outs:
-        stored = json.loads((await store.revision(out.revision_id))["examples"])
+        stored = json.loads((await store.revision(out.revision_id)).examples)
         assert stored == {"examples": [ids["best.toml"], ids["good.toml"]], "lines": [RULE.say]}
 
     draft = await store.draft(outs[0].draft_id)
-    items = await proposed_items(store, engine.config, BRIEF, draft["id"], instruction="Warmer.")
+    items = await proposed_items(store, engine.config, BRIEF, draft.id, instruction="Warmer.")
     await engine.revise(draft, BRIEF, outs[0].text, items)
     revise_prompt = _user_message(llm_server.requests[-1])
     assert revise_prompt.index("## Reviewer feedback") < revise_prompt.index("## Approved examples")
@@ -90,7 +90,7 @@ async def test_examples_are_configurable_and_off_leaves_the_prompt_as_before(sto
     from hitl_tui.prompts import build_draft_messages
 
     assert off == build_draft_messages(BRIEF, engine.config, 0)[-1]["content"], "byte for byte as before"
-    assert json.loads((await store.revision(out.revision_id))["examples"]) == {"examples": [], "lines": []}
+    assert json.loads((await store.revision(out.revision_id)).examples) == {"examples": [], "lines": []}
 
 
 async def test_a_brief_is_never_its_own_example(store, tmp_path, llm_server):
@@ -124,7 +124,7 @@ def test_history_shows_each_drafts_examples_items_and_marks(workspace):
             cut = "\n\n".join(p for p in out.text.split("\n\n") if "free trial" not in p.lower())
             await store.save_edit(out.draft_id, cut, "s1")
             draft = await store.draft(out.draft_id)
-            items = await proposed_items(store, engine.config, brief, draft["id"], instruction="Shorter.")
+            items = await proposed_items(store, engine.config, brief, draft.id, instruction="Shorter.")
             await engine.revise(draft, brief, cut, items)
             return ids
 
@@ -163,8 +163,8 @@ async def test_published_results_rank_the_examples_once_they_exist(store, tmp_pa
         "day TEXT NOT NULL, impressions INTEGER, opens INTEGER, clicks INTEGER, conversions INTEGER, spend REAL, "
         "revenue REAL, extra TEXT NOT NULL DEFAULT '{}', source TEXT NOT NULL DEFAULT '', reviewer TEXT NOT NULL, "
         "imported_at REAL NOT NULL, UNIQUE (piece, day))")
-    good = (await store.revision(ids["good.toml"]))["draft_id"]
-    best = (await store.revision(ids["best.toml"]))["draft_id"]
+    good = (await store.revision(ids["good.toml"])).draft_id
+    best = (await store.revision(ids["best.toml"])).draft_id
     for piece, draft_id, clicks in (("good", good, 90), ("best", best, 5)):
         await store.db.execute("INSERT INTO results (piece, draft_id, day, impressions, clicks, reviewer, "
                                "imported_at) VALUES (?, ?, '2025-03-01', 1000, ?, 'ana', 0)", (piece, draft_id, clicks))

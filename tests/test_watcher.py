@@ -159,7 +159,7 @@ async def test_inbox_service_records_versions_and_deletes(tmp_path, store):
         assert by_name["keep.toml"].new_version and by_name["keep.toml"].brief.cta == "Buy now"
         assert by_name["broken.toml"].deleted
         rows = await store.list_briefs()
-        assert [r["name"] for r in rows] == ["keep.toml"]
+        assert [r.name for r in rows] == ["keep.toml"]
         versions = await store.fetchall("SELECT version FROM brief_versions")
         assert [v["version"] for v in versions] == [1, 2]
     finally:
@@ -199,7 +199,7 @@ async def test_a_rescan_reads_only_the_files_that_changed(tmp_path, store, monke
     updates = {u.name: u for u in await sync_inbox(inbox, store)}
     assert sorted(read) == ["b.toml", "c.toml"]
     assert updates["b.toml"].new_version and not updates["c.toml"].new_version and updates["a.toml"].deleted
-    kinds = [e["kind"] for e in await store.events()][events_before:]
+    kinds = [e.kind for e in await store.events()][events_before:]
     assert sorted(kinds) == ["brief_deleted", "brief_version"]
 
 

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .common import UsageError, load_workspace
 from .output import out, print_json
+
+if TYPE_CHECKING:
+    from ..store.report_rows import RevisionHistory, RuleProposalRow, VariantHistory
+    from ..store.rows import BriefRow
 
 MARK_SIGNS = {"addressed": "✓ addressed", "not_addressed": "✗ not addressed", "unclear": "? unclear",
               None: "· not marked"}
@@ -24,7 +29,7 @@ def cmd_history(args) -> int:
     ws = load_workspace(args)
     name = Path(args.brief).name
 
-    async def run() -> tuple[dict, list[dict]]:
+    async def run() -> tuple[BriefRow, list[VariantHistory]]:
         async with Store.opened(ws.db_path, ws.config.reviewer) as store:
             brief = await store.brief_by_name(name)
             if brief is None:
@@ -33,28 +38,28 @@ def cmd_history(args) -> int:
 
     brief, variants = asyncio.run(run())
     if args.json:
-        print_json({"brief": brief.name, "title": brief.title, "variants": variants})
+        print_json({"brief": brief.name, "title": brief.title, "variants": [v.to_dict() for v in variants]})
         return 0
-    out(f"{brief['name']} — {brief['title']}")
+    out(f"{brief.name} — {brief.title}")
     if not variants:
         out("  no drafts yet")
     for v in variants:
-        out(f"\nv{v['brief_version']} {v['label']} ({v['model']}), variant {v['variant'] + 1}")
-        for r in v["revisions"]:
+        out(f"\nv{v.brief_version} {v.label} ({v.model}), variant {v.variant + 1}")
+        for r in v.revisions:
             _print_revision(r)
     return 0
 
 
-def _print_revision(r: dict) -> None:
+def _print_revision(r: RevisionHistory) -> None:
     from ..learning.feedback import FeedbackItem, render_line
 
-    status = "" if r["kind"] == "human" else f"  {r['status']}"
-    out(f"  r{r['number']} {r['request']:<10}{status}  (revision {r['revision_id']})")
-    if r["examples"] is not None:
-        shown = ", ".join(f"{e.get('brief', '?')} (revision {e['revision_id']})" for e in r["examples"]) or "none"
-        lines = len(r["learned_lines"] or [])
+    status = "" if r.kind == "human" else f"  {r.status}"
+    out(f"  r{r.number} {r.request:<10}{status}  (revision {r.revision_id})")
+    if r.examples is not None:
+        shown = ", ".join(f"{e.get('brief', '?')} (revision {e['revision_id']})" for e in r.examples) or "none"
+        lines = len(r.learned_lines or [])
         out(f"      examples: {shown}; {lines} learned line{'s' if lines != 1 else ''}")
-    for data in r["items"]:
+    for data in r.items:
         item = FeedbackItem.from_dict(data)
         sign = "– dropped" if item.dropped else MARK_SIGNS.get(item.mark, item.mark)
         why = f"  ({item.why})" if item.why and not item.dropped else ""
@@ -90,29 +95,29 @@ def cmd_rules(args) -> int:
         out(f"Accepted {args.id} as {result['kind']}: {result['say']}")
         out(f"  written to {ws.rules_file.name}; it applies as a gate from the next draft and check on")
     else:
-        out(f"{'Rejected' if action == 'reject' else 'Ignored'} {args.id}: {result['proposal']['summary']}")
+        out(f"{'Rejected' if action == 'reject' else 'Ignored'} {args.id}: {result.summary}")
     return 0
 
 
-def _proposal_json(row: dict) -> dict:
-    p = row["proposal"]
-    return {"id": row["id"], "kind": row["kind"], "pattern": row["pattern"], "replacement": row["replacement"],
-            "summary": p["summary"], "status": row["status"], "pieces": row["pieces"], "options": p["options"],
-            "accepted_as": row["accepted_as"], "decided_by": row["decided_by"], "decided_at": row["decided_at"],
+def _proposal_json(row: RuleProposalRow) -> dict:
+    p = row.proposal
+    return {"id": row.id, "kind": row.kind, "pattern": row.pattern, "replacement": row.replacement,
+            "summary": row.summary, "status": row.status, "pieces": row.pieces, "options": p["options"],
+            "accepted_as": row.accepted_as, "decided_by": row.decided_by, "decided_at": row.decided_at,
             "reviewers": p["reviewers"], "channels": p["channels"], "examples": p["examples"]}
 
 
-def _print_proposals(rows: list[dict], min_pieces: int) -> None:
+def _print_proposals(rows: list[RuleProposalRow], min_pieces: int) -> None:
     if not rows:
         out(f"No rule proposals yet: a fix reviewers make before approving is proposed once it recurs in "
             f"{min_pieces} pieces.")
         return
     for row in rows:
-        p = row["proposal"]
-        status = row["status"] + (f" as {row['accepted_as']}" if row["accepted_as"] else "")
-        out(f"{row['id']}  {status:<18} {row['kind']:<9} {p['summary']}")
-        out(f"    {row['pieces']} pieces by {', '.join(p['reviewers']) or 'unknown'}"
-            + (f"; accept as {' | '.join(p['options'])}" if row["status"] != "accepted" else ""))
+        p = row.proposal
+        status = row.status + (f" as {row.accepted_as}" if row.accepted_as else "")
+        out(f"{row.id}  {status:<18} {row.kind:<9} {row.summary}")
+        out(f"    {row.pieces} pieces by {', '.join(p['reviewers']) or 'unknown'}"
+            + (f"; accept as {' | '.join(p['options'])}" if row.status != "accepted" else ""))
         for ex in p["examples"][:3]:
             before, after = (" ".join(ex[k].split()) for k in ("before", "after"))  # a sign-off spans lines
             out(f"    {ex['brief']} ({ex['reviewer']}): “{before}” → “{after}”")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
@@ -19,6 +20,9 @@ from rich.text import Text
 
 from ..metrics import score_counts
 from .output import for_terminal, is_terminal
+
+if TYPE_CHECKING:
+    from ..store.rows import BriefRow
 
 PIPE_WIDTH = 200
 TITLE_CELL_MAX = 120  # a longer title is cut with an ellipsis: a table row is not the place to read it whole
@@ -72,18 +76,18 @@ def _table(*columns: str) -> Table:
     return table
 
 
-def print_briefs(rows: list[dict], waits: dict[str, str] | None = None) -> None:
+def print_briefs(rows: list[BriefRow], waits: dict[str, str] | None = None) -> None:
     """One row per brief; an invalid brief's reason under its title; with sign-off stages, the stage each waits on
     and who holds it."""
     table = _table("status", "brief", "title", "channel", "drafts", *(("waits on",) if waits else ()))
     table.columns[0].no_wrap = True
     table.columns[4].justify = "right"
     for r in rows:
-        title = cell(r["title"], limit=TITLE_CELL_MAX)
-        if r["error"]:
-            title.append("\n↳ ").append(cell(r["error"], "red", limit=TITLE_CELL_MAX * 2))
-        table.add_row(cell(r["status"], "red" if r["status"] == "invalid" else ""), cell(r["name"]), title,
-                      cell(r["channel"]), cell(r["drafts"] or ""), *((cell(waits.get(r["name"], "")),) if waits else ()))
+        title = cell(r.title, limit=TITLE_CELL_MAX)
+        if r.error:
+            title.append("\n↳ ").append(cell(r.error, "red", limit=TITLE_CELL_MAX * 2))
+        table.add_row(cell(r.status, "red" if r.status == "invalid" else ""), cell(r.name), title,
+                      cell(r.channel), cell(r.drafts or ""), *((cell(waits.get(r.name, "")),) if waits else ()))
     console().print(table)
 
 

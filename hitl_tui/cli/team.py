@@ -53,7 +53,7 @@ def cmd_claims(args) -> int:
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
-        print_json(variants)
+        print_json([v.to_dict() for v in variants])
     else:
         from .team_tables import print_claims
 

@@ -5,10 +5,15 @@ Drawn like the other tables (tables.py): cells never parsed as markup, untrusted
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 
 from .tables import _table, cell, console
+
+if TYPE_CHECKING:
+    from ..team.claims import VariantClaims
 
 WHY_STYLE = {"asked": "bold magenta", "audit": "bold yellow", "failing": "bold red", "claims": "yellow",
              "sign-off": "bold cyan", "ready": "green", "done": "dim"}
@@ -32,23 +37,21 @@ def print_queue(rows, reviewer: str) -> None:
     console().print(table)
 
 
-def print_claims(variants: list[dict]) -> None:
+def print_claims(variants: list[VariantClaims]) -> None:
     con = console()
     if not variants:
         con.print(Text("No finished variants yet.", style="dim"))
     for v in variants:
-        decided = f" · {v['decision']}" if v["decision"] else ""
-        con.print(cell(f"v{v['variant']} · {v['label']}{decided}", "bold"))
-        if not v["claims"]:
+        decided = f" · {v.decision}" if v.decision else ""
+        con.print(cell(f"v{v.variant} · {v.label}{decided}", "bold"))
+        if not v.claims:
             con.print(Text("  no claims", style="dim"))
             continue
         table = _table("status", "claim", "source")
         table.columns[0].no_wrap = True
-        for c in v["claims"]:
-            src = c["source"]
-            source = f"{src['ref']}: “{src['quote']}”" if src else ""
-            table.add_row(cell(c["status"], STATUS_STYLE.get(c["status"], "")), cell(c["text"]),
-                          cell(source, limit=200))
+        for c in v.claims:
+            source = f"{c.source.ref}: “{c.source.quote}”" if c.source else ""
+            table.add_row(cell(c.status, STATUS_STYLE.get(c.status, "")), cell(c.text), cell(source, limit=200))
         con.print(table)
 
 

@@ -24,22 +24,16 @@ if TYPE_CHECKING:
     from ..store import Store
 
 
-def _shown(revisions: list[dict]) -> dict:
-    """The revision the reviewer sees: the latest human edit or finished AI text (a failed stream's partial text
-    is not what they judged)."""
-    return next((r for r in reversed(revisions) if r.kind == "human" or r.status == "done"), revisions[-1])
-
-
 async def proposed_items(store: Store, config: Config, brief: Brief, draft_id: int, *, instruction: str = "",
                          text: str | None = None, answers: Iterable[Answer] | None = None) -> list[FeedbackItem]:
     """The items to send with the next revision of a variant, carried-over ones first. `text`: the text the reviewer
     has now, if the caller holds a newer one than the log (default: the latest revision shown); `answers`: default,
     every expert's answer on the variant."""
-    revisions = await store.revisions(draft_id)
-    if not revisions:
+    draft = await store.draft(draft_id, with_revisions=True)
+    if draft is None or not draft.revisions:
         raise StoreError(f"no draft {draft_id}")
-    ai_done = [r for r in revisions if r.kind == "ai" and r.status == "done"]
-    current = _shown(revisions).text if text is None else text
+    ai_done = draft.latest_finished_ai
+    current = draft.shown.text if text is None else text
     if answers is None:
         from ..team.experts import expert_answers
 
@@ -47,9 +41,9 @@ async def proposed_items(store: Store, config: Config, brief: Brief, draft_id: i
     spec = gate_spec(config, brief)
     collected = collect_feedback(
         gates=run_gates(current, spec), spec=spec, scores=await store.scores(draft_id), rubric=config.rubric,
-        note=await store.note(draft_id), ai_text=ai_done[-1].text if ai_done else "", text=current,
+        note=await store.note(draft_id), ai_text=ai_done.text if ai_done else "", text=current,
         instruction=instruction, answers=answers, low_score=config.learning.low_score)
     last, previous = await store.last_feedback(draft_id)
-    if last is not None and last["status"] != "done":
+    if last is not None and last.status != "done":
         previous = [replace(i, mark=NOT_ADDRESSED, why="that revision did not finish") for i in previous]
-    return plan_revision(collected, previous, last["number"] if last else None)
+    return plan_revision(collected, previous, last.number if last else None)

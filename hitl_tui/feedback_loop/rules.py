@@ -18,10 +18,11 @@ from ..store import StoreError
 
 if TYPE_CHECKING:
     from ..store import Store
+    from ..store.report_rows import RuleProposalRow
     from ..workspace import Workspace
 
 
-async def refresh_proposals(ws: Workspace, store: Store) -> list[dict]:
+async def refresh_proposals(ws: Workspace, store: Store) -> list[RuleProposalRow]:
     """Mine every approved edit (threshold: `[learning] min_pieces`), record what is new, and return all proposals
     (`Store.rule_proposals`: open first)."""
     skip, held = await store.proposal_filters()
@@ -30,11 +31,11 @@ async def refresh_proposals(ws: Workspace, store: Store) -> list[dict]:
     return await store.rule_proposals()
 
 
-async def _proposal(store: Store, proposal_id: str) -> tuple[dict, Proposal]:
+async def _proposal(store: Store, proposal_id: str) -> tuple[RuleProposalRow, Proposal]:
     row = await store.rule_proposal(proposal_id)
     if row is None:
         raise StoreError(f"no rule proposal {proposal_id!r} (`hitl rules` lists them)")
-    return row, Proposal.from_dict(row["proposal"])
+    return row, Proposal.from_dict(row.proposal)
 
 
 async def accept(ws: Workspace, store: Store, proposal_id: str, as_: str | None = None,
@@ -51,7 +52,7 @@ async def accept(ws: Workspace, store: Store, proposal_id: str, as_: str | None 
     rule = rule_from_proposal(proposal, as_, ws.config.reviewer)
     if text is not None and text.strip() != rule.text:
         rule = edited_rule(rule, proposal, text)
-    if row["status"] == "accepted":
+    if row.status == "accepted":
         remove_learned(ws.rules_file, proposal_id)  # accepted again (another kind, other words): the new rule wins
     add_learned(ws.rules_file, rule)
     await store.decide_proposal(proposal_id, "accepted", as_, text=rule.text if text is not None else None)
@@ -78,18 +79,18 @@ def edited_rule(rule: LearnedRule, proposal: Proposal, text: str) -> LearnedRule
     return replace(rule, text=text, say=say, summary=f"no “{text}”")
 
 
-async def reject(ws: Workspace, store: Store, proposal_id: str) -> dict:
+async def reject(ws: Workspace, store: Store, proposal_id: str) -> RuleProposalRow:
     return await _decline(ws, store, proposal_id, "rejected")
 
 
-async def ignore(ws: Workspace, store: Store, proposal_id: str) -> dict:
+async def ignore(ws: Workspace, store: Store, proposal_id: str) -> RuleProposalRow:
     """Not now: the proposal comes back once it has spread to more pieces."""
     return await _decline(ws, store, proposal_id, "ignored")
 
 
-async def _decline(ws: Workspace, store: Store, proposal_id: str, status: str) -> dict:
+async def _decline(ws: Workspace, store: Store, proposal_id: str, status: str) -> RuleProposalRow:
     row, _ = await _proposal(store, proposal_id)
-    if row["status"] == "accepted":
+    if row.status == "accepted":
         remove_learned(ws.rules_file, proposal_id)
         ws.learned_rules()
     return await store.decide_proposal(proposal_id, status)

@@ -11,7 +11,7 @@ Core module (pure). What it takes and gives:
   unclear when that spot was rewritten; notes, scores, instructions and answers are `unclear` until ticked.
   Dropped items stay unmarked.
 - `tick(items, item_id, addressed, reviewer)` — a reviewer's verdict on one item (any item may be overruled).
-- `feedback_share(rows)` — rows {model, prompt_version, mark} (one per item sent, the revision that was sent it
+- `feedback_share(rows)` — `SentItem` rows (model, prompt_version, mark; one per item sent, the revision that was sent it
   gives model and prompt version) → one dict per (model, prompt_version): items, addressed, not_addressed,
   unclear, unmarked, share = addressed / (addressed + not_addressed), None when nothing is decided.
 - `format_feedback_share(stats)` — lines for `hitl stats` and the statistics screen.
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from ..gates import PASS, GateSpec, phrase_re, run_gates
@@ -104,14 +104,23 @@ def tick(items: Iterable[FeedbackItem], item_id: str, addressed: bool, reviewer:
             for i in items]
 
 
-def feedback_share(rows: Iterable[dict]) -> list[dict]:
+@dataclass(frozen=True, slots=True)
+class SentItem:
+    """One feedback item sent (not dropped) to a finished revise (`Store.feedback_rows`), with its mark."""
+
+    model: str | None
+    prompt_version: str | None
+    mark: str | None  # None: not marked yet
+
+
+def feedback_share(rows: Iterable[SentItem]) -> list[dict]:
     """Share of feedback addressed per model and prompt version (dropped items are not rows)."""
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(
         ("items", ADDRESSED, NOT_ADDRESSED, UNCLEAR, "unmarked"), 0))
     for row in rows:
-        c = counts[(row.get("model") or "", row.get("prompt_version") or "")]
+        c = counts[(row.model or "", row.prompt_version or "")]
         c["items"] += 1
-        c[row.get("mark") if row.get("mark") in (ADDRESSED, NOT_ADDRESSED, UNCLEAR) else "unmarked"] += 1
+        c[row.mark if row.mark in (ADDRESSED, NOT_ADDRESSED, UNCLEAR) else "unmarked"] += 1
     out = []
     for (model, version), c in sorted(counts.items()):
         decided = c[ADDRESSED] + c[NOT_ADDRESSED]

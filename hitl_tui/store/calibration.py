@@ -22,7 +22,9 @@ from .review import ReviewOps
 if TYPE_CHECKING:
     from ..analytics.agreement import Rating
     from ..analytics.policy import ApprovalOutcome, Routing
+    from ..analytics.reshow import ReshowCandidate
     from ..gates import GateResult
+    from .report_rows import RoutingRow
 
 AUTO_REVIEWER = "auto-approval"  # the decisions table's reviewer for an approval no person made
 AUDIT_RESULTS = ("upheld", "overturned")
@@ -88,11 +90,12 @@ class CalibrationOps(ReviewOps):
             out.setdefault(r["reviewer"], {})[r["dimension"]] = r["value"]
         return out
 
-    async def routings(self, draft_id: int) -> list[dict]:
+    async def routings(self, draft_id: int) -> list[RoutingRow]:
+        """What auto-approval decided for a variant, each time it was routed, oldest first."""
+        from .report_rows import RoutingRow
+
         rows = await self.fetchall("SELECT * FROM routings WHERE draft_id=? ORDER BY id", (draft_id,))
-        for r in rows:
-            r["reasons"] = json.loads(r["reasons"])
-        return rows
+        return [RoutingRow.from_row(r | {"reasons": json.loads(r["reasons"])}) for r in rows]
 
     async def audit_queue(self, include_done: bool = False) -> list[AuditItem]:
         """Audits of auto-approved variants, oldest first (pending only unless include_done)."""
@@ -158,9 +161,11 @@ class CalibrationOps(ReviewOps):
             await self.event(db, "reshow_score", brief_id=brief_id, draft_id=draft_id, dimension=dimension,
                              value=value)
 
-    async def reshow_candidates(self) -> list[dict]:
+    async def reshow_candidates(self) -> list[ReshowCandidate]:
         """Judged variants (an active decision and at least one score) with who scored them live, when they were
         decided, and who has re-scored which dimensions: the input of `analytics.reshow.due_reshows`."""
+        from ..analytics.reshow import ReshowCandidate
+
         rows = await self.fetchall(
             """SELECT d.id AS draft_id, b.name AS brief, b.title, d.variant,
                       (SELECT MAX(x.created_at) FROM decisions x WHERE x.draft_id = d.id AND x.undone = 0)
@@ -175,10 +180,10 @@ class CalibrationOps(ReviewOps):
         rescored: dict[int, dict[str, set[str]]] = {}
         for s in await self.fetchall("SELECT draft_id, reviewer, dimension FROM reshow_scores"):
             rescored.setdefault(s["draft_id"], {}).setdefault(s["reviewer"], set()).add(s["dimension"])
-        for r in rows:
-            r["scored_by"] = scorers.get(r["draft_id"], set())
-            r["rescored"] = rescored.get(r["draft_id"], {})
-        return rows
+        return [ReshowCandidate(r["draft_id"], r["brief"], r["title"], r["variant"], r["decided_at"],
+                                frozenset(scorers.get(r["draft_id"], ())),
+                                {who: frozenset(dims) for who, dims in rescored.get(r["draft_id"], {}).items()})
+                for r in rows]
 
     # ------------------------------------------------------------------ agreement inputs
 

@@ -298,6 +298,12 @@ class BriefDraftOps(Database):
                                      (version_id,))
         return [Draft.from_row(d, revisions=await self.revisions(d["id"])) for d in drafts]
 
+    async def variant_draft(self, version_id: int, variant: int) -> Draft | None:
+        """A brief version's variant by its number (0-based), without its revisions."""
+        row = await self.fetchone("SELECT * FROM drafts WHERE brief_version_id=? AND variant=? ORDER BY id LIMIT 1",
+                                  (version_id, variant))
+        return Draft.from_row(row) if row else None
+
     async def count_drafts(self, version_id: int) -> int:
         return (await self.fetchone("SELECT COUNT(*) AS n FROM drafts WHERE brief_version_id=?", (version_id,)))["n"]
 

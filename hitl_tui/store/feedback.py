@@ -15,9 +15,12 @@ from collections import Counter
 from typing import TYPE_CHECKING, Iterable
 
 from .base import Database, StoreError
+from .rows import Revision
 
 if TYPE_CHECKING:  # annotations only: the store loads before the first frame, the learning core after it
     from ..learning.feedback import FeedbackItem
+    from ..learning.marking import SentItem
+    from .report_rows import RevisionHistory, VariantHistory
 
 
 async def write_marks(store: Database, db, revision_id: int, items: Iterable[FeedbackItem]) -> None:
@@ -32,15 +35,6 @@ async def write_marks(store: Database, db, revision_id: int, items: Iterable[Fee
         [(revision_id, i.id, i.mark, i.why, i.marked_by or "auto", time.time()) for i in marked])
     await store.event(db, "feedback_marked", revision_id=revision_id, counts=dict(Counter(i.mark for i in marked)),
                       marks={i.id: i.mark for i in marked})
-
-
-def _request(rev: dict) -> str:
-    """What produced a revision: draft, revise, regenerate (AI) or edit (a person)."""
-    if rev["kind"] == "human":
-        return "edit"
-    if rev.get("feedback"):
-        return "revise"
-    return "draft" if rev["number"] == 1 else "regenerate"
 
 
 class FeedbackOps(Database):
@@ -75,14 +69,15 @@ class FeedbackOps(Database):
             raise StoreError(f"no revision {revision_id}")
         return self._with_marks(row["feedback"], (await self._marks([revision_id])).get(revision_id, {}))
 
-    async def last_feedback(self, draft_id: int) -> tuple[dict | None, list[FeedbackItem]]:
+    async def last_feedback(self, draft_id: int) -> tuple[Revision | None, list[FeedbackItem]]:
         """A variant's latest AI revision and the items it was sent with their marks ([] for a fresh draft or a
         regeneration: nothing of an earlier revise carries over a new start)."""
-        rev = await self.fetchone("SELECT id, number, status, feedback FROM revisions WHERE draft_id=? AND kind='ai' "
-                                  "ORDER BY id DESC LIMIT 1", (draft_id,))
-        if rev is None or not rev["feedback"]:
+        row = await self.fetchone("SELECT * FROM revisions WHERE draft_id=? AND kind='ai' ORDER BY id DESC LIMIT 1",
+                                  (draft_id,))
+        rev = Revision.from_row(row) if row else None
+        if rev is None or not rev.feedback:
             return rev, []
-        return rev, self._with_marks(rev["feedback"], (await self._marks([rev["id"]])).get(rev["id"], {}))
+        return rev, self._with_marks(rev.feedback, (await self._marks([rev.id])).get(rev.id, {}))
 
     async def tick_feedback(self, revision_id: int, item_id: str, mark: str) -> FeedbackItem:
         """A reviewer's verdict on one item a revision was sent: addressed, not_addressed, or unclear (undecided
@@ -130,12 +125,14 @@ class FeedbackOps(Database):
 
     # ------------------------------------------------------------------ reports
 
-    async def feedback_rows(self) -> list[dict]:
-        """One row per item sent (not dropped) to a finished revise: {model, prompt_version, mark or None}."""
+    async def feedback_rows(self) -> list[SentItem]:
+        """One row per item sent (not dropped) to a finished revise, with its mark (None: not marked yet)."""
+        from ..learning.marking import SentItem
+
         revs = await self.fetchall("SELECT id, model, prompt_version, feedback FROM revisions WHERE kind='ai' "
                                    "AND status='done' AND feedback LIKE '%\"items\"%' ORDER BY id")
         marks = await self._marks([r["id"] for r in revs])
-        return [{"model": r["model"], "prompt_version": r["prompt_version"], "mark": i.mark}
+        return [SentItem(r["model"], r["prompt_version"], i.mark)
                 for r in revs for i in self._with_marks(r["feedback"], marks.get(r["id"], {})) if not i.dropped]
 
     async def feedback_addressed(self) -> list[dict]:
@@ -144,33 +141,32 @@ class FeedbackOps(Database):
 
         return feedback_share(await self.feedback_rows())
 
-    async def brief_history(self, brief_id: int) -> list[dict]:
+    async def brief_history(self, brief_id: int) -> list[VariantHistory]:
         """Each variant of every version of a brief with its revisions in order: what produced each, the items a
         revise was sent with their marks, and the voice memory (example pieces, learned lines) it was given."""
+        from .report_rows import RevisionHistory, VariantHistory
+
         drafts = await self.fetchall(
             "SELECT d.id AS draft_id, d.variant, d.model, d.label, v.version AS brief_version FROM drafts d "
             "JOIN brief_versions v ON v.id = d.brief_version_id WHERE v.brief_id=? ORDER BY v.version, d.variant, "
             "d.id", (brief_id,))
-        revs = await self.fetchall(
+        revs = [Revision.from_row(r) for r in await self.fetchall(
             "SELECT r.* FROM revisions r JOIN drafts d ON d.id = r.draft_id JOIN brief_versions v "
-            "ON v.id = d.brief_version_id WHERE v.brief_id=? ORDER BY r.id", (brief_id,))
-        marks = await self._marks([r["id"] for r in revs if r["feedback"] and r["kind"] == "ai"])
-        memories = {r["id"]: json.loads(r["examples"]) for r in revs if r["examples"]}
+            "ON v.id = d.brief_version_id WHERE v.brief_id=? ORDER BY r.id", (brief_id,))]
+        marks = await self._marks([r.id for r in revs if r.feedback and r.is_ai])
+        memories = {r.id: json.loads(r.examples) for r in revs if r.examples}
         shown = await self._example_pieces({e for m in memories.values() for e in m.get("examples", [])})
-        by_draft: dict[int, list[dict]] = {}
+        by_draft: dict[int, list[RevisionHistory]] = {}
         for r in revs:
-            memory = memories.get(r["id"])
-            items = self._with_marks(r["feedback"], marks.get(r["id"], {})) if r["kind"] == "ai" else []
-            by_draft.setdefault(r["draft_id"], []).append({
-                "revision_id": r["id"], "number": r["number"], "kind": r["kind"], "request": _request(r),
-                "status": r["status"], "model": r["model"], "prompt_version": r["prompt_version"],
-                "created_at": r["created_at"], "text": r["text"],
-                "items": [i.to_dict() | {"mark": i.mark} for i in items],
-                "examples": None if memory is None else [shown.get(e, {"revision_id": e})
-                                                         for e in memory.get("examples", [])],
-                "learned_lines": None if memory is None else memory.get("lines", []),
-            })
-        return [d | {"revisions": by_draft.get(d["draft_id"], [])} for d in drafts]
+            memory = memories.get(r.id)
+            items = self._with_marks(r.feedback, marks.get(r.id, {})) if r.is_ai else []
+            by_draft.setdefault(r.draft_id, []).append(RevisionHistory(
+                r.id, r.number, r.kind, r.request, r.status, r.model, r.prompt_version, r.created_at, r.text,
+                items=[i.to_dict() | {"mark": i.mark} for i in items],
+                examples=None if memory is None else [shown.get(e, {"revision_id": e})
+                                                      for e in memory.get("examples", [])],
+                learned_lines=None if memory is None else memory.get("lines", [])))
+        return [VariantHistory.from_row(d, revisions=by_draft.get(d["draft_id"], [])) for d in drafts]
 
     async def _example_pieces(self, revision_ids: set) -> dict[int, dict]:
         ids = sorted(i for i in revision_ids if isinstance(i, int))

@@ -19,6 +19,7 @@ from .base import Database
 if TYPE_CHECKING:  # the analytics load with the first statistic or export, not with the store (before the first frame)
     from ..analytics.pairs import Pair, Variant
     from ..analytics.review import GateRow, VariantFacts
+    from .report_rows import DraftFacts, PromptInput
 
 _FACT_COLUMNS = ("draft_id, brief_id, brief, channel, brief_version_id, brief_version, variant, model, drafted_at, "
                  "ai_revision_id, ai_revisions, status, prompt_version, final_revision_id, final_author, "
@@ -54,13 +55,15 @@ class LearningOps(Database):
             out.update((r["revision_id"], json.loads(r["messages"])) for r in rows)
         return out
 
-    async def prompt_inputs(self, revision_ids) -> list[dict]:
+    async def prompt_inputs(self, revision_ids) -> list[PromptInput]:
         """What it takes to rebuild the messages of AI revisions whose messages were not logged: the revision's
         number, feedback and prompt version, its draft's variant and its rank among the same model's variants of the
         brief version (the angle it was given), the brief version's fields and the text before it (for a revise)."""
+        from .report_rows import PromptInput
+
         out = []
         for chunk in _chunks(sorted({r for r in revision_ids if r is not None})):
-            out += await self.fetchall(
+            out += [PromptInput.from_row(r) for r in await self.fetchall(
                 f"""SELECT r.id AS revision_id, r.number, r.feedback, r.prompt_version, d.variant, b.name AS brief,
                            v.fields,
                            (SELECT COUNT(*) FROM drafts o WHERE o.brief_version_id = d.brief_version_id
@@ -69,23 +72,23 @@ class LearningOps(Database):
                             ORDER BY p.id DESC LIMIT 1) AS previous
                     FROM revisions r JOIN drafts d ON d.id = r.draft_id
                     JOIN brief_versions v ON v.id = d.brief_version_id JOIN briefs b ON b.id = v.brief_id
-                    WHERE r.kind = 'ai' AND r.id IN ({','.join('?' * len(chunk))})""", tuple(chunk))
+                    WHERE r.kind = 'ai' AND r.id IN ({','.join('?' * len(chunk))})""", tuple(chunk))]
         return out
 
     # ------------------------------------------------------------------ variants and review facts
 
-    async def draft_facts(self, *, texts: bool = False) -> list[dict]:
+    async def draft_facts(self, *, texts: bool = False) -> list[DraftFacts]:
         """One row per draft from the `final_drafts` view (with `ai_text`/`final_text` when asked) and `scores`:
         dimension → the mean of its reviewers' scores."""
+        from .report_rows import DraftFacts
+
         rows = await self.fetchall(f"SELECT {_FACT_COLUMNS}{', ai_text, final_text' if texts else ''} "
                                    f"FROM final_drafts ORDER BY draft_id")
         scores: dict[int, dict[str, float]] = defaultdict(dict)
         for s in await self.fetchall("SELECT draft_id, dimension, AVG(value) AS value FROM scores "
                                      "GROUP BY draft_id, dimension"):
             scores[s["draft_id"]][s["dimension"]] = round(s["value"], 2)
-        for row in rows:
-            row["scores"] = scores.get(row["draft_id"], {})
-        return rows
+        return [DraftFacts(**row, scores=scores.get(row["draft_id"], {})) for row in rows]
 
     async def approved_texts(self) -> dict[int, tuple[str, str]]:
         """draft id → (latest AI text, final text) of every draft whose standing decision approves it."""
@@ -102,25 +105,25 @@ class LearningOps(Database):
             return [tuple(row) for row in await cur.fetchall()]
 
     @staticmethod
-    def variant_of(row: dict, texts: tuple[str, str] | None = None, messages: tuple = (),
+    def variant_of(row: DraftFacts, texts: tuple[str, str] | None = None, messages: tuple = (),
                    prompt_source: str = "logged") -> Variant:
         from ..analytics.pairs import Variant
 
-        ai_text, final_text = texts if texts is not None else (row.get("ai_text") or "", row.get("final_text") or "")
-        return Variant(row["brief"], row["brief_version"], row["draft_id"], row["model"], ai_text, final_text,
-                       row["decision"], row["decided_by"], row["decided_at"], row["prompt_version"],
-                       row["channel"] or "", row["ai_revision_id"], row["final_revision_id"], messages,
-                       row["scores"], prompt_source)
+        ai_text, final_text = texts if texts is not None else (row.ai_text or "", row.final_text or "")
+        return Variant(row.brief, row.brief_version, row.draft_id, row.model, ai_text, final_text,
+                       row.decision, row.decided_by, row.decided_at, row.prompt_version,
+                       row.channel or "", row.ai_revision_id, row.final_revision_id, messages,
+                       row.scores, prompt_source)
 
     @staticmethod
-    def variant_facts(row: dict, edit_rate: float | None, active: float | None) -> VariantFacts:
+    def variant_facts(row: DraftFacts, edit_rate: float | None, active: float | None) -> VariantFacts:
         from ..analytics.review import VariantFacts
 
-        return VariantFacts(row["draft_id"], row["brief_version_id"], row["model"], row["drafted_at"],
-                            row["ai_revisions"] or 1, row["prompt_version"], row["channel"] or "",
-                            row["tokens_in"] or 0, row["tokens_out"] or 0, row["cost"] or 0.0, row["decision"],
-                            row["decision_reason"] or "", row["decided_at"], row["decided_revision_id"],
-                            row["ai_revision_id"], edit_rate, active)
+        return VariantFacts(row.draft_id, row.brief_version_id, row.model, row.drafted_at,
+                            row.ai_revisions or 1, row.prompt_version, row.channel or "",
+                            row.tokens_in or 0, row.tokens_out or 0, row.cost or 0.0, row.decision,
+                            row.decision_reason or "", row.decided_at, row.decided_revision_id,
+                            row.ai_revision_id, edit_rate, active)
 
     async def gate_rows(self) -> list[GateRow]:
         """Gate results as review analytics read them (`review.GateRow`)."""
@@ -219,8 +222,8 @@ class LearningOps(Database):
         def work_out() -> dict:
             rates = {draft: edit_rate(ai, final) for draft, (ai, final) in texts.items()}
             summary = learning_summary(
-                variants=[self.variant_of(r, texts.get(r["draft_id"], ("", ""))) for r in rows],
-                facts=[self.variant_facts(r, rates.get(r["draft_id"]), active.get(r["draft_id"])) for r in rows],
+                variants=[self.variant_of(r, texts.get(r.draft_id, ("", ""))) for r in rows],
+                facts=[self.variant_facts(r, rates.get(r.draft_id), active.get(r.draft_id)) for r in rows],
                 gates=gates, explicit=explicit, results=totals, pieces=self.piece_facts(piece_drafts, rows))
             return json.loads(json.dumps(summary))  # exactly what a reader of the cache gets back
 

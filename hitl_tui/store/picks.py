@@ -22,8 +22,12 @@ import random
 import time
 from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 from .base import Database, StoreError
+
+if TYPE_CHECKING:
+    from .report_rows import LabelledPick, Pick
 
 PICKS = ("left", "right", "tie", "skip")
 PLANS = ("all", "ring")
@@ -169,18 +173,22 @@ class PickOps(Database):
             await self.event(db, "preference_undone", brief_id=row["brief_id"], pick_id=row["id"], pick=row["pick"])
             return row["id"]
 
-    async def my_picks(self, version_id: int, reviewer: str | None = None) -> list[dict]:
+    async def my_picks(self, version_id: int, reviewer: str | None = None) -> list[LabelledPick]:
         """A reviewer's picks that stand on a brief version, oldest first, with each side's label (its model when it
         has none): what the compare view sums up once every pair is judged."""
-        return await self.fetchall(
+        from .report_rows import LabelledPick
+
+        return [LabelledPick.from_row(r) for r in await self.fetchall(
             """SELECT p.id, p.pick, COALESCE(NULLIF(ld.label, ''), ld.model) AS left_label,
                       COALESCE(NULLIF(rd.label, ''), rd.model) AS right_label
                FROM picks p JOIN drafts ld ON ld.id = p.left_draft_id JOIN drafts rd ON rd.id = p.right_draft_id
                WHERE p.brief_version_id = ? AND p.reviewer = ? AND p.undone = 0 ORDER BY p.id""",
-            (version_id, reviewer or self.reviewer))
+            (version_id, reviewer or self.reviewer))]
 
-    async def picks(self, version_id: int | None = None) -> list[dict]:
+    async def picks(self, version_id: int | None = None) -> list[Pick]:
         """Picks that stand (skips included), oldest first; of one brief version or all."""
+        from .report_rows import Pick
+
         where = "undone = 0" + (" AND brief_version_id = ?" if version_id is not None else "")
-        return await self.fetchall(f"SELECT * FROM picks WHERE {where} ORDER BY id",
-                                   (version_id,) if version_id is not None else ())
+        return [Pick.from_row(r) for r in await self.fetchall(f"SELECT * FROM picks WHERE {where} ORDER BY id",
+                                                              (version_id,) if version_id is not None else ())]

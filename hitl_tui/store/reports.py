@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from .base import Database
+
+if TYPE_CHECKING:
+    from .report_rows import Event, ScoreRow, VariantReport
 
 _FINAL_ROWS = """
 SELECT d.id AS draft_id, d.variant, d.model, d.label, b.id AS brief_id, b.name AS brief, b.title,
@@ -25,9 +29,10 @@ ORDER BY b.name, v.version, d.variant, d.id
 
 
 class ReportOps(Database):
-    async def draft_rows(self) -> list[dict]:
+    async def draft_rows(self) -> list[VariantReport]:
         """One row per variant in its final state: text, decision, scores, human edit rate."""
         from ..metrics import edit_rate, variant_scores
+        from .report_rows import VariantReport
 
         rows = await self.fetchall(_FINAL_ROWS)
         given = await self.fetchall("SELECT draft_id, dimension, reviewer, value FROM scores "
@@ -38,19 +43,20 @@ class ReportOps(Database):
         own: dict[int, dict[str, dict[str, int]]] = {}
         for s in given:
             own.setdefault(s["draft_id"], {}).setdefault(s["reviewer"], {})[s["dimension"]] = s["value"]
-        for row in rows:
-            row["scores"] = combined.get(row["draft_id"], {})  # each dimension: the mean over its reviewers
-            row["reviewer_scores"] = own.get(row["draft_id"], {})  # reviewer -> dimension -> their score
-            row["edit_rate"] = edit_rate(row["ai_text"] or "", row["text"] or "")
-        return rows
+        return [VariantReport.from_row(row, scores=combined.get(row["draft_id"], {}),
+                                       reviewer_scores=own.get(row["draft_id"], {}),
+                                       edit_rate=edit_rate(row["ai_text"] or "", row["text"] or ""))
+                for row in rows]
 
-    async def score_rows(self) -> list[dict]:
+    async def score_rows(self) -> list[ScoreRow]:
         """Every score as given, one row per reviewer, variant and dimension (for agreement between reviewers)."""
-        return await self.fetchall(
+        from .report_rows import ScoreRow
+
+        return [ScoreRow.from_row(r) for r in await self.fetchall(
             """SELECT s.draft_id, b.name AS brief, v.version AS brief_version, d.variant, d.model, s.dimension,
                       s.reviewer, s.value, s.created_at
                FROM scores s JOIN drafts d ON d.id = s.draft_id JOIN brief_versions v ON v.id = d.brief_version_id
-               JOIN briefs b ON b.id = v.brief_id ORDER BY s.draft_id, s.dimension, s.reviewer""")
+               JOIN briefs b ON b.id = v.brief_id ORDER BY s.draft_id, s.dimension, s.reviewer""")]
 
     async def stats(self) -> dict:
         from ..metrics import compute_stats, edit_rate
@@ -87,9 +93,15 @@ class ReportOps(Database):
         stats.update(await self.learning_stats())  # win rates, review analytics, results, charts
         return stats
 
-    async def events(self, limit: int | None = None) -> list[dict]:
+    async def actors(self, leave_out: tuple[str, ...] = ()) -> list[str]:
+        """Everyone who has acted in the log (but `leave_out`), by name."""
+        where = f"WHERE reviewer NOT IN ({','.join('?' * len(leave_out))})" if leave_out else ""
+        rows = await self.fetchall(f"SELECT DISTINCT reviewer FROM events {where} ORDER BY reviewer", leave_out)
+        return [r["reviewer"] for r in rows]
+
+    async def events(self, limit: int | None = None) -> list[Event]:
+        """The log, oldest first, each payload decoded."""
+        from .report_rows import Event
+
         sql = "SELECT * FROM events ORDER BY id" + (f" LIMIT {int(limit)}" if limit else "")
-        rows = await self.fetchall(sql)
-        for row in rows:
-            row["payload"] = json.loads(row["payload"])
-        return rows
+        return [Event.from_row(row | {"payload": json.loads(row["payload"])}) for row in await self.fetchall(sql)]

@@ -15,6 +15,7 @@ from .base import Database
 
 if TYPE_CHECKING:
     from ..analytics.results import PieceFacts, PieceTotals, ResultRow
+    from .report_rows import DraftFacts, PieceOrigin
 
 FIGURES = ("impressions", "opens", "clicks", "conversions", "spend", "revenue")
 
@@ -78,30 +79,32 @@ class ResultOps(Database):
         return totals, {r["piece"]: r["draft_id"] for r in rows if r["draft_id"] is not None}
 
     @staticmethod
-    def piece_facts(drafts: dict[str, int], facts: list[dict]) -> dict[str, PieceFacts]:
+    def piece_facts(drafts: dict[str, int], facts: list[DraftFacts]) -> dict[str, PieceFacts]:
         """piece → what the station knows of it (model, prompt version, channel, mean rubric score), from the
         `draft_facts` rows of the drafts the pieces were approved from."""
         from ..analytics.results import PieceFacts
 
-        by_draft = {f["draft_id"]: f for f in facts}
+        by_draft = {f.draft_id: f for f in facts}
         out = {}
         for piece, draft_id in drafts.items():
             f = by_draft.get(draft_id)
             if f is not None:
-                score = round(sum(f["scores"].values()) / len(f["scores"]), 2) if f["scores"] else None
-                out[piece] = PieceFacts(piece, f["model"], f["prompt_version"], f["channel"] or "", score)
+                score = round(sum(f.scores.values()) / len(f.scores), 2) if f.scores else None
+                out[piece] = PieceFacts(piece, f.model, f.prompt_version, f.channel or "", score)
         return out
 
-    async def pieces_ever_approved(self) -> list[dict]:
+    async def pieces_ever_approved(self) -> list[PieceOrigin]:
         """Every draft ever approved (an approval undone later included: its piece may have been published), with
         its model, its brief's file name and the creation time of each of its AI revisions — what an outbox piece id
         is made of (`outbox.piece_id`) — and whether its approval still stands. (Not `approved_pieces`: that is
         issue 12's approved texts for voice memory.)"""
-        return await self.fetchall(
+        from .report_rows import PieceOrigin
+
+        return [PieceOrigin.from_row(r) for r in await self.fetchall(
             """SELECT d.id AS draft_id, d.model, b.name AS brief, r.created_at AS drafted_at,
                       EXISTS (SELECT 1 FROM active_decisions a WHERE a.draft_id = d.id
                               AND a.kind IN ('approve', 'override')) AS active
                FROM drafts d JOIN brief_versions v ON v.id = d.brief_version_id JOIN briefs b ON b.id = v.brief_id
                JOIN revisions r ON r.draft_id = d.id AND r.kind = 'ai'
                WHERE d.id IN (SELECT draft_id FROM decisions WHERE kind IN ('approve', 'override'))
-               ORDER BY d.id, r.id""")
+               ORDER BY d.id, r.id""")]

@@ -3,8 +3,8 @@
 "The latest AI revision" is `Draft.latest_ai`, not a query or a comprehension at each use. A row is built from
 a query's columns by `from_row`, which ignores columns it does not know (a later migration may add some).
 
-New code reads attributes (`draft.latest_ai.text`). Rows still answer `row["text"]` and `row.get(...)` for the
-callers written before these types (CLI tables, exports, tests); convert such a caller when you touch it.
+Every read of the store returns these (or a team's rows beside its mixin), read by attribute (`draft.latest_ai.text`);
+a row is not a dict. `to_dict()` gives the fields for JSON output.
 A new table: its row type here, built in the store method that reads it (see ARCHITECTURE "a store table").
 """
 
@@ -15,7 +15,9 @@ from typing import Any, ClassVar
 
 
 class Row:
-    """Shared by the row types: building from a query's columns, and the dict-style reading older callers use."""
+    """Shared by the row types: building from a query's columns. Rows are read by attribute (`draft.latest_ai`);
+    there is no `row["key"]`: a string-key look-up is a TypeError, so a caller reading a column that is not there
+    fails where it reads, not later with a None."""
 
     __slots__ = ()
     _FIELDS: ClassVar[frozenset[str]]
@@ -32,18 +34,6 @@ class Row:
             names = frozenset(f.name for f in fields(cls))
             cls._FIELDS = names
         return names
-
-    def __getitem__(self, key: str) -> Any:
-        try:
-            return getattr(self, key)
-        except AttributeError:
-            raise KeyError(key) from None
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key, default)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._field_names()
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,6 +67,15 @@ class Revision(Row):
     def is_ai(self) -> bool:
         return self.kind == "ai"
 
+    @property
+    def request(self) -> str:
+        """What produced it: draft, revise, regenerate (AI) or edit (a person)."""
+        if self.kind == "human":
+            return "edit"
+        if self.feedback:
+            return "revise"
+        return "draft" if self.number == 1 else "regenerate"
+
 
 @dataclass(slots=True)
 class Draft(Row):
@@ -101,6 +100,17 @@ class Draft(Row):
     def latest_ai(self) -> Revision:
         """The newest AI revision (what an edit is measured against; its status is the stream's)."""
         return next(r for r in reversed(self.revisions) if r.kind == "ai")
+
+    @property
+    def latest_finished_ai(self) -> Revision | None:
+        """The newest AI revision that finished (what a revise's feedback is measured against); None before any."""
+        return next((r for r in reversed(self.revisions) if r.kind == "ai" and r.status == "done"), None)
+
+    @property
+    def shown(self) -> Revision:
+        """The revision the reviewer judges: the newest human edit or finished AI text (a failed stream's partial
+        text is not what they saw as the variant), else the newest."""
+        return next((r for r in reversed(self.revisions) if r.kind == "human" or r.status == "done"), self.latest)
 
     @property
     def edited(self) -> bool:

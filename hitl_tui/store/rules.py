@@ -17,12 +17,15 @@ from .base import Database, StoreError
 
 if TYPE_CHECKING:  # annotations only: the store loads before the first frame, the learning core after it
     from ..learning.mining import Proposal
+    from .report_rows import RuleProposalRow
 
 DECIDED = ("accepted", "rejected", "ignored")
 
 
-def _row(row: dict) -> dict:
-    return row | {"proposal": json.loads(row["proposal"])}
+def _row(row) -> RuleProposalRow:
+    from .report_rows import RuleProposalRow
+
+    return RuleProposalRow.from_row(dict(row) | {"proposal": json.loads(row["proposal"])})
 
 
 class RuleProposalOps(Database):
@@ -63,7 +66,7 @@ class RuleProposalOps(Database):
                 changed += 1
         return changed
 
-    async def rule_proposals(self, status: str | None = None) -> list[dict]:
+    async def rule_proposals(self, status: str | None = None) -> list[RuleProposalRow]:
         """Every proposal (or those with one status), open ones first, then most widespread: the table's columns
         with `proposal` decoded (`Proposal.to_dict()`: summary, options, examples, reviewers, channels)."""
         where, params = ("WHERE status=?", (status,)) if status else ("", ())
@@ -71,12 +74,12 @@ class RuleProposalOps(Database):
                                    "pieces DESC, id", params)
         return [_row(r) for r in rows]
 
-    async def rule_proposal(self, proposal_id: str) -> dict | None:
+    async def rule_proposal(self, proposal_id: str) -> RuleProposalRow | None:
         row = await self.fetchone("SELECT * FROM rule_proposals WHERE id=?", (proposal_id,))
         return _row(row) if row else None
 
     async def decide_proposal(self, proposal_id: str, status: str, accepted_as: str | None = None,
-                              text: str | None = None) -> dict:
+                              text: str | None = None) -> RuleProposalRow:
         """Accept (as banned, regex or voice), reject or ignore a proposal, with its event (`text`: the rule's words
         when the reviewer edited them); a decision may be changed later. Returns the row as it was before."""
         if status not in DECIDED:
@@ -93,4 +96,4 @@ class RuleProposalOps(Database):
                              summary=json.loads(row["proposal"]).get("summary", ""), pieces=row["pieces"],
                              accepted_as=accepted_as, previous=row["status"],
                              **({"text": text} if text is not None else {}))
-            return _row(dict(row))
+            return _row(row)

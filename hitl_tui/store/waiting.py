@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from .review import ReviewOps
 from .signing import claim_record_from_row, signoff_from_row
+
+if TYPE_CHECKING:
+    from .report_rows import QueueBrief, QueueVariant
 
 _VARIANTS = """
 SELECT b.id AS brief_id, d.id AS draft_id, d.variant,
@@ -20,23 +24,23 @@ WHERE b.deleted = 0 ORDER BY b.id, d.variant, d.id"""
 
 
 class WaitingOps(ReviewOps):
-    async def queue_variants(self) -> dict[int, dict]:
-        """brief id -> {"fields": the current version's brief fields, "variants": [rows]}, each variant row with its
-        current text, AI status, active decision, required gates failing at its last check, sign-offs (stage,
-        reviewer, text_hash, created_at) and claim records (the `claim_sources` rows)."""
-        briefs = {r["id"]: {"fields": json.loads(r["fields"]), "variants": []} for r in await self.fetchall(
+    async def queue_variants(self) -> dict[int, QueueBrief]:
+        """brief id -> its current version's fields and variants, each with its current text, AI status, active
+        decision, required gates failing at its last check, sign-offs and claim records (`claim_sources`)."""
+        from .report_rows import QueueBrief, QueueVariant
+
+        briefs = {r["id"]: QueueBrief(json.loads(r["fields"])) for r in await self.fetchall(
             "SELECT b.id, v.fields FROM briefs b JOIN brief_versions v ON v.id = b.current_version_id "
             "WHERE b.deleted = 0")}
         variants = {}
         for row in await self.fetchall(_VARIANTS):
-            row["signoffs"], row["claims"] = [], []
-            variants[row["draft_id"]] = row
-            briefs[row["brief_id"]]["variants"].append(row)
+            variant = variants[row["draft_id"]] = QueueVariant.from_row(row)
+            briefs[variant.brief_id].variants.append(variant)
         current = ("SELECT d.id FROM briefs b JOIN drafts d ON d.brief_version_id = b.current_version_id "
                    "WHERE b.deleted = 0")
         for s in await self.fetchall(f"SELECT * FROM signoffs WHERE undone = 0 AND draft_id IN ({current}) "
                                      "ORDER BY id"):
-            variants[s["draft_id"]]["signoffs"].append(signoff_from_row(s))
+            variants[s["draft_id"]].signoffs.append(signoff_from_row(s))
         for c in await self.fetchall(f"SELECT * FROM claim_sources WHERE draft_id IN ({current})"):
-            variants[c["draft_id"]]["claims"].append(claim_record_from_row(c))
+            variants[c["draft_id"]].claims.append(claim_record_from_row(c))
         return briefs

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from ..approval.claims import Claim, ClaimStatus, find_claims, make_source
 from ..config import Config
@@ -21,6 +22,27 @@ from .experts import Asked, ask
 from .variant import load_variant
 
 LEGAL_ROLE = "legal"
+
+
+@dataclass(frozen=True, slots=True)
+class VariantClaims:
+    """A finished variant of a brief's current version and its claims (`brief_claims`)."""
+
+    variant: int  # 1-based, as the station shows it
+    draft_id: int
+    model: str
+    label: str
+    decision: str | None  # the standing decision's kind
+    claims: tuple[ClaimStatus, ...]
+
+    def to_dict(self) -> dict:
+        """What `hitl claims --json` prints: each claim's id, kind, text, status, source {kind, ref, quote, by}."""
+        return {"variant": self.variant, "draft_id": self.draft_id, "model": self.model, "label": self.label,
+                "decision": self.decision,
+                "claims": [{"id": s.id, "kind": s.kind, "text": s.text, "status": s.status,
+                            "source": None if s.source is None else
+                            {"kind": s.source.kind, "ref": s.source.ref, "quote": s.source.quote,
+                             "by": s.source.by}} for s in self.claims]}
 
 
 async def variant_claims(store: Store, config: Config, draft_id: int) -> list[ClaimStatus]:
@@ -50,9 +72,8 @@ async def send_to_legal(store: Store, config: Config, draft_id: int, claim_id: s
                      f"({claim.sentence})", claim_id=claim.id)
 
 
-async def brief_claims(store: Store, config: Config, brief_name: str) -> list[dict]:
-    """Each variant of the brief's current version: variant (1-based), draft id, model, decision, and its claims
-    (`id`, `kind`, `text`, `status`, `source` {kind, ref, quote, by} or None)."""
+async def brief_claims(store: Store, config: Config, brief_name: str) -> list[VariantClaims]:
+    """Each finished variant of the brief's current version with its standing decision and its claims."""
     row = await store.brief_by_name(brief_name)
     if row is None or row.current_version_id is None:
         raise StoreError(f"no brief {brief_name!r} with drafts in this workspace")
@@ -62,10 +83,6 @@ async def brief_claims(store: Store, config: Config, brief_name: str) -> list[di
             continue
         decisions = await store.decisions(d.id)
         statuses = await variant_claims(store, config, d.id)
-        out.append({"variant": d.variant + 1, "draft_id": d.id, "model": d.model, "label": d.label,
-                    "decision": decisions[-1].kind if decisions else None,
-                    "claims": [{"id": s.id, "kind": s.kind, "text": s.text, "status": s.status,
-                                "source": None if s.source is None else
-                                {"kind": s.source.kind, "ref": s.source.ref, "quote": s.source.quote,
-                                 "by": s.source.by}} for s in statuses]})
+        out.append(VariantClaims(d.variant + 1, d.id, d.model, d.label, decisions[-1].kind if decisions else None,
+                                 tuple(statuses)))
     return out

@@ -40,9 +40,8 @@ async def _variant_draft(store: Store, brief_name: str, variant: int) -> int | N
     row = await store.brief_by_name(brief_name)
     if row is None or row.current_version_id is None:
         return None
-    drafts = await store.fetchall("SELECT id FROM drafts WHERE brief_version_id=? AND variant=?",
-                                  (row.current_version_id, variant - 1))
-    return drafts[0]["id"] if drafts else None
+    draft = await store.variant_draft(row.current_version_id, variant - 1)
+    return draft.id if draft else None
 
 
 async def waiting_items(store: Store, config: Config) -> list[WaitItem]:

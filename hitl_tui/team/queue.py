@@ -17,6 +17,7 @@ are `analytics.triage`'s (asked, audit, failing, claims, sign-off, ready, taken,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..analytics.triage import QueueEntry, triage
 from ..approval.claims import review_claims
@@ -25,6 +26,9 @@ from ..briefs import Brief
 from ..config import Config
 from ..gates import gate_spec
 from ..store import Store
+
+if TYPE_CHECKING:
+    from ..store.report_rows import QueueVariant
 
 ANYONE = ()  # `who` of a wait anyone may take
 
@@ -68,14 +72,14 @@ class QueueRow:
                 "waits_on": [w.to_dict() for w in self.waits]}
 
 
-def _stage_wait(stages: list[str], variants: list[dict], roles: dict[str, list[str]]) -> Wait | None:
+def _stage_wait(stages: list[str], variants: list[QueueVariant], roles: dict[str, list[str]]) -> Wait | None:
     """The stage the most advanced variant waits on (most stages validly signed; then lowest variant)."""
     best = None
     for v in variants:
-        statuses = stage_status(stages, v["signoffs"], v["text"] or "", roles)
+        statuses = stage_status(stages, v.signoffs, v.text or "", roles)
         signed = next((i for i, s in enumerate(statuses) if not s.signed), len(statuses))
         if signed < len(statuses) and (best is None or signed > best[0]):
-            best = (signed, statuses[signed], v["variant"])
+            best = (signed, statuses[signed], v.variant)
     if best is None:
         return None
     _, status, variant = best
@@ -94,11 +98,11 @@ async def build_queue(store: Store, config: Config, reviewer: str | None = None,
         audits.setdefault(a.brief_id, []).append(a)
     entries, rows_by_id = [], {}
     for b in await store.list_briefs():
-        info = data.get(b.id, {"fields": {}, "variants": []})
-        brief = Brief.from_fields(b.name, info["fields"]) if info["fields"] else None
+        info = data.get(b.id)
+        brief = Brief.from_fields(b.name, info.fields) if info and info.fields else None
         spec = gate_spec(config, brief) if brief else None
         closed = b.status in ("approved", "rejected", "invalid")
-        in_play = [v for v in info["variants"] if v["decision"] != "reject" and v["status"] == "done"]
+        in_play = [v for v in info.variants if v.in_play] if info else []
         waits: list[Wait] = []
         for q in questions.get(b.id, []):
             who = tuple(config.roles.get(q.asked_of, ())) if q.of_role else (q.asked_of,)
@@ -119,14 +123,14 @@ async def build_queue(store: Store, config: Config, reviewer: str | None = None,
         unsourced = 0
         if spec is not None and not closed and "claims" not in spec.checklist.disabled:
             for v in in_play:
-                records = {r.id: r for r in v["claims"]}
-                unsourced += sum(s.needs_source for s in review_claims(v["text"] or "", records, spec.brief_text))
+                records = {r.id: r for r in v.claims}
+                unsourced += sum(s.needs_source for s in review_claims(v.text or "", records, spec.brief_text))
             if unsourced:
                 waits.append(Wait("claims", ANYONE, {"unsourced": unsourced}))
         for_me = [w for w in waits if reviewer in w.who or (not w.who and w.what in ("audit", "review"))]
         entry = QueueEntry(
             b.id, b.name, b.status,
-            failing_required=sum(bool(v["failing_required"]) for v in in_play) if not closed else 0,
+            failing_required=sum(bool(v.failing_required) for v in in_play) if not closed else 0,
             unsourced_claims=unsourced, questions_for_me=sum(w.what == "question" for w in for_me),
             audits_for_me=sum(w.what == "audit" for w in for_me),
             stage_for_me=any(w.what == "stage" for w in for_me),

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..analytics.policy import Routing, route
-from ..analytics.reshow import ReshowCandidate, ReshowItem, due_reshows
+from ..analytics.reshow import ReshowItem, due_reshows
 from ..approval import claims as claims_register
 from ..briefs import Brief
 from ..config import Config
@@ -120,8 +120,5 @@ async def reshow_queue(store: Store, config: Config, now: float | None = None) -
     cal = config.calibration
     if cal.reshow <= 0:
         return []
-    candidates = [ReshowCandidate(r["draft_id"], r["brief"], r["title"], r["variant"], r["decided_at"],
-                                  frozenset(r["scored_by"]), {k: frozenset(d) for k, d in r["rescored"].items()})
-                  for r in await store.reshow_candidates()]
-    return due_reshows(candidates, store.reviewer, share=cal.reshow, to=cal.to, delay_hours=cal.delay_hours,
+    return due_reshows(await store.reshow_candidates(), store.reviewer, share=cal.reshow, to=cal.to, delay_hours=cal.delay_hours,
                        dimensions=list(config.rubric), now=time.time() if now is None else now, seed=cal.seed)

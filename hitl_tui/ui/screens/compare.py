@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, work
@@ -30,6 +31,9 @@ from ..guard import report
 from ..keys import bindings_for
 from ..text import plain
 from ..widgets.screen_keys import ScreenKeys
+
+if TYPE_CHECKING:
+    from ...store.report_rows import LabelledPick
 
 NARROW = 100  # columns below which A and B stack instead of standing side by side
 WORDS = {"left": "A", "right": "B"}
@@ -59,16 +63,16 @@ def side_names(left: CompareSide, right: CompareSide) -> tuple[str, str]:
     return a, b
 
 
-def tally(picks: list[dict]) -> str:
+def tally(picks: list[LabelledPick]) -> str:
     """"fast 3 wins · drafter 1 win · 1 tie · 1 skipped": a reviewer's picks on one brief version (`my_picks`)."""
     wins: dict[str, int] = {}
     for p in picks:
-        for side in ("left", "right"):
-            wins.setdefault(p[f"{side}_label"], 0)
-        if p["pick"] in ("left", "right"):
-            wins[p[f"{p['pick']}_label"]] += 1
-    ties = sum(p["pick"] == "tie" for p in picks)
-    skips = sum(p["pick"] == "skip" for p in picks)
+        wins.setdefault(p.left_label, 0)
+        wins.setdefault(p.right_label, 0)
+        if p.winner is not None:
+            wins[p.winner] += 1
+    ties = sum(p.pick == "tie" for p in picks)
+    skips = sum(p.pick == "skip" for p in picks)
     parts = [f"{plain(label)} {n} win{'s' * (n != 1)}" for label, n in sorted(wins.items(), key=lambda kv: -kv[1])]
     parts += [f"{ties} tie{'s' * (ties != 1)}"] * bool(ties) + [f"{skips} skipped"] * bool(skips)
     return " · ".join(parts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,6 +18,9 @@ from ...store.rows import Revision
 from ..keys import bindings_for, key_label
 from ..text import plain
 from ..widgets.feedback_items import learning_text
+
+if TYPE_CHECKING:
+    from ...store.report_rows import RevisionHistory
 
 
 _TOKENS = re.compile(r"\s+|\S+")
@@ -82,7 +86,7 @@ class DiffScreen(ModalScreen[None]):
     BINDINGS = bindings_for(DIFF)  # keys, palette and [keys] remapping from hitl_tui/keymap.py
 
     def __init__(self, revisions: list[Revision], start: int | None = None, title: str = "Diff",
-                 details: dict[int, dict] | None = None) -> None:
+                 details: dict[int, RevisionHistory] | None = None) -> None:
         """`details`: revision id -> that revision as `Store.brief_history` gives it (feedback items with their
         marks, the examples and learned lines it was given); without it, the feedback summary stored with it."""
         super().__init__()

@@ -9,6 +9,8 @@ left not addressed are sent again with the next `r`. Each tick is written to the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -24,6 +26,9 @@ from ..text import plain
 from ..widgets.feedback_items import ItemList, memory_text, tally
 from .diff import word_diff
 
+if TYPE_CHECKING:
+    from ...store.report_rows import RevisionHistory
+
 
 class FeedbackScreen(ModalScreen[int]):
     """Dismisses with how many ticks were written (the station refreshes what it shows when any were)."""
@@ -31,14 +36,14 @@ class FeedbackScreen(ModalScreen[int]):
     ACTION_SCREEN = FEEDBACK
     BINDINGS = bindings_for(FEEDBACK)  # keys, help and palette from hitl_tui/keymap.py; remappable under [keys]
 
-    def __init__(self, store, label: str, revisions: list[dict]) -> None:
+    def __init__(self, store, label: str, revisions: list[RevisionHistory]) -> None:
         """`revisions`: a variant's revisions as `Store.brief_history` gives them; those a revise sent items to
         are shown, the latest first."""
         super().__init__()
         self.store = store
         self.label = label
         self.all = list(revisions)
-        self.revises = [r for r in revisions if r["items"]]
+        self.revises = [r for r in revisions if r.items]
         self.index = len(self.revises) - 1
         self.ticks = 0
 
@@ -59,17 +64,17 @@ class FeedbackScreen(ModalScreen[int]):
         self.query_one(ItemList).focus()
 
     @property
-    def revision(self) -> dict:
+    def revision(self) -> RevisionHistory:
         return self.revises[self.index]
 
     def items(self) -> list[FeedbackItem]:
-        return [FeedbackItem.from_dict(d) for d in self.revision["items"]]
+        return [FeedbackItem.from_dict(d) for d in self.revision.items]
 
     def _title(self) -> None:
         rev = self.revision
         title = Text()
-        title.append(f"Feedback sent to {plain(self.label)} r{rev['number']}", style="bold")
-        title.append(f" ({rev['status']})" if rev["status"] != "done" else "", style="bold yellow")
+        title.append(f"Feedback sent to {plain(self.label)} r{rev.number}", style="bold")
+        title.append(f" ({rev.status})" if rev.status != "done" else "", style="bold yellow")
         title.append(f"  ·  {tally(self.items())}")
         if len(self.revises) > 1:
             title.append(f"  ·  revise {self.index + 1} of {len(self.revises)}", style="dim")
@@ -78,21 +83,21 @@ class FeedbackScreen(ModalScreen[int]):
     def _show(self) -> None:
         rev = self.revision
         self._title()
-        self.query_one("#feedback-memory", Static).update(memory_text(rev["examples"], rev["learned_lines"]))
+        self.query_one("#feedback-memory", Static).update(memory_text(rev.examples, rev.learned_lines))
         self.query_one(ItemList).show(self.items())
         # what the items were judged against: the revision's text, its changes to the text it was given marked
         at = self.all.index(rev)
-        before = self.all[at - 1]["text"] if at > 0 else None
+        before = self.all[at - 1].text if at > 0 else None
         body = Text()
         if before is None:
-            body.append(plain(rev["text"] or ""))
+            body.append(plain(rev.text or ""))
         else:
-            if before == (rev["text"] or ""):
-                body.append(f"r{rev['number']} is word for word the text it revised: nothing changed\n",
+            if before == (rev.text or ""):
+                body.append(f"r{rev.number} is word for word the text it revised: nothing changed\n",
                             style="bold yellow")
             else:
-                body.append(f"r{rev['number']} against the text it revised: [-removed-] {{+added+}}\n", style="dim")
-            body.append_text(word_diff(before, rev["text"] or ""))
+                body.append(f"r{rev.number} against the text it revised: [-removed-] {{+added+}}\n", style="dim")
+            body.append_text(word_diff(before, rev.text or ""))
         self.query_one("#feedback-text", Static).update(body)
 
     def action_feedback_older(self) -> None:
@@ -126,15 +131,15 @@ class FeedbackScreen(ModalScreen[int]):
         self._write(self.revision, item, mark)
 
     @work(group="feedback-tick", exit_on_error=False)
-    async def _write(self, rev: dict, item: FeedbackItem, mark: str) -> None:
+    async def _write(self, rev: RevisionHistory, item: FeedbackItem, mark: str) -> None:
         try:
-            ticked = await self.store.tick_feedback(rev["revision_id"], item.id, mark)
+            ticked = await self.store.tick_feedback(rev.revision_id, item.id, mark)
         except Exception as exc:
             report(self.app, "feedback tick", exc)
             return
         self.ticks += 1
-        rev["items"] = [ticked.to_dict() | {"mark": ticked.mark} if d["id"] == item.id else d
-                        for d in rev["items"]]
+        rev.items = [ticked.to_dict() | {"mark": ticked.mark} if d["id"] == item.id else d
+                        for d in rev.items]
         if rev is self.revision and self.is_attached:
             listing = self.query_one(ItemList)
             listing.redraw(ticked)

@@ -17,6 +17,7 @@ from rich.text import Text
 from ...gates import gate_spec
 
 if TYPE_CHECKING:
+    from ...store.report_rows import RevisionHistory
     from .review import ReviewScreen
 
 
@@ -30,10 +31,9 @@ async def learning_summary(store, draft_id: int, feedback_key: str = "f") -> Tex
         return Text()
     t = Text()
     if items:
-        t.append(f"r{rev['number']} feedback ", style="bold")
+        t.append(f"r{rev.number} feedback ", style="bold")
         t.append(short_tally(items) + f" ({feedback_key})")
-    revision = await store.revision(rev["id"])
-    memory = json.loads(revision.examples) if revision is not None and revision.examples else {}
+    memory = json.loads(rev.examples) if rev.examples else {}
     n, lines = len(memory.get("examples", [])), len(memory.get("lines", []))
     if n or lines:  # a draft given nothing says nothing (the history and f say "no approved examples")
         t.append(" · " if items else "")
@@ -42,15 +42,15 @@ async def learning_summary(store, draft_id: int, feedback_key: str = "f") -> Tex
     return t
 
 
-async def revision_details(screen: ReviewScreen) -> dict[int, dict]:
+async def revision_details(screen: ReviewScreen) -> dict[int, RevisionHistory]:
     """The focused variant's revisions with their feedback items, marks and voice memory, by revision id (the
     history, the diff and `f` show them)."""
     state = screen.current_state
     if state is None or screen.claimed_id is None:
         return {}
     history = await screen.app.store.brief_history(screen.claimed_id)
-    variant = next((v for v in history if v["draft_id"] == state.draft_id), {"revisions": []})
-    return {r["revision_id"]: r for r in variant["revisions"]}
+    variant = next((v for v in history if v.draft_id == state.draft_id), None)
+    return {r.revision_id: r for r in variant.revisions} if variant else {}
 
 
 async def load_learning(screen: ReviewScreen) -> None:
@@ -81,11 +81,11 @@ async def _after(screen: ReviewScreen, draft_id: int, done: bool) -> None:
 
         report(screen.app, "learning line", exc)
         return
-    if done and rev is not None and items and rev["status"] == "done":
+    if done and rev is not None and items and rev.status == "done":
         from ..widgets.feedback_items import tally
 
         key = screen.app.config.keys.get("feedback", "f")
-        screen.notify(f"Revision {rev['number']}: {tally(items)}. Press {key} to see them and tick notes and scores.",
+        screen.notify(f"Revision {rev.number}: {tally(items)}. Press {key} to see them and tick notes and scores.",
                       timeout=8)
 
 
@@ -120,7 +120,7 @@ async def feedback(screen: ReviewScreen) -> None:
 
     state = screen.current_state
     revisions = list((await revision_details(screen)).values())
-    if not any(r["items"] for r in revisions):
+    if not any(r.items for r in revisions):
         key = screen.app.config.keys.get("revise", "r")
         screen.notify(f"No feedback sent to {state.label} yet: {key} sends it with a revision request.")
         return

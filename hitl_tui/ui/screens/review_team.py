@@ -168,9 +168,7 @@ def edit_voided(station, notice: str) -> None:
 
 async def people(station) -> list[str]:
     """Everyone who has acted in this workspace's log (so a person without a role can be asked by name)."""
-    rows = await station.app.store.fetchall("SELECT DISTINCT reviewer FROM events WHERE reviewer NOT IN (?, ?)",
-                                        (AUTO_REVIEWER, ""))
-    return sorted(r["reviewer"] for r in rows)
+    return sorted(await station.app.store.actors(leave_out=(AUTO_REVIEWER, "")))
 
 
 def _label(station, draft_id: int) -> str:

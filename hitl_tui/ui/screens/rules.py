@@ -11,6 +11,7 @@ workspace's learned-rules.toml and applies as a gate from then on; every decisio
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -27,20 +28,23 @@ from ..guard import report
 from ..keys import bindings_for, key_label
 from ..text import plain
 
+if TYPE_CHECKING:
+    from ...store.report_rows import RuleProposalRow
+
 STATUS = {"open": ("●", "open", "bold cyan"), "accepted": ("✓", "accepted", "bold green"),
           "rejected": ("✗", "rejected", "red"), "ignored": ("–", "ignored", "dim")}
 KIND_WORDS = {"banned": "a banned word", "regex": "a regex rule", "voice": "a voice-guide line"}
 
 
-def proposal_line(row: dict) -> Text:
-    sign, word, style = STATUS.get(row["status"], ("?", row["status"], ""))
+def proposal_line(row: RuleProposalRow) -> Text:
+    sign, word, style = STATUS.get(row.status, ("?", row.status, ""))
     t = Text()
     t.append(f"{sign} {word:<9}", style=style)
-    p = row["proposal"]
-    t.append(plain(p["summary"]), style="bold" if row["status"] == "open" else "")
-    if row["status"] == "accepted" and row["accepted_as"]:
-        t.append(f" as {row['accepted_as']}", style=style)
-    t.append(f"  {row['pieces']} pieces · {plain(', '.join(p['reviewers']) or 'unknown')}", style="dim")
+    p = row.proposal
+    t.append(plain(row.summary), style="bold" if row.status == "open" else "")
+    if row.status == "accepted" and row.accepted_as:
+        t.append(f" as {row.accepted_as}", style=style)
+    t.append(f"  {row.pieces} pieces · {plain(', '.join(p['reviewers']) or 'unknown')}", style="dim")
     return t
 
 
@@ -79,7 +83,7 @@ class RulesScreen(ModalScreen[bool]):
         super().__init__()
         self.ws = ws
         self.store = store
-        self.rows: list[dict] = []
+        self.rows: list[RuleProposalRow] = []
         self.kinds: dict[str, str] = {}  # proposal id -> the kind it would be accepted as
         self.changed = False
 
@@ -113,29 +117,29 @@ class RulesScreen(ModalScreen[bool]):
 
     def _fill(self, keep: str | None) -> None:
         listing = self.query_one(OptionList)
-        listing.set_options([Option(proposal_line(r), id=r["id"]) for r in self.rows])
-        open_ = sum(r["status"] == "open" for r in self.rows)
+        listing.set_options([Option(proposal_line(r), id=r.id) for r in self.rows])
+        open_ = sum(r.status == "open" for r in self.rows)
         title = Text("Learned rules", style="bold")
         min_pieces = self.ws.config.learning.min_pieces
         title.append(f" · {open_} open of {len(self.rows)} proposed" if self.rows else
                      f" · nothing proposed yet: a fix reviewers make before approving is proposed once it recurs "
                      f"in {min_pieces} pieces")
         self.query_one("#rules-title", Static).update(title)
-        ids = [r["id"] for r in self.rows]
+        ids = [r.id for r in self.rows]
         if ids:
             listing.highlighted = ids.index(keep) if keep in ids else 0
         self._detail()
 
     @property
-    def current(self) -> dict | None:
+    def current(self) -> RuleProposalRow | None:
         listing = self.query_one(OptionList)
         if listing.highlighted is None or not self.rows:
             return None
         return self.rows[listing.highlighted]
 
-    def kind_of(self, row: dict) -> str:
-        options = row["proposal"]["options"]
-        return self.kinds.get(row["id"]) or row["accepted_as"] or options[0]
+    def kind_of(self, row: RuleProposalRow) -> str:
+        options = row.proposal["options"]
+        return self.kinds.get(row.id) or row.accepted_as or options[0]
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._detail()
@@ -143,16 +147,16 @@ class RulesScreen(ModalScreen[bool]):
     def _detail(self) -> None:
         row, t = self.current, Text()
         if row is not None:
-            p = row["proposal"]
+            p = row.proposal
             proposal = Proposal.from_dict(p)
             kind = self.kind_of(row)
-            t.append(plain(p["summary"]) + "\n", style="bold")
-            sign, word, style = STATUS.get(row["status"], ("?", row["status"], ""))
+            t.append(plain(row.summary) + "\n", style="bold")
+            sign, word, style = STATUS.get(row.status, ("?", row.status, ""))
             t.append(f"{sign} {word}", style=style)
-            if row["decided_by"]:
-                t.append(f" by {plain(row['decided_by'])}", style="dim")
+            if row.decided_by:
+                t.append(f" by {plain(row.decided_by)}", style="dim")
             channels = ", ".join(c for c in p["channels"] if c) or "any channel"
-            t.append(f" · found in {row['pieces']} pieces by {plain(', '.join(p['reviewers']) or 'unknown')} "
+            t.append(f" · found in {row.pieces} pieces by {plain(', '.join(p['reviewers']) or 'unknown')} "
                      f"({plain(channels)})\n", style="dim")
             t.append("Accept as: ", style="bold")
             for n, option in enumerate(p["options"]):
@@ -187,8 +191,8 @@ class RulesScreen(ModalScreen[bool]):
         row = self.current
         if row is None:
             return
-        options = row["proposal"]["options"]
-        self.kinds[row["id"]] = options[(options.index(self.kind_of(row)) + 1) % len(options)]
+        options = row.proposal["options"]
+        self.kinds[row.id] = options[(options.index(self.kind_of(row)) + 1) % len(options)]
         self._detail()
 
     def action_rules_accept(self) -> None:
@@ -204,7 +208,7 @@ class RulesScreen(ModalScreen[bool]):
         if row is None:
             return
         kind = self.kind_of(row)
-        rule = rule_from_proposal(Proposal.from_dict(row["proposal"]), kind, self.ws.config.reviewer)
+        rule = rule_from_proposal(Proposal.from_dict(row.proposal), kind, self.ws.config.reviewer)
         what = {"banned": "the phrase no piece may use", "regex": "the regular expression",
                 "voice": "the line the prompt gives the model"}[kind]
         text = await self.app.push_screen_wait(TextPrompt(f"Edit {what}, then accept it as {KIND_WORDS[kind]}",
@@ -224,35 +228,35 @@ class RulesScreen(ModalScreen[bool]):
             self._decide(row, status)
 
     @work(group="rules-decide", exclusive=True, exit_on_error=False)
-    async def _decide(self, row: dict, status: str, kind: str | None = None, text: str | None = None) -> None:
+    async def _decide(self, row: RuleProposalRow, status: str, kind: str | None = None, text: str | None = None) -> None:
         from ...feedback_loop import rules
         from ...store import StoreError
 
         try:
             if status == "accepted":
-                await rules.accept(self.ws, self.store, row["id"], kind, text=text)
+                await rules.accept(self.ws, self.store, row.id, kind, text=text)
             else:
-                await (rules.reject if status == "rejected" else rules.ignore)(self.ws, self.store, row["id"])
+                await (rules.reject if status == "rejected" else rules.ignore)(self.ws, self.store, row.id)
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
         except Exception as exc:
             report(self.app, "rule decision", exc)
             return
-        self.changed = self.changed or status == "accepted" or row["status"] == "accepted"
-        summary = row["proposal"]["summary"]
+        self.changed = self.changed or status == "accepted" or row.status == "accepted"
+        summary = row.summary
         said = {"accepted": f"Accepted {summary} as {KIND_WORDS.get(kind or '', kind)}: it applies from now on.",
                 "rejected": f"Rejected {summary}: it will not be proposed again.",
                 "ignored": f"Ignored {summary} for now: it comes back if it spreads further."}[status]
         self.notify(said, markup=False)
-        self._load(keep=self._next_open(row["id"]))
+        self._load(keep=self._next_open(row.id))
 
     def _next_open(self, decided: str) -> str:
         """The proposal to highlight after a decision: the next open one (one decision after another), else the
         one just decided."""
-        at = next((i for i, r in enumerate(self.rows) if r["id"] == decided), 0)
+        at = next((i for i, r in enumerate(self.rows) if r.id == decided), 0)
         later = self.rows[at + 1:] + self.rows[:at]
-        return next((r["id"] for r in later if r["status"] == "open"), decided)
+        return next((r.id for r in later if r.status == "open"), decided)
 
     async def action_rules_help(self) -> None:
         from .modals import HelpScreen

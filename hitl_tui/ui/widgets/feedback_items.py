@@ -7,7 +7,7 @@ reader); item text is the model's or a person's words, so it is always plain (ne
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from rich.text import Text
 from textual.widgets import OptionList
@@ -15,6 +15,9 @@ from textual.widgets.option_list import Option
 
 from ...learning.feedback import ADDRESSED, NOT_ADDRESSED, PREFIXES, UNCLEAR, FeedbackItem
 from ..text import plain
+
+if TYPE_CHECKING:
+    from ...store.report_rows import RevisionHistory
 
 MARKS = {ADDRESSED: ("✓", "addressed", "bold green"), NOT_ADDRESSED: ("✗", "not addressed", "bold red"),
          UNCLEAR: ("?", "unclear", "bold yellow"), None: ("·", "not marked", "dim")}
@@ -94,16 +97,16 @@ def memory_text(examples: list[dict] | None, lines: list[str] | None) -> Text:
     return t
 
 
-def learning_text(rev: dict) -> Text:
+def learning_text(rev: RevisionHistory) -> Text:
     """A revision in the history (`Store.brief_history`): the items it was sent with their marks, and its memory."""
     t = Text()
-    items = [FeedbackItem.from_dict(d) for d in rev.get("items") or []]
+    items = [FeedbackItem.from_dict(d) for d in rev.items]
     if items:
         t.append(f"Feedback sent ({tally(items)}):\n", style="bold")
         for item in items:
             t.append_text(marked_line(item))
             t.append("\n")
-    t.append_text(memory_text(rev.get("examples"), rev.get("learned_lines")))
+    t.append_text(memory_text(rev.examples, rev.learned_lines))
     return t.rstrip() or t
 
 
