@@ -318,7 +318,7 @@ async def test_the_same_edit_on_three_briefs_becomes_a_rule_that_gates_the_next_
         await pilot.press("L")
         screen = await wait_until(lambda: isinstance(app.screen, RulesScreen) and app.screen.rows and app.screen)
         [row] = screen.rows
-        assert (row["proposal"]["summary"], row["pieces"], row["status"]) == ("“our” → “the”", 3, "open")
+        assert (row.proposal["summary"], row.pieces, row.status) == ("“our” → “the”", 3, "open")
         detail = shown(screen.query_one("#rules-detail"))
         assert "found in 3 pieces by tester" in detail and "Accept as: [banned]" in detail
         for name, _, _ in CUSTOMERS[:3]:
@@ -326,7 +326,7 @@ async def test_the_same_edit_on_three_briefs_becomes_a_rule_that_gates_the_next_
         assert detail.count("moved feedback into our shared boards.") == 3  # as the AI wrote it
         assert detail.count("moved feedback into the shared boards.") == 3  # as approved
         await pilot.press("a")
-        await wait_until(lambda: screen.rows[0]["status"] == "accepted")
+        await wait_until(lambda: screen.rows[0].status == "accepted")
         [rule] = load_learned(ws.rules_file)
         assert (rule.kind, rule.text, rule.accepted_by) == ("banned", "our", "tester")
         await pilot.press("escape")
@@ -359,9 +359,9 @@ async def test_the_rules_dialogs_keys_come_from_the_action_table_and_can_be_rema
         assert palette["Accept the proposal as the kind shown"] == "rules_accept (v)"
         await pilot.press("a")  # the default key is free now: nothing happens
         await pilot.pause(0.2)
-        assert status(screen, utilize["id"]) == "open" and not ws.rules_file.exists()
+        assert status(screen, utilize.id) == "open" and not ws.rules_file.exists()
         await pilot.press("v")
-        await wait_until(lambda: status(screen, utilize["id"]) == "accepted")
+        await wait_until(lambda: status(screen, utilize.id) == "accepted")
         assert [r.kind for r in load_learned(ws.rules_file)] == ["banned"]
         await pilot.press("question_mark")
         await wait_until(lambda: type(app.screen).__name__ == "HelpScreen")
