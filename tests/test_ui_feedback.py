@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import tomllib
 
+from textual import events
+
 from test_ui import observed, reviewing
 from waiting import wait_until
 
@@ -389,3 +391,25 @@ async def test_a_clash_in_a_dialogs_keys_is_shown_when_the_station_starts(tmp_pa
     async with reviewing(tmp_path, llm_server, keys={"feedback_unclear": "y"}) as (ws, app, pilot):
         await wait_until(lambda: any("feedback_unclear" in str(n.message) and "feedback_addressed" in str(n.message)
                                      for n in app._notifications))
+
+
+KEY_NAMES = {" ": "space", ",": "comma"}
+
+
+async def test_an_instruction_typed_right_after_r_goes_into_the_revise_list_not_to_the_station(tmp_path, llm_server):
+    """A reviewer presses r and types at once, before the list has loaded its items: every key is the instruction's.
+    Before, keys typed while the list loaded were station keys: the "a" of "a warmer tone" approved the variant."""
+    async with reviewing(tmp_path, llm_server) as (ws, app, pilot):
+        draft_id = app.review.current_state.draft_id
+        for key, char in [("r", "r")] + [(KEY_NAMES.get(c, c), c) for c in "a warmer tone, ask for a reply"]:
+            app.post_message(events.Key(key, char))  # as a terminal sends them: all queued before the list opens
+        screen = await wait_until(lambda: isinstance(app.screen, ReviseScreen) and app.screen)
+        instruction = screen.query_one("#revise-instruction")
+        await wait_until(lambda: instruction.value == "a warmer tone, ask for a reply", what=repr(instruction.value))
+        async with observed(ws) as store:
+            assert not await store.fetchall("SELECT 1 FROM decisions")  # nothing approved or rejected
+        assert not list(ws.outbox.iterdir())
+        await pilot.press("enter")
+        await wait_until(lambda: app.review.states[draft_id].revision == 2 and app.review.states[draft_id].status == "done")
+        assert "- Instruction from the reviewer: a warmer tone, ask for a reply" in \
+            llm_server.requests[-1]["messages"][-1]["content"]

@@ -25,13 +25,16 @@ import sys
 import threading
 from typing import Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from ..config import ModelSpec
 from ..keymap import key_clashes
 from ..store import Store, StoreError
 from ..workspace import Workspace, package_dir
 from .guard import damaged_log, report
+from .held_keys import OPENS_DIALOG, HeldKeys
 from .keys import keymap_from_config, palette_commands
 from .messages import BriefsChanged
 from .screens.review import ReviewScreen
@@ -76,6 +79,7 @@ class HitlApp(App):
         self._shutting_down = False
         self._service_workers: list = []  # draft consumers and the inbox: cancelled first when quitting
         self._engine_closed: asyncio.Future | None = None
+        self.held_keys = HeldKeys(self)  # keys typed while a dialog opens go to the dialog (held_keys.py)
         self._services_closed: asyncio.Future | None = None
 
     def get_default_screen(self) -> ReviewScreen:
@@ -94,9 +98,23 @@ class HitlApp(App):
         yield from super().get_system_commands(screen)
         yield from palette_commands(screen, self.config.keys)
 
+    async def on_event(self, event: events.Event) -> None:
+        if self.held_keys.take(event):
+            return
+        await super().on_event(event)
+        self.held_keys.after_key(event)
+
+    def push_screen(self, screen, *args, **kwargs):
+        pushed = super().push_screen(screen, *args, **kwargs)
+        if self.held_keys.holding and isinstance(screen, Screen):
+            screen.call_after_refresh(self.held_keys.replay)  # once it is mounted and has focused its input
+        return pushed
+
     async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
         """Every key, palette entry and screen's action comes through here: one that fails is reported on screen
         (a refused write, a race with a reload), never ends the station."""
+        if action in OPENS_DIALOG and default_namespace is self.review:
+            self.held_keys.started = True
         try:
             return await super().run_action(action, default_namespace, namespaces)
         except Exception as exc:

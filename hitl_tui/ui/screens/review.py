@@ -18,6 +18,7 @@ from __future__ import annotations
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.worker import Worker
 
 from ...keymap import REVIEW
 from ..guard import guarded
@@ -124,6 +125,10 @@ class ReviewScreen(ReviewSync):
         return True
 
     # ---------------------------------------------------------------- messages from services and widgets
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "dialog" and event.worker.is_finished and self.app.screen is self:
+            self.app.held_keys.drop()  # it ended without a dialog (it said why): what was typed for one is not run
 
     @on(BriefsChanged)
     @guarded

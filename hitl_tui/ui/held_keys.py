@@ -1,0 +1,66 @@
+"""Keys typed while a dialog opens belong to the dialog, not to the station.
+
+A station key that opens a dialog from a worker (`r` revise, `x` reject, `o` note, `A` approve anyway, `/` filter,
+`f` feedback, `L` rules) reads the log before the dialog is on screen. Keys that arrive meanwhile (a fast typist,
+a paste, or an SSH link that delivers keystrokes in bunches) used to be station keys: the "a" of "a warmer tone"
+approved the variant and the rest of the instruction was lost. Textual forwards each key to the screen's queue as
+it arrives, so the App decides when it forwards such a key: the keys after it are held, and replayed in order to
+the dialog once it is on screen and focused. If the action ends without a dialog (it said why not), they are
+dropped, never run as station keys; if the action did not run at all (the key went elsewhere), they are replayed
+to the station as typed.
+"""
+
+from __future__ import annotations
+
+from textual import events
+
+# The station's actions that open their dialog from a worker (ReviewScreen, @work(group="dialog")): the App goes
+# on reading keys while they load. Actions that push their screen before they return need no holding.
+OPENS_DIALOG = frozenset({"filter", "note", "approve_override", "reject", "revise", "feedback", "rules"})
+NEVER_HELD = frozenset({"ctrl+q", "ctrl+c"})  # a way out, even while a dialog waits on a locked log
+NOT_STARTED_SECONDS = 1.0  # the key's action did not start by then: it was not a dialog's after all
+
+
+class HeldKeys:
+    """The keys held for a dialog that is opening (None: not holding)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.keys: list[events.Key] | None = None
+        self.started = False  # the dialog action ran (its worker is opening the dialog)
+
+    @property
+    def holding(self) -> bool:
+        return self.keys is not None
+
+    def take(self, event: events.Event) -> bool:
+        """True if the event is a key held for the opening dialog (the App then does nothing else with it)."""
+        if self.keys is None or not isinstance(event, events.Key) or event.is_forwarded or event.key in NEVER_HELD:
+            return False
+        self.keys.append(event)
+        return True
+
+    def after_key(self, event: events.Event) -> None:
+        """The App forwarded a key: if it opens a dialog on the station, hold the keys that follow it."""
+        review = self.app.review
+        if self.keys is not None or not isinstance(event, events.Key) or self.app.screen is not review:
+            return
+        active = review.active_bindings.get(event.key)
+        if active and active.enabled and active.node is review and active.binding.action in OPENS_DIALOG:
+            self.keys, self.started = [], False
+            self.app.set_timer(NOT_STARTED_SECONDS, self._unless_started)
+
+    def _unless_started(self) -> None:
+        if self.keys is not None and not self.started:
+            self.replay()
+
+    def replay(self) -> None:
+        """The dialog is up and focused (or none is coming): the keys, in the order they were typed."""
+        keys, self.keys = self.keys or [], None
+        for key in keys:
+            self.app.post_message(events.Key(key.key, key.character))
+
+    def drop(self) -> int:
+        """The action ended without a dialog: the keys typed for it are not run as station keys."""
+        keys, self.keys = self.keys or [], None
+        return len(keys)
