@@ -139,8 +139,8 @@ def test_quit_while_a_revision_streams(tmp_path, llm_server):
         wait_for_rows(db, "SELECT COUNT(*) FROM revisions WHERE status='done' HAVING COUNT(*) = 2")
         wait_until_sync(lambda: station.shows(b"done"), what="the panes show the drafts")
         station.press(b"r")
-        # the revise list itself: "Revise" alone is also in the key bar, so keys typed then went to the station
-        wait_until_sync(lambda: station.shows(b"enter sends"), what="the revise list")
+        # the revise list itself ("Revise" alone is also in the key bar); its hint line says "⏎ sends · tab to the list"
+        wait_until_sync(lambda: station.shows(b"to the list"), what="the revise list")
         station.press(b"shorter please\r")
         wait_until_sync(lambda: llm_server.calls[model] == 3 and llm_server.tokens_sent[model] >= 63,
                         what="the revision streams")

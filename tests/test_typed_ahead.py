@@ -54,3 +54,11 @@ async def test_station_keys_typed_at_once_still_act(tmp_path, llm_server):
                 "SELECT dimension, value FROM scores WHERE draft_id = ? ORDER BY id", (draft_id,)))
             await wait_until(lambda: len(app.review.scores) == 3)
         assert app.review.scores == dict(zip(dims, (4, 5, 3)))
+
+
+async def test_a_remapped_reject_key_holds_what_is_typed_after_it(tmp_path, llm_server):
+    async with reviewing(tmp_path, llm_server, keys={"reject": "X"}) as (ws, app, pilot):
+        type_at_once(app, "Xnot now\r")
+        async with observed(ws) as store:
+            decisions = await wait_until(lambda: store.fetchall("SELECT kind, reason FROM decisions"))
+            assert [(d["kind"], d["reason"]) for d in decisions] == [("reject", "not now")]

@@ -28,6 +28,18 @@ class HeldKeys:
         self.app = app
         self.keys: list[events.Key] | None = None
         self.started = False  # the dialog action ran (its worker is opening the dialog)
+        self._dialog_keys: set[str] | None = None
+
+    @property
+    def dialog_keys(self) -> set[str]:
+        """The keys of the OPENS_DIALOG actions, after `[keys]` (action id = binding id)."""
+        if self._dialog_keys is None:
+            from ..keymap import ACTIONS
+
+            keys = self.app.config.keys
+            self._dialog_keys = {k.strip() for a in ACTIONS if a.id in OPENS_DIALOG
+                                 for k in keys.get(a.id, a.key).split(",")}
+        return self._dialog_keys
 
     @property
     def holding(self) -> bool:
@@ -45,6 +57,8 @@ class HeldKeys:
         review = self.app.review
         if self.keys is not None or not isinstance(event, events.Key) or self.app.screen is not review:
             return
+        if event.key not in self.dialog_keys:
+            return  # most keys: no need to work out every active binding (a key press while streaming stays cheap)
         active = review.active_bindings.get(event.key)
         if active and active.enabled and active.node is review and active.binding.action in OPENS_DIALOG:
             self.keys, self.started = [], False
