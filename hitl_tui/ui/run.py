@@ -67,29 +67,33 @@ def _terminal_defaults(animations: bool) -> None:
     os.environ.setdefault("ESCDELAY", "25")  # escape reacts at once (the default waits for a possible sequence)
 
 
-def run_review(ws: Workspace) -> int:
+def run_review(ws: Workspace, demo: bool = False) -> int:
     _fast_start()
     _check_before_taking_the_terminal(ws)
     log_opening = _open_log_meanwhile(ws)
-    _terminal_defaults(ws.config.ui.animations)
-    from .app import run_app
+    try:
+        _terminal_defaults(ws.config.ui.animations)
+        from .app import run_app
 
-    return run_app(ws, log_opening=log_opening)
+        return run_app(ws, demo=demo, log_opening=log_opening)
+    finally:
+        _close_log(log_opening)
+
+
+def _close_log(opening: Future) -> None:
+    """The station closes the log when it quits; this closes it after a start that failed before the station
+    took it (aiosqlite's thread would otherwise keep the process from exiting). Closing twice does nothing."""
+    try:
+        store, _ = opening.result(timeout=60)
+    except BaseException:
+        return  # never opened: nothing to close
+    asyncio.run(store.close())
 
 
 def run_demo(folder: str | None, reviewer: str | None = None) -> int:
     root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="hitl-demo-"))
     init_workspace(root)
     ws = Workspace.load(root, reviewer=reviewer)
-    code = run_review_demo(ws)
+    code = run_review(ws, demo=True)
     print(f"The demo workspace is {root} (hitl.db holds every step; `hitl -w {root} stats`).", file=sys.stderr)
     return code
-
-
-def run_review_demo(ws: Workspace) -> int:
-    _fast_start()
-    _check_before_taking_the_terminal(ws)
-    _terminal_defaults(ws.config.ui.animations)
-    from .app import run_app
-
-    return run_app(ws, demo=True)
