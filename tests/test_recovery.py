@@ -11,12 +11,14 @@ import subprocess
 import sys
 import time
 
+import pytest
 from station_process import StationProcess, query, wait_for_rows
 from test_quit import workspace
 from waiting import wait_until, wait_until_sync
 
 from hitl_tui.store import Store
 from hitl_tui.ui.app import HitlApp
+from hitl_tui.ui.run import _open_log_meanwhile
 from hitl_tui.workspace import Workspace
 
 
@@ -28,8 +30,10 @@ def _kill_everything(station: StationProcess) -> None:
     wait_until_sync(lambda: station.left_behind() == [])
 
 
-def test_after_a_crash_the_next_start_ends_the_dead_drafts_and_returns_the_brief(tmp_path, llm_server):
-    """kill -9 of the station and its worker, restarted within seconds by the same person."""
+@pytest.mark.parametrize("log_read", ["by the station", "meanwhile, as `hitl` does"])
+def test_after_a_crash_the_next_start_ends_the_dead_drafts_and_returns_the_brief(tmp_path, llm_server, log_read):
+    """kill -9 of the station and its worker, restarted within seconds by the same person. `hitl` opens the log
+    and reads the queue while the UI loads (ui/run.py); the dead drafts must be ended on that path too."""
     model = "slow-300-100-crash"
     root = workspace(tmp_path / "ws", llm_server, model)
     db = root / "hitl.db"
@@ -41,13 +45,13 @@ def test_after_a_crash_the_next_start_ends_the_dead_drafts_and_returns_the_brief
     finally:
         station.close()
     assert len(query(db, "SELECT 1 FROM revisions WHERE status='streaming'")) == 2  # what the crash left
-    asyncio.run(_restart_as_the_same_person(root))
+    asyncio.run(_restart_as_the_same_person(root, meanwhile=log_read != "by the station"))
 
 
-async def _restart_as_the_same_person(root) -> None:
+async def _restart_as_the_same_person(root, meanwhile: bool) -> None:
     ws = Workspace.load(root)
     ws.config.drafting.auto_draft = False
-    app = HitlApp(ws, watch=False)
+    app = HitlApp(ws, watch=False, log_opening=_open_log_meanwhile(ws) if meanwhile else None)
     async with app.run_test(size=(120, 40)):
         await wait_until(lambda: app.review.shown_name)
         # At once, not after the dead session's 30 s lease or a 10 s staleness rule:

@@ -20,7 +20,7 @@ NOT_AT_START = [
     # drafting: the engine and litellm run in the worker process only; the inbox starts after the first frame
     "hitl_tui.drafting.engine", "hitl_tui.inbox", "litellm",
     # heavy libraries
-    "numpy", "krippendorff", "rich.markdown", "textual.widgets._markdown", "statistics", "csv",
+    "numpy", "krippendorff", "rich.markdown", "textual.widgets._markdown", "statistics", "csv", "hashlib",
 ]
 
 START_UP = """

@@ -25,7 +25,6 @@ Core module (pure). What it takes and gives:
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable
@@ -67,6 +66,8 @@ class Waiting:
 
 
 def text_hash(text: str) -> str:
+    import hashlib  # here: loading OpenSSL is ~3 ms that the station's start-up (config -> this module) need not pay
+
     canonical = text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -153,6 +153,11 @@ class BriefDraftOps(Database):
                     gone[name] = row["id"]
         return gone
 
+    async def queue_state(self) -> tuple[int, list[BriefRow]]:
+        """What the station's queue shows and the newest event it reflects (read first: a change made between
+        the two reads is then seen as new at the next poll, never missed)."""
+        return await self.last_event_id(), await self.list_briefs()
+
     async def list_briefs(self, include_deleted: bool = False) -> list[BriefRow]:
         """One row per brief with what the queue shows, including its derived `status`."""
         rows = await self.fetchall(

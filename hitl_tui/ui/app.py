@@ -17,6 +17,7 @@ QUIT_DEADLINE: a hang guard; the target is 2 s (tests/bench: "quit while streami
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gc
 import os
 import signal
@@ -58,8 +59,10 @@ class HitlApp(App):
     ESCAPE_TO_MINIMIZE = False
 
     def __init__(self, workspace: Workspace, *, models: list[ModelSpec] | None = None, watch: bool = True,
-                 demo: bool = False) -> None:
+                 demo: bool = False, log_opening: concurrent.futures.Future | None = None) -> None:
         super().__init__()
+        self._log_opening = log_opening  # the log and queue, read meanwhile by `hitl` (ui/run.py); else on_load
+        self._first_queue = None  # what it read: the queue's state, or the database error reading met
         self.ws = workspace
         self.config = workspace.config
         self.models = models
@@ -128,7 +131,10 @@ class HitlApp(App):
 
     def on_load(self) -> None:
         # Open the log while Textual sets up the terminal and the screen; on_mount then only waits for the rest.
-        self._store_opening = asyncio.ensure_future(Store.open(self.ws.db_path, self.config.reviewer))
+        if self._log_opening is not None:
+            self._store_opening = asyncio.ensure_future(self._opened_meanwhile())
+        else:
+            self._store_opening = asyncio.ensure_future(Store.open(self.ws.db_path, self.config.reviewer))
         # Before the worker exists: a hang-up from here on stops it and closes the log (quitting waits for the
         # log to open if it is still opening).
         self._install_signal_handlers()
@@ -136,6 +142,10 @@ class HitlApp(App):
             # The worker process starts now: its litellm import (seconds, on the other core) overlaps the first
             # frame instead of following it. It is given the log once that is open (on_mount).
             self._drafting_client().start()
+
+    async def _opened_meanwhile(self) -> Store:
+        store, self._first_queue = await asyncio.wrap_future(self._log_opening)
+        return store
 
     def _drafting_client(self):
         if self.engine is None:
@@ -168,8 +178,12 @@ class HitlApp(App):
         if self.engine is not None:
             self.engine.store = store  # to record what a worker that dies leaves streaming
         try:
-            await self.review.follow_writers()  # drafts a crash left streaming end now, before the queue shows them
-            await self.review.refresh_queue(open_first=False)
+            if isinstance(self._first_queue, Exception):  # met while reading it meanwhile (ui/run.py)
+                raise self._first_queue
+            if self._first_queue is None:
+                await self.review.follow_writers()  # drafts a crash left streaming end now, before the queue shows them
+            # Read meanwhile (orphans ended first), the queue is shown with no await: nothing is drawn before it.
+            await self.review.refresh_queue(open_first=False, state=self._first_queue)
         except sqlite3.DatabaseError as exc:
             # A page damaged past the header (read only by the start-up check) is met here, at the first query:
             # the CLI's one line after the screen is gone, exit 2 (later, it is said on screen: guard.report).

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
+import sqlite3
 import sys
 import tempfile
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 from ..workspace import Workspace, init_workspace
@@ -25,34 +29,71 @@ def _check_before_taking_the_terminal(ws: Workspace) -> None:
     check_log(ws.db_path)
 
 
+def _open_log_meanwhile(ws: Workspace) -> Future:
+    """Open the log and read the queue in a thread of its own while the UI's modules load (~150 ms of imports):
+    the station then draws its first frame with the queue at once, instead of waiting for the log and its first
+    queries, whose steps each waited behind the layout of the still-empty screen (tests/bench: first_frame).
+
+    The result is (store, queue): `queue` is `store.queue_state()` after ending drafts a crash left streaming
+    (`recover_orphans`, as the station does at every poll), or the database error that reading met (the station
+    handles it as if met there). A log that cannot be opened (StoreError) is raised where the station awaits it.
+    The connection is aiosqlite's: each call makes its future on the loop that awaits it, so the station's loop
+    uses it as if it had opened it."""
+    from ..store import Store
+
+    opening: Future = Future()
+
+    async def open_and_read():
+        store = await Store.open(ws.db_path, ws.config.reviewer)
+        try:
+            await store.recover_orphans()
+            return store, await store.queue_state()
+        except sqlite3.DatabaseError as exc:
+            return store, exc
+
+    def run() -> None:
+        try:
+            opening.set_result(asyncio.run(open_and_read()))
+        except BaseException as exc:
+            opening.set_exception(exc)
+
+    threading.Thread(target=run, name="open-log", daemon=True).start()
+    return opening
+
+
 def _terminal_defaults(animations: bool) -> None:
     if not animations:
         os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     os.environ.setdefault("ESCDELAY", "25")  # escape reacts at once (the default waits for a possible sequence)
 
 
-def run_review(ws: Workspace) -> int:
+def run_review(ws: Workspace, demo: bool = False) -> int:
     _fast_start()
     _check_before_taking_the_terminal(ws)
-    _terminal_defaults(ws.config.ui.animations)
-    from .app import run_app
+    log_opening = _open_log_meanwhile(ws)
+    try:
+        _terminal_defaults(ws.config.ui.animations)
+        from .app import run_app
 
-    return run_app(ws)
+        return run_app(ws, demo=demo, log_opening=log_opening)
+    finally:
+        _close_log(log_opening)
+
+
+def _close_log(opening: Future) -> None:
+    """The station closes the log when it quits; this closes it after a start that failed before the station
+    took it (aiosqlite's thread would otherwise keep the process from exiting). Closing twice does nothing."""
+    try:
+        store, _ = opening.result(timeout=60)
+    except BaseException:
+        return  # never opened: nothing to close
+    asyncio.run(store.close())
 
 
 def run_demo(folder: str | None, reviewer: str | None = None) -> int:
     root = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="hitl-demo-"))
     init_workspace(root)
     ws = Workspace.load(root, reviewer=reviewer)
-    code = run_review_demo(ws)
+    code = run_review(ws, demo=True)
     print(f"The demo workspace is {root} (hitl.db holds every step; `hitl -w {root} stats`).", file=sys.stderr)
     return code
-
-
-def run_review_demo(ws: Workspace) -> int:
-    _fast_start()
-    _check_before_taking_the_terminal(ws)
-    _terminal_defaults(ws.config.ui.animations)
-    from .app import run_app
-
-    return run_app(ws, demo=True)

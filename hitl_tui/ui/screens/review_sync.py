@@ -34,13 +34,12 @@ class ReviewSync(ReviewState):
 
     # ---------------------------------------------------------------- the queue
 
-    async def refresh_queue(self, open_first: bool = True) -> None:
-        """Reload the queue from the log; with nothing open yet, open the highlighted brief."""
+    async def refresh_queue(self, open_first: bool = True, state: tuple[int, list] | None = None) -> None:
+        """Reload the queue from the log (or show `state`, a `store.queue_state()` read already: the first
+        frame's, read while the station started); with nothing open yet, open the highlighted brief."""
         if not self.live:
             return
-        store = self.app.store
-        self._seen_event = await store.last_event_id()
-        self.rows = await store.list_briefs()
+        self._seen_event, self.rows = state or await self.app.store.queue_state()
         now = time.time()
         self._next_expiry = min((r.claim_expires for r in self.rows
                                  if r.claim_expires and r.claim_expires > now), default=float("inf"))
