@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 
 import pytest
 from waiting import wait_until
@@ -260,3 +261,30 @@ def test_a_draft_does_not_load_litellms_tokenizer(workspace, llm_server, model):
     assert "Subject" in result.stdout or "word" in result.stdout  # the draft itself
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import")}
     assert "litellm" in imported and "litellm.litellm_core_utils.default_encoding" not in imported
+
+
+@pytest.mark.parametrize("model", ["hitl-offline/fast", "openai/ok-5"])
+def test_the_first_call_imports_nothing_loading_litellm_did_not(llm_server, model):
+    # The first acompletion imported 57 modules (proxy types, anyio's back end: ~0.15 s of the demo's first
+    # token). load_litellm imports them while it loads litellm, in the worker's background thread, before any
+    # request arrives.
+    import subprocess
+    import sys
+
+    script = f"""
+import asyncio, sys
+from hitl_tui.drafting.llm import load_litellm
+litellm = load_litellm(None)
+before = set(sys.modules)
+async def first_call():
+    resp = await litellm.acompletion(model={model!r}, messages=[{{"role": "user", "content": "hi"}}], stream=True,
+        api_base={llm_server.base_url!r} if {model!r}.startswith("openai/") else None, api_key="x",
+        num_retries=0, max_retries=0, stream_options={{"include_usage": True}})
+    return [chunk async for chunk in resp]
+assert asyncio.run(first_call())
+print(" ".join(sorted(set(sys.modules) - before)))
+"""
+    env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == []

@@ -204,14 +204,15 @@ def test_hang_up_while_a_large_inbox_loads(tmp_path, llm_server):
     root = workspace(tmp_path / "ws", llm_server, model, briefs=3000)
     station = StationProcess(root)
     try:
-        # The drafting worker starts at launch; after the first frame the inbox is read: 3,000 briefs go into the
-        # log 500 at a time with a pause between. On a busy machine the first chunks may be in already, so "still
-        # loading" is "not all of them yet".
-        wait_until_sync(lambda: station.shows(b"Quit") and station.worker_pid() is not None,
-                        what="the first frame drawn, the worker starting")
+        # The drafting worker starts at launch (before textual loads); after the first frame the inbox is read:
+        # 3,000 briefs go into the log 500 at a time with a pause between. On a busy machine the first chunks may
+        # be in already, so "still loading" is "not all of them yet". Hung up as soon as the frame is seen: a
+        # scan of /proc for the worker on every poll let the whole inbox be read first (3 runs in 6).
+        wait_until_sync(lambda: station.shows(b"Quit"), what="the first frame drawn")
         recorded = query(root / "hitl.db", "SELECT COUNT(*) FROM briefs")
         loading = not recorded or recorded[0][0] < 3000
-        station.hang_up()
+        station.hang_up()  # records the station's processes first
+        assert len(station.known) >= 2, "the drafting worker was not running at the first frame"
         station.wait_exit()
         assert station.left_behind() == []
     finally:

@@ -77,8 +77,23 @@ def assert_one_line(result: subprocess.CompletedProcess, *words: str) -> None:
         assert word in lines[0], lines[0]
 
 
+def drafting_workers(root: Path) -> list[int]:
+    """Drafting worker processes running now for this workspace (whoever started them)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"hitl_tui.drafting.worker" in argv and str(root).encode() in argv:
+            pids.append(int(entry))
+    return pids
+
+
 def assert_station_refused(cwd: Path, *words: str, wrap: list[str] | None = None) -> None:
     code, out = station(cwd, wrap)
+    # `hitl` starts the drafting worker at launch, before the log is checked: it is ended before the one line.
+    assert drafting_workers(cwd.resolve()) == []
     text = out.decode(errors="replace")
     assert code == 2, text[-2000:]
     assert ALT_SCREEN not in out, "the station drew a screen it could not keep"
@@ -107,6 +122,36 @@ def test_a_log_that_is_not_a_database_is_one_line_for_every_command(ws):
         result = hitl(*args, cwd=ws)
         assert_one_line(result, str(ws / "hitl.db"), "not a SQLite database", "move it aside", "backup")
     assert_station_refused(ws, "hitl.db", "not a SQLite database")
+
+
+def test_a_station_refused_at_start_ends_the_drafting_worker_it_started(ws):
+    """The worker `hitl` starts at launch (to overlap litellm's import with the start-up) is killed and reaped
+    when the station then stops at its one-line check: it is not left to run on its own."""
+    import gc
+
+    from hitl_tui.drafting import spawn
+    from hitl_tui.store import StoreError
+    from hitl_tui.ui.run import run_review
+    from hitl_tui.workspace import Workspace
+
+    started = []
+    real_start = spawn.start_early
+
+    def start_early(root, reviewer):
+        real_start(root, reviewer)
+        started.append(spawn._early)
+
+    (ws / "hitl.db").write_bytes(os.urandom(8192))
+    spawn.start_early = start_early
+    try:
+        with pytest.raises(StoreError, match="not a SQLite database"):
+            run_review(Workspace.load(ws))
+    finally:
+        spawn.start_early = real_start
+        gc.enable()  # the station's fast start turned it off
+    assert len(started) == 1  # it was started (auto_draft is on in a new workspace) ...
+    assert started[0].returncode is not None  # ... and is gone, reaped, when run_review returns
+    assert drafting_workers(ws.resolve()) == []
 
 
 def damage_table(db: Path, table: str) -> None:

@@ -153,3 +153,35 @@ async def test_the_worker_does_not_import_from_the_current_folder(setup, tmp_pat
     outcomes = await client.draft_brief(BRIEF, version, models=[ModelSpec("hitl-offline/fast")])
     assert [o.status for o in outcomes] == ["done"] * 3
     assert not marker.exists()
+
+
+async def test_the_client_adopts_the_worker_started_at_launch(setup, llm_server, workspace):
+    """`hitl` starts the worker before the app exists (drafting/spawn.py); the client drafts through that very
+    process, over the same protocol, and closing ends it as it ends its own."""
+    from hitl_tui.drafting import spawn
+
+    client, store, events, version = setup
+    spawn.start_early(workspace.root, "tester")
+    early_pid = spawn._early.pid
+    try:
+        outcomes = await client.draft_brief(BRIEF, version, models=model(llm_server, "ok-5"))
+        assert [o.status for o in outcomes] == ["done"] * 3
+        assert client._proc.pid == early_pid and spawn._early is None  # adopted, not a second worker
+        await client.close("quit")
+        assert client._proc.returncode == 0 and not _running(early_pid)
+    finally:
+        spawn.end_early()
+
+
+async def test_a_worker_started_for_someone_else_is_not_adopted(setup, llm_server, workspace):
+    from hitl_tui.drafting import spawn
+
+    client, store, events, version = setup
+    spawn.start_early(workspace.root, "somebody-else")  # the log would be written under the wrong name
+    early = spawn._early
+    try:
+        outcomes = await client.draft_brief(BRIEF, version, models=model(llm_server, "ok-5"))
+        assert [o.status for o in outcomes] == ["done"] * 3 and client._proc.pid != early.pid
+    finally:
+        spawn.end_early()
+    assert early.returncode is not None and not _running(early.pid)

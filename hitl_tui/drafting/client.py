@@ -1,7 +1,8 @@
 """The review station's side of the drafting worker (see worker.py): the DraftEngine's interface, over a pipe.
 
-The worker is started on the first request, so an app that only reviews never pays for litellm. Events arrive
-as the engine's own StreamEvents (deltas re-assembled into the full text), through the same callback.
+The worker is started on the first request, so an app that only reviews never pays for litellm; or `hitl` started it
+at launch (spawn.py), and the client adopts that running process. Events arrive as the engine's own StreamEvents
+(deltas re-assembled into the full text), through the same callback.
 
 Closing is one-way: once `close()` has begun, no worker is started and no request is sent, whoever asks (a draft
 consumer that was mid-loop, a late timer). The worker is told why (quit, SIGTERM, SIGHUP), records its streams as
@@ -12,15 +13,13 @@ group: it runs in a session of its own) and what it left streaming is recorded h
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .events import Outcome, StreamEvent, stopped_because
 from .protocol import (BadLine, Cancel, CancelDraft, DraftRequest, Event, RegenerateRequest, Reply, Request,
                        ReviseRequest, Shutdown, ToWorker, Warm, decode_from_worker, log_bad_line, to_wire)
+from .spawn import PIPE_LIMIT, adopt, kill_early, kill_group, take_early, worker_argv, worker_env
 
 if TYPE_CHECKING:  # the app imports this before its first frame: nothing heavy at import time
     from ..briefs import Brief
@@ -30,7 +29,7 @@ if TYPE_CHECKING:  # the app imports this before its first frame: nothing heavy 
 
 ENDED = ("done", "failed", "interrupted")
 CLOSE_GRACE = 1.0  # seconds the worker gets to record its streams before it is killed
-_RUNNING: set[asyncio.subprocess.Process] = set()  # every worker of this process, for kill_workers()
+_RUNNING: set = set()  # every worker of this process (asyncio's Process or spawn.AdoptedProcess), for kill_workers()
 
 
 class WorkerError(RuntimeError):
@@ -39,20 +38,14 @@ class WorkerError(RuntimeError):
 
 def kill_workers() -> None:
     """Kill every drafting worker this process started, now (a last resort when the app cannot wait)."""
+    kill_early()
     for proc in list(_RUNNING):
         _kill(proc)
 
 
-def _kill(proc: asyncio.subprocess.Process) -> None:
-    if proc.returncode is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # its session's process group: the worker and anything it started
-    except (ProcessLookupError, PermissionError):
-        try:
-            proc.kill()
-        except ProcessLookupError:
-            pass
+def _kill(proc) -> None:
+    if proc.returncode is None:
+        kill_group(proc.pid)
 
 
 class DraftingClient:
@@ -62,7 +55,7 @@ class DraftingClient:
         self.reviewer = reviewer
         self.on_event = on_event
         self.store = store  # to mark what a crashed worker left streaming as interrupted
-        self._proc: asyncio.subprocess.Process | None = None
+        self._proc = None  # asyncio.subprocess.Process, or spawn.AdoptedProcess for the worker started at launch
         self._reader: asyncio.Task | None = None
         self._starting: asyncio.Lock = asyncio.Lock()
         self._next_id = 0
@@ -132,22 +125,24 @@ class DraftingClient:
 
     # ------------------------------------------------------------------ the pipe
 
-    async def _ensure_started(self) -> asyncio.subprocess.Process | None:
+    async def _ensure_started(self):
         """The running worker, started if need be; None once closing (nothing may start then)."""
         async with self._starting:
             if self.closing is not None:
                 return None
             if self._proc is None or self._proc.returncode is not None:
-                env = {**os.environ, "LITELLM_LOCAL_MODEL_COST_MAP": "True", "PYTHONUNBUFFERED": "1"}
-                # -P: `-m` would put the current folder (a shared workspace) first on sys.path, where a
-                # litellm.py or a checkout's hitl_tui/ would be imported in place of the installed ones.
-                self._proc = await asyncio.create_subprocess_exec(
-                    sys.executable, "-P", "-m", "hitl_tui.drafting.worker", "--root", str(self.root),
-                    "--reviewer", self.reviewer, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.DEVNULL, env=env, limit=64 * 1024 * 1024,
-                    # Its own session: SIGHUP or ctrl+c from the terminal go to the app, which stops the worker;
-                    # if the app dies instead, the worker sees its stdin close and stops by itself.
-                    start_new_session=True)
+                # The worker `hitl` started at launch (spawn.py), if it runs for this workspace and reviewer.
+                early = take_early(self.root, self.reviewer) if self._proc is None else None
+                if early is not None:
+                    self._proc = await adopt(early)
+                else:
+                    self._proc = await asyncio.create_subprocess_exec(
+                        *worker_argv(self.root, self.reviewer), stdin=asyncio.subprocess.PIPE,
+                        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, env=worker_env(),
+                        limit=PIPE_LIMIT,
+                        # Its own session: SIGHUP or ctrl+c from the terminal go to the app, which stops the
+                        # worker; if the app dies instead, the worker sees its stdin close and stops by itself.
+                        start_new_session=True)
                 _RUNNING.add(self._proc)
                 self._reader = asyncio.ensure_future(self._read(self._proc))
             return self._proc
@@ -175,7 +170,7 @@ class DraftingClient:
         proc.stdin.write(to_wire(msg))
         return True
 
-    async def _read(self, proc: asyncio.subprocess.Process) -> None:
+    async def _read(self, proc) -> None:
         try:
             while line := await proc.stdout.readline():
                 try:

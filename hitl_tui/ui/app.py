@@ -300,8 +300,9 @@ class HitlApp(App):
             await self.shutdown_services(cause)
         finally:
             if cause == "SIGHUP":
-                # Everything worth keeping (edit, partial drafts, released claim) is saved, the worker gone.
-                os._exit(EXIT_CODE[cause])
+                # Everything worth keeping (edit, partial drafts, released claim) is saved, the worker gone
+                # (and one started at launch that the client had not adopted yet is killed on the way out).
+                _hard_exit(EXIT_CODE[cause])
             self.exit()
 
     def _begin_shutdown(self, cause: str) -> None:

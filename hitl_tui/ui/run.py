@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import signal
 import sqlite3
 import sys
 import tempfile
@@ -69,15 +70,29 @@ def _terminal_defaults(animations: bool) -> None:
 
 def run_review(ws: Workspace, demo: bool = False) -> int:
     _fast_start()
-    _check_before_taking_the_terminal(ws)
-    log_opening = _open_log_meanwhile(ws)
+    from ..drafting.spawn import end_early, start_early
+
+    before = None
+    if ws.config.drafting.auto_draft:
+        # The drafting worker starts first: its litellm import (seconds, on the other core), which the first
+        # draft waits for, overlaps textual's import and the first frame. The app adopts it (drafting/client.py).
+        start_early(ws.root, ws.config.reviewer)
+        before = _end_worker_on_signals(end_early)
+    log_opening = None
     try:
+        _check_before_taking_the_terminal(ws)
+        log_opening = _open_log_meanwhile(ws)
         _terminal_defaults(ws.config.ui.animations)
         from .app import run_app
 
         return run_app(ws, demo=demo, log_opening=log_opening)
     finally:
-        _close_log(log_opening)
+        if log_opening is not None:
+            _close_log(log_opening)
+        end_early()  # the station did not start far enough to adopt it: killed now, never left behind
+        for sig, handler in (before or {}).items():
+            if handler is not None:  # None: not set from Python; the loop's clean-up left the default
+                signal.signal(sig, handler)
 
 
 def _close_log(opening: Future) -> None:
@@ -97,3 +112,18 @@ def run_demo(folder: str | None, reviewer: str | None = None) -> int:
     code = run_review(ws, demo=True)
     print(f"The demo workspace is {root} (hitl.db holds every step; `hitl -w {root} stats`).", file=sys.stderr)
     return code
+
+
+def _end_worker_on_signals(end_early) -> dict:
+    """Until the app installs its own handlers (on_load), SIGTERM or a hang-up ends the station as they always
+    did (the default action), but kill the early worker first: it would otherwise run on until it noticed."""
+
+    def handler(signum, frame) -> None:
+        end_early()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    before = {}
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        before[sig] = signal.signal(sig, handler)
+    return before
