@@ -64,7 +64,7 @@ async def bench_drop(tmp: Path, smoke: bool) -> None:
                     tmp_file = ws.inbox / f".{name}.tmp"
                     tmp_file.write_text(body)
                     os.replace(tmp_file, ws.inbox / name)
-                await wait_until(lambda: any(r["name"] == name for r in app.review.rows), timeout=10)
+                await wait_until(lambda: any(r.name == name for r in app.review.rows), timeout=10)
                 times[mode].append(time.perf_counter() - start)
     for mode, values in times.items():
         m = median(values) * 1000

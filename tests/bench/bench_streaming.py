@@ -70,7 +70,7 @@ async def bench_streaming(tmp: Path, smoke: bool) -> None:
             for n in range(rounds):
                 name = f"big-{n}.toml"
                 (ws.inbox / name).write_text(f'title = "Big {n}"\nbrief = "Write a lot."\n')
-                await wait_until(lambda: any(r["name"] == name for r in app.review.rows), timeout=20)
+                await wait_until(lambda: any(r.name == name for r in app.review.rows), timeout=20)
                 await app.review.open_brief(name)  # the reader is on it as it streams
                 await wait_until(lambda: app.engine.active, timeout=20)
                 start = time.perf_counter()
