@@ -413,3 +413,17 @@ async def test_an_instruction_typed_right_after_r_goes_into_the_revise_list_not_
         await wait_until(lambda: app.review.states[draft_id].revision == 2 and app.review.states[draft_id].status == "done")
         assert "- Instruction from the reviewer: a warmer tone, ask for a reply" in \
             llm_server.requests[-1]["messages"][-1]["content"]
+
+
+async def test_an_instruction_and_enter_typed_at_once_after_r_send_the_instruction(tmp_path, llm_server):
+    """The whole of "r", the instruction and enter in one bunch (tmux send-keys, a paste, SSH): the revise list's enter
+    (a priority key) must not send before its input has taken the letters typed before it. Replayed all at once, it
+    sent an empty instruction."""
+    async with reviewing(tmp_path, llm_server) as (ws, app, pilot):
+        draft_id = app.review.current_state.draft_id
+        keys = [("r", "r")] + [(KEY_NAMES.get(c, c), c) for c in "a warmer tone, ask for a reply"] + [("enter", "\r")]
+        for key, char in keys:
+            app.post_message(events.Key(key, char))
+        await wait_until(lambda: app.review.states[draft_id].revision == 2 and app.review.states[draft_id].status == "done")
+        assert "- Instruction from the reviewer: a warmer tone, ask for a reply" in \
+            llm_server.requests[-1]["messages"][-1]["content"]

@@ -18,7 +18,8 @@ from textual import events
 # on reading keys while they load. Actions that push their screen before they return need no holding.
 OPENS_DIALOG = frozenset({"filter", "note", "approve_override", "reject", "revise", "feedback", "rules"})
 NEVER_HELD = frozenset({"ctrl+q", "ctrl+c"})  # a way out, even while a dialog waits on a locked log
-NOT_STARTED_SECONDS = 1.0  # the key's action did not start by then: it was not a dialog's after all
+NOT_STARTED_SECONDS = 1.0
+FOCUS_WAIT_SECONDS, FOCUS_WAITS = 0.02, 50  # the key's action did not start by then: it was not a dialog's after all
 
 
 class HeldKeys:
@@ -68,11 +69,34 @@ class HeldKeys:
         if self.keys is not None and not self.started:
             self.replay()
 
-    def replay(self) -> None:
-        """The dialog is up and focused (or none is coming): the keys, in the order they were typed."""
-        keys, self.keys = self.keys or [], None
-        for key in keys:
-            self.app.post_message(events.Key(key.key, key.character))
+    def replay(self, waited: int = 0) -> None:
+        """The dialog is up and focused (or none is coming): the keys, in the order they were typed. A dialog
+        whose input has not taken the focus yet is given up to a second: keys replayed before would be lost."""
+        if self.keys is None:
+            return
+        screen = self.app.screen
+        if screen is not self.app.review and screen.focused is None and waited < FOCUS_WAITS:
+            self.app.set_timer(FOCUS_WAIT_SECONDS, lambda: self.replay(waited + 1))
+            return
+        keys, self.keys = self.keys, None
+        self._feed(keys)
+
+    def _feed(self, keys: list[events.Key]) -> None:
+        """One key through the App as if typed now (bindings, priority ones too), the next only once the focused
+        widget has handled it: replayed all at once, the dialog's priority enter ran before its input had taken
+        the letters typed before it, and sent an empty instruction."""
+        if not keys:
+            return
+        self.app.post_message(events.Key(keys[0].key, keys[0].character))
+        if len(keys) > 1:
+            self.app.call_later(self._after_the_app, keys[1:])
+
+    def _after_the_app(self, keys: list[events.Key]) -> None:
+        focused = self.app.screen.focused
+        if focused is not None:
+            focused.call_later(self._feed, keys)  # queued behind the key the App just forwarded to it
+        else:
+            self._feed(keys)
 
     def drop(self) -> int:
         """The action ended without a dialog: the keys typed for it are not run as station keys."""
