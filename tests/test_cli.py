@@ -207,6 +207,30 @@ def test_global_flags_work_before_or_after_the_subcommand(ws, tmp_path):
     assert hitl("-w", str(tmp_path / "nowhere"), "briefs", "-w", str(ws), cwd=tmp_path).returncode == 0
 
 
+@pytest.mark.parametrize("argv", [[], ["-w", "ws"], ["--workspace", "ws"], ["--workspace=ws"], ["--reviewer", "ana"],
+                                  ["--reviewer=ana", "-w", "a", "--workspace", "b"], ["-w", "a", "--reviewer", ""]])
+def test_a_plain_hitl_is_read_as_the_full_parser_reads_it(argv):
+    """`hitl` with only global options skips building every sub-command's parser (start-up speed); what it reads
+    must be what the full parser reads."""
+    from hitl_tui.cli import build_parser, plain_review_args
+
+    full = build_parser().parse_args(argv)
+    assert vars(plain_review_args(argv)) == {"workspace": full.workspace, "reviewer": full.reviewer, "command": None}
+
+
+@pytest.mark.parametrize("argv", [["briefs"], ["-h"], ["--version"], ["-w"], ["-w", "--reviewer", "x"], ["-wws"],
+                                  ["-w=ws"], ["--reviewer"], ["--workspace", "ws", "demo"], ["--review", "ana"]])
+def test_anything_but_a_plain_hitl_goes_to_the_full_parser(argv):
+    from hitl_tui.cli import plain_review_args
+
+    assert plain_review_args(argv) is None
+
+
+def test_a_missing_value_is_still_one_usage_line(tmp_path):
+    result = hitl("-w", cwd=tmp_path)
+    assert result.returncode == 2 and "argument --workspace/-w: expected one argument" in result.stderr
+
+
 def test_draft_never_shows_or_stores_the_api_key_a_provider_echoes(ws, llm_server):
     import sqlite3
 

@@ -6,6 +6,7 @@ tables.py print. Importing this package loads neither textual nor litellm.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import sys
 
@@ -17,11 +18,35 @@ from .parser import build_parser
 __all__ = ["UsageError", "build_parser", "main"]
 
 
+GLOBAL_OPTIONS = {"-w": "workspace", "--workspace": "workspace", "--reviewer": "reviewer"}
+
+
+def plain_review_args(argv: list[str]) -> argparse.Namespace | None:
+    """A plain `hitl`, with at most the global options (`-w DIR`, `--workspace=DIR`, `--reviewer NAME`): what the
+    full parser would make of it, without building every sub-command's parser first (~5 ms of the station's first
+    frame, tests/bench: first_frame). None for anything else (a command, help, a flag it does not know, a missing
+    value), which the full parser handles and reports."""
+    values: dict[str, str] = {}
+    rest = list(argv)
+    while rest:
+        option, has_value, value = rest.pop(0).partition("=")
+        if option not in GLOBAL_OPTIONS or not option.startswith("--") and has_value:
+            return None
+        if not has_value:
+            if not rest or rest[0].startswith("-"):
+                return None
+            value = rest.pop(0)
+        values[GLOBAL_OPTIONS[option]] = value
+    return argparse.Namespace(workspace=values.get("workspace"), reviewer=values.get("reviewer"), command=None)
+
+
 def main(argv: list[str] | None = None) -> int:
     from . import commands
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = plain_review_args(argv)
+    if args is None:
+        args = build_parser().parse_args(argv)
     func = getattr(args, "func", commands.cmd_review)
     if func not in (commands.cmd_review, commands.cmd_demo):
         gc.enable()  # off for a fast start (launch.py); the review station turns it on after its first frame
