@@ -13,7 +13,6 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import tomli_w
 
 from .config import Config, load_config, starter_config
 from .errors import WorkspaceError  # noqa: F401 (re-exported)
@@ -144,6 +143,8 @@ def init_workspace(root: Path, examples: bool = True) -> list[str]:
     if not config.exists():
         tmp = config.with_name(f".{CONFIG_NAME}.tmp")
         with tmp.open("wb") as fh:
+            import tomli_w  # writing only: not on the way to the first frame
+
             tomli_w.dump(starter_config(), fh)
             fh.flush()
             os.fsync(fh.fileno())

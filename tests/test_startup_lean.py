@@ -21,6 +21,8 @@ NOT_AT_START = [
     "hitl_tui.drafting.engine", "hitl_tui.inbox", "litellm",
     # heavy libraries
     "numpy", "krippendorff", "rich.markdown", "textual.widgets._markdown", "statistics", "csv", "hashlib",
+    # what only writing needs: saving settings, the starter file, learned rules
+    "tomli_w",
 ]
 
 START_UP = """

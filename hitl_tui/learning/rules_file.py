@@ -34,7 +34,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-import tomli_w
 
 from ..config import Checklist, Config, ConfigError, RuleSpec
 from ..gates import phrase_re
@@ -169,6 +168,8 @@ def load_learned(path: Path) -> list[LearnedRule]:
 
 def save_learned(path: Path, rules: Iterable[LearnedRule]) -> None:
     """Replace the file atomically: a reader sees the old file or the new one, never half of one."""
+    import tomli_w  # writing only: the station reads this file at every start
+
     body = HEADER + tomli_w.dumps({"rule": [asdict(r) for r in rules]})
     tmp = path.with_name(f".{path.name}.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
