@@ -38,6 +38,7 @@ MAX_NUMBER = {"min_words": 20_000, "max_words": 20_000, "max_chars": 200_000}
 
 @dataclass
 class Brief:
+    """A brief as its file says it: what to write, for whom, where, and the contract its drafts are checked against."""
     name: str  # file name inside the inbox: the brief's identity
     title: str = ""
     brief: str = ""

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class ModelSpec:
+    """One model to draft with: its litellm model string, where to reach it, and the name reviewers see."""
     model: str
     api_base: str | None = None
     api_key_env: str | None = None
@@ -44,6 +45,7 @@ class ModelSpec:
 
 @dataclass
 class RuleSpec:
+    """A checklist's automatic rule: a pattern the text must, or must not, match."""
     name: str
     pattern: str
     kind: str  # "must" or "must_not"
@@ -54,6 +56,7 @@ class RuleSpec:
 
 @dataclass
 class ManualItem:
+    """A checklist item a person ticks (a judgement no pattern can make)."""
     id: str
     text: str
     required: bool = True
@@ -215,6 +218,7 @@ class CompareConfig:
 
 @dataclass
 class Config:
+    """hitl.toml as the station uses it: every section, validated, with defaults for what it leaves out."""
     path: Path | None = None
     reviewer: str = ""  # who is acting: see userconfig.py (Workspace.load layers the person over the team)
     team_reviewer: str = ""  # a `reviewer` left in hitl.toml by an older hitl (shared by everyone: a warning)

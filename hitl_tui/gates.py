@@ -38,6 +38,7 @@ _ALNUM_RE = re.compile(r"[^\W_]")
 
 @dataclass
 class GateResult:
+    """One gate's verdict on one text: pass, warn or fail, why, and where in the text."""
     id: str
     label: str
     status: str
@@ -164,6 +165,7 @@ def count_sentences(text: str) -> int:
 
 @dataclass(frozen=True)
 class TextCounts:
+    """Words, sentences and syllables of a text, counted once the way every gate counts them."""
     words: int
     sentences: int
     syllables: int

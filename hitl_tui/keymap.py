@@ -31,6 +31,7 @@ RESHOW = "reshow"  # a calibration re-show (ui/screens/reshow.py)
 
 @dataclass(frozen=True, slots=True)
 class Action:
+    """One row of the action table: its id, default key, what it does, and the screen it applies on."""
     id: str  # the binding id, the key under [keys] and the screen's `action_<id>` method
     key: str  # the default key(s), Textual names, comma-separated ("question_mark,f1")
     description: str  # the key bar, the help screen and the palette show this

@@ -35,6 +35,7 @@ def user_config_path() -> Path:
 
 @dataclass
 class UserConfig:
+    """One person's own settings file: their name, theme and remapped keys."""
     path: Path
     reviewer: str = ""
     theme: str = ""
@@ -84,6 +85,7 @@ def check_name(name: str, where: str) -> str:
 
 @dataclass
 class Identity:
+    """Who is acting, and what to warn about how that was found."""
     name: str
     warnings: list[str] = field(default_factory=list)
 

@@ -37,6 +37,7 @@ def package_dir(name: str) -> Path:
 
 @dataclass
 class Workspace:
+    """A workspace folder (hitl.toml, briefs/, outbox/, hitl.db) as the person running hitl sees it."""
     root: Path
     # The team's hitl.toml with the person's own name, theme and keys over it, and the learned rules applied; the
     # same object for the workspace's lifetime (learned_rules() updates its checklists in place).

@@ -44,3 +44,23 @@ def test_station_start_up_loads_no_feature_module(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == []
+
+
+UNDOCUMENTED = START_UP.replace('print(" ".join(sorted(set(sys.argv[2:]) & set(sys.modules))))', """
+import dataclasses
+for name, module in sorted(sys.modules.items()):
+    if name.startswith("hitl_tui"):
+        for cls in vars(module).values():
+            if dataclasses.is_dataclass(cls) and cls.__module__ == name and cls.__doc__.startswith(cls.__name__ + "("):
+                print(f"{name}.{cls.__qualname__}")
+""")
+
+
+def test_every_dataclass_loaded_at_start_up_says_what_it_is(tmp_path):
+    """A dataclass without a docstring gets one made from its signature when it is defined (inspect.signature,
+    ~0.2 ms each); at start-up, 27 of them cost ~5 ms of the first frame. A docstring saves that and the reader."""
+    init_workspace(tmp_path)
+    result = subprocess.run([sys.executable, "-c", UNDOCUMENTED, str(tmp_path)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []

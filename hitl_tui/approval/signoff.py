@@ -36,6 +36,7 @@ class SignOffError(ValueError):
 
 @dataclass(frozen=True)
 class SignOff:
+    """One stage signed by one person for the exact text they read (its hash)."""
     stage: str
     reviewer: str
     text_hash: str
@@ -44,6 +45,8 @@ class SignOff:
 
 @dataclass(frozen=True)
 class StageStatus:
+    """One stage of a piece: who holds its role, who signed it for this text, and sign-offs the text has since
+    voided."""
     stage: str
     holders: tuple[str, ...]  # who holds the stage's role
     signed_by: str = ""  # "" when not validly signed
@@ -57,6 +60,7 @@ class StageStatus:
 
 @dataclass(frozen=True)
 class Waiting:
+    """The stage a piece waits on next, and who may sign it."""
     stage: str  # the stage (= the role) the piece waits on
     holders: tuple[str, ...]  # who may sign it
 

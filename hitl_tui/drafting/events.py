@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 @dataclass
 class StreamEvent:
+    """One event of a draft's stream, as the drafting worker reports it."""
     kind: str  # created, start, delta, retry, done, failed, interrupted
     revision_id: int
     draft_id: int
@@ -24,6 +25,7 @@ class StreamEvent:
 
 @dataclass
 class Outcome:
+    """How one variant's drafting ended: its text, status, tokens and cost."""
     draft_id: int
     revision_id: int
     variant: int

@@ -21,6 +21,7 @@ TOKEN_RE = re.compile(r"\w+(?:['’-]\w+)*|[^\w\s]")
 
 @dataclass(frozen=True)
 class Hunk:
+    """One change a person made to the AI's text: the words before and after, and where."""
     before: str  # the AI's words ("" for an addition)
     after: str  # the human's words ("" for a deletion)
     before_span: tuple[int, int]  # character span in the AI text (empty span at the spot for an addition)

@@ -55,6 +55,7 @@ class LearnedRulesError(ConfigError):
 
 @dataclass
 class LearnedRule:
+    """An accepted proposal as learned-rules.toml keeps it: the rule, its scope and its provenance."""
     id: str  # the proposal's id
     kind: str  # banned | regex | voice
     text: str  # banned: the phrase; regex: the pattern; voice: the line

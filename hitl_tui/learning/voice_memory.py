@@ -48,6 +48,7 @@ def estimate_tokens(text: str) -> int:
 
 @dataclass
 class ApprovedPiece:
+    """An approved piece that may be shown to the model as an example of the voice."""
     id: int | str  # the approved revision's id
     text: str
     brief: str = ""
@@ -129,6 +130,7 @@ def choose_examples(pieces: Iterable[ApprovedPiece], *, channel: str, voice: str
 
 @dataclass
 class VoiceMemory:
+    """What a draft's prompt is given from what the team approved: examples and learned lines."""
     examples: list[ApprovedPiece] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # learned rules and voice lines, as the prompt says them
 

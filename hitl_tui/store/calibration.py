@@ -32,6 +32,7 @@ AUDIT_RESULTS = ("upheld", "overturned")
 
 @dataclass(frozen=True, slots=True)
 class AuditItem:
+    """An auto-approved piece picked for a person to check, with why it was approved."""
     id: int
     draft_id: int
     brief_id: int
@@ -49,6 +50,7 @@ class AuditItem:
 
 @dataclass(frozen=True, slots=True)
 class RoutingRecorded:
+    """What recording one routing wrote: the routing, and its decision or audit row."""
     routing_id: int
     decision_id: int | None
     audit_id: int | None

@@ -33,6 +33,7 @@ def _chunks(items: list) -> list[list]:
 
 @dataclass
 class SyncResult:
+    """A brief file synced into the log: its id, and whether it brought a new version."""
     brief_id: int
     version_id: int | None
     new_version: bool

@@ -26,6 +26,7 @@ JOIN drafts d ON d.id = q.draft_id"""
 
 @dataclass(frozen=True, slots=True)
 class ExpertAnswer:
+    """An expert's answer to a question: a note, an approval, or changes asked for."""
     id: int
     question_id: int
     draft_id: int
@@ -39,6 +40,7 @@ class ExpertAnswer:
 
 @dataclass(frozen=True, slots=True)
 class Question:
+    """A question asked of an expert about one variant, with where it stands."""
     id: int
     brief_id: int
     brief: str  # the brief's file name

@@ -125,6 +125,7 @@ class Draft(Row):
 
 @dataclass(slots=True)
 class Decision(Row):
+    """A decision on a draft: approve, override or reject, by whom, on which revision, and why."""
     id: int
     draft_id: int
     kind: str  # approve, override, reject

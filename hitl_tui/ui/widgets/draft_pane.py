@@ -41,6 +41,7 @@ EVIDENCE_STYLE = {FAIL: Style.parse("bold underline white on red"), WARN: Style.
 
 @dataclass
 class PaneState:
+    """What a draft pane shows of one variant: its text, status and counts."""
     draft_id: int
     label: str
     status: str = "pending"
