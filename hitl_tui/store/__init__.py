@@ -2,20 +2,19 @@
 
 from .approved import ApprovedOps
 from .base import StoreError, check_log
-from .calibration import AUTO_REVIEWER, AuditItem, CalibrationOps, RoutingRecorded
+from .calibration import AUTO_REVIEWER, CalibrationOps
 from .drafts import BriefDraftOps, SyncResult, brief_status
-from .experts import ExpertAnswer, ExpertOps, Question
+from .experts import ExpertOps
 from .feedback import FeedbackOps
 from .learning import LearningOps
-from .picks import ComparePair, CompareSide, PickOps
+from .picks import PickOps
 from .reports import ReportOps
 from .results import ResultOps
 from .rows import BriefRow, Decision, Draft, Revision
 from .review import ReviewOps
 from .rules import RuleProposalOps
 from .schema import LATEST
-from .signing import EditSaved
-from .undo import Undone, UndoOps
+from .undo import UndoOps
 from .waiting import WaitingOps
 from .writers import WriterOps
 
@@ -25,6 +24,20 @@ class Store(ReportOps, UndoOps, ExpertOps, CalibrationOps, WaitingOps, ReviewOps
     """Briefs, drafts, review actions (and their undo), the team's questions, sign-offs, claims register, routings,
     audits and re-shows, reports, draft writers, tracked feedback, rule proposals, compare picks and published
     results over one connection; see the mixins for each part."""
+
+
+FEATURE_ROWS = {"AuditItem", "ComparePair", "CompareSide", "EditSaved", "ExpertAnswer", "Question", "RoutingRecorded",
+                "Undone"}
+
+
+def __getattr__(name: str):
+    """The feature views' row types (feature_rows.py) are defined when first asked for, not while the station
+    starts."""
+    if name in FEATURE_ROWS:
+        from . import feature_rows
+
+        return getattr(feature_rows, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["Store", "StoreError", "check_log", "SyncResult", "Undone", "brief_status", "LATEST", "AUTO_REVIEWER",

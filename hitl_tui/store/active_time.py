@@ -9,16 +9,15 @@ Decisions from before that column (or written another way) are worked out here w
 
 from __future__ import annotations
 
-from ..analytics.activity import HUMAN_EVENTS, IDLE_SECONDS
+from functools import cache
 
 APPROVALS = ("approve", "override")
-_KINDS = tuple(sorted(HUMAN_EVENTS))
 
 # One row per approval in `windows` (decision_id, draft_id, brief_id, start, stop) → (decision_id, seconds).
-_SUM = f"""
+_SUM = """
     g AS (SELECT w.decision_id, e.ts - LAG(e.ts) OVER (PARTITION BY w.decision_id, e.reviewer ORDER BY e.ts) AS gap
           FROM w JOIN events e ON e.brief_id = w.brief_id AND e.ts BETWEEN w.start AND w.stop
-          AND e.kind IN ({','.join('?' * len(_KINDS))}))
+          AND e.kind IN ({marks}))
     SELECT w.decision_id, COALESCE(t.active, 0) FROM w LEFT JOIN (
         SELECT decision_id, SUM(gap) AS active FROM g WHERE gap <= ? GROUP BY decision_id) t
     ON t.decision_id = w.decision_id"""
@@ -29,10 +28,21 @@ _WINDOWS = """
         FROM decisions x JOIN drafts d ON d.id = x.draft_id WHERE {where}),"""
 
 
+@cache
+def _human_events() -> tuple[tuple[str, ...], float, str]:
+    """The kinds of event that count, the longest gap that counts, and the SQL that sums them. The analytics
+    module loads with the first approval or statistic, not with the store (tests/test_startup_lean.py)."""
+    from ..analytics.activity import HUMAN_EVENTS, IDLE_SECONDS
+
+    kinds = tuple(sorted(HUMAN_EVENTS))
+    return kinds, IDLE_SECONDS, _SUM.format(marks=",".join("?" * len(kinds)))
+
+
 async def active_seconds_sql(db, where: str, params: tuple = ()) -> dict[int, float]:
     """decision id → active seconds, for the approvals the SQL condition `where` (on decisions x) selects."""
-    sql = _WINDOWS.format(where=f"x.kind IN ('approve', 'override') AND ({where})") + _SUM
-    async with db.execute(sql, (*params, *_KINDS, IDLE_SECONDS)) as cur:
+    kinds, idle, sum_sql = _human_events()
+    sql = _WINDOWS.format(where=f"x.kind IN ('approve', 'override') AND ({where})") + sum_sql
+    async with db.execute(sql, (*params, *kinds, idle)) as cur:
         return {decision: round(seconds, 1) for decision, seconds in await cur.fetchall()}
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .base import StoreError
@@ -24,36 +23,11 @@ if TYPE_CHECKING:
     from ..analytics.policy import ApprovalOutcome, Routing
     from ..analytics.reshow import ReshowCandidate
     from ..gates import GateResult
+    from .feature_rows import AuditItem, RoutingRecorded
     from .report_rows import RoutingRow
 
 AUTO_REVIEWER = "auto-approval"  # the decisions table's reviewer for an approval no person made
 AUDIT_RESULTS = ("upheld", "overturned")
-
-
-@dataclass(frozen=True, slots=True)
-class AuditItem:
-    """An auto-approved piece picked for a person to check, with why it was approved."""
-    id: int
-    draft_id: int
-    brief_id: int
-    brief: str
-    title: str
-    variant: int
-    reasons: tuple[str, ...]  # why it was auto-approved
-    outbox: str | None  # the file it was written to
-    audit_by: str  # the role whose holders audit it ('' = anyone)
-    created_at: float
-    result: str | None = None  # upheld | overturned, None while pending
-    reviewer: str | None = None
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class RoutingRecorded:
-    """What recording one routing wrote: the routing, and its decision or audit row."""
-    routing_id: int
-    decision_id: int | None
-    audit_id: int | None
 
 
 class CalibrationOps(ReviewOps):
@@ -83,6 +57,8 @@ class CalibrationOps(ReviewOps):
                              revision_id=revision_id, routing_id=routing_id, auto_approve=routing.auto_approve,
                              audit=routing.audit, reasons=reasons, decision_id=decision_id, audit_id=audit_id,
                              outbox=outbox)
+            from .feature_rows import RoutingRecorded
+
             return RoutingRecorded(routing_id, decision_id, audit_id)
 
     async def scores_by_reviewer(self, draft_id: int) -> dict[str, dict[str, int]]:
@@ -106,6 +82,8 @@ class CalibrationOps(ReviewOps):
                FROM audits a JOIN routings r ON r.id = a.routing_id JOIN drafts d ON d.id = a.draft_id
                JOIN brief_versions v ON v.id = d.brief_version_id JOIN briefs b ON b.id = v.brief_id"""
             + ("" if include_done else " WHERE a.result IS NULL") + " ORDER BY a.created_at, a.id")
+        from .feature_rows import AuditItem
+
         return [AuditItem(r["id"], r["draft_id"], r["brief_id"], r["brief"], r["title"], r["variant"],
                           tuple(json.loads(r["reasons"])), r["outbox"], r["audit_by"], r["created_at"], r["result"],
                           r["reviewer"], r["reason"]) for r in rows]

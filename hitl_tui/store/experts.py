@@ -9,7 +9,6 @@ items (`learning.feedback.Answer`). Events: `ask`, `answer`, `question_withdrawn
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from .base import StoreError
@@ -17,6 +16,7 @@ from .signing import SigningOps
 
 if TYPE_CHECKING:
     from ..approval.signoff import SignOff
+    from .feature_rows import ExpertAnswer, Question
 
 ANSWER_KINDS = ("note", "approve", "changes")
 _QUESTION_SQL = """
@@ -24,51 +24,17 @@ SELECT q.*, b.name AS brief, b.title, d.variant FROM questions q JOIN briefs b O
 JOIN drafts d ON d.id = q.draft_id"""
 
 
-@dataclass(frozen=True, slots=True)
-class ExpertAnswer:
-    """An expert's answer to a question: a note, an approval, or changes asked for."""
-    id: int
-    question_id: int
-    draft_id: int
-    kind: str  # note | approve | changes
-    text: str
-    reviewer: str
-    role: str  # the role they answered as ('' when asked by name)
-    text_hash: str  # the text they looked at
-    created_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    """A question asked of an expert about one variant, with where it stands."""
-    id: int
-    brief_id: int
-    brief: str  # the brief's file name
-    title: str
-    draft_id: int
-    variant: int
-    revision_id: int | None  # the revision the question was asked on
-    claim_id: str | None  # the claim it is about, if any
-    asked_of: str  # a person's name, or a role
-    of_role: bool
-    text: str
-    asked_by: str
-    asked_at: float
-    status: str  # open | answered | withdrawn
-    closed_at: float | None
-    answers: tuple[ExpertAnswer, ...] = ()
-
-    def asked_of_label(self) -> str:
-        return f"role {self.asked_of}" if self.of_role else self.asked_of
-
-
 def _question(row: dict, answers: Iterable[ExpertAnswer] = ()) -> Question:
+    from .feature_rows import Question
+
     return Question(row["id"], row["brief_id"], row["brief"], row["title"], row["draft_id"], row["variant"],
                     row["revision_id"], row["claim_id"], row["asked_of"], bool(row["of_role"]), row["text"],
                     row["asked_by"], row["asked_at"], row["status"], row["closed_at"], tuple(answers))
 
 
 def _answer(row: dict) -> ExpertAnswer:
+    from .feature_rows import ExpertAnswer
+
     return ExpertAnswer(row["id"], row["question_id"], row["draft_id"], row["kind"], row["text"], row["reviewer"],
                         row["role"], row["text_hash"], row["created_at"])
 

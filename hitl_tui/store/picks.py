@@ -20,45 +20,17 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING
 
 from .base import Database, StoreError
 
 if TYPE_CHECKING:
+    from .feature_rows import ComparePair, CompareSide
     from .report_rows import LabelledPick, Pick
 
 PICKS = ("left", "right", "tie", "skip")
 PLANS = ("all", "ring")
-
-
-@dataclass(slots=True, frozen=True)
-class CompareSide:
-    """One side as shown. model and label are for after the pick (the blind view must not show them)."""
-    draft_id: int
-    revision_id: int
-    text: str
-    variant: int
-    model: str
-    label: str
-
-
-@dataclass(slots=True, frozen=True)
-class ComparePair:
-    """The next pair to judge. number: its place among the reviewer's pairs of this version (1-based); total: how
-    many pairs the plan asks of them; judged: how many of those they have judged (skips included)."""
-    brief_version_id: int
-    brief_id: int
-    left: CompareSide
-    right: CompareSide
-    number: int
-    total: int
-    judged: int
-
-    @property
-    def remaining(self) -> int:
-        return self.total - self.judged
 
 
 def plan_pairs(draft_ids: list[int], plan: str = "all") -> list[tuple[int, int]]:
@@ -117,6 +89,8 @@ class PickOps(Database):
             (variants[a]["revision_id"], variants[b]["revision_id"]))}
         if random.Random(f"{version_id}:{reviewer}:{a}:{b}").random() < 0.5:
             a, b = b, a
+
+        from .feature_rows import ComparePair, CompareSide
 
         def side(draft_id: int) -> CompareSide:
             v = variants[draft_id]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .review import ReviewOps
@@ -20,15 +19,7 @@ if TYPE_CHECKING:
     from ..approval.signoff import SignOff
     from ..briefs import Brief
     from ..gates import GateResult
-
-
-@dataclass(frozen=True, slots=True)
-class EditSaved:
-    """What saving an edit did: the revision it went into, the sign-offs it voided (latest per stage, given for the
-    text before this save) and the sentence to show ('' when none)."""
-    revision_id: int
-    voided: tuple[SignOff, ...] = ()
-    notice: str = ""
+    from .feature_rows import EditSaved
 
 
 def signoff_from_row(row) -> SignOff:
@@ -135,6 +126,8 @@ class SigningOps(ReviewOps):
                     if rec.text != records[cid].text:
                         await db.execute("UPDATE claim_sources SET text=? WHERE draft_id=? AND claim_id=?",
                                          (rec.text, draft_id, cid))
+            from .feature_rows import EditSaved
+
             return EditSaved(revision_id, tuple(voided), describe_voided(voided))
 
     async def _sign_offs_in(self, db, draft_id: int) -> list[SignOff]:

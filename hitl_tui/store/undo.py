@@ -12,32 +12,16 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .base import Database
+
+if TYPE_CHECKING:
+    from .feature_rows import Undone
 
 DECISIONS = ("approve", "override", "reject")
 UNDOABLE = ("score", "tick", "note", "edit", "sign_off") + DECISIONS
 UNDO_EVENTS = ("score_undone", "tick_undone", "note_undone", "edit_undone", "decision_undone", "sign_off_undone")
-
-
-@dataclass
-class Undone:
-    """What one undo took back (or, with `blocked` set, why the last action could not be, nothing changed)."""
-
-    kind: str  # the action: score, tick, note, edit, sign_off, approve, override or reject
-    draft_id: int
-    variant: int  # the draft's variant number in its brief version (0-based)
-    brief_version_id: int
-    dimension: str | None = None  # score
-    value: int | None = None  # score: the value taken back
-    restored: int | bool | str | None = None  # score/tick/note: the value in place again (None: none was set)
-    item: str | None = None  # tick
-    checked: bool | None = None  # tick: the tick taken back
-    text: str | None = None  # edit: the text in place again
-    decision_id: int | None = None
-    stage: str | None = None  # sign_off: the stage whose sign-off was taken back
-    blocked: str = ""
 
 
 class UndoOps(Database):
@@ -50,6 +34,8 @@ class UndoOps(Database):
             event, payload = found
             draft = await (await db.execute("SELECT variant, brief_version_id FROM drafts WHERE id=?",
                                             (event["draft_id"],))).fetchone()
+            from .feature_rows import Undone
+
             undone = Undone(event["kind"], event["draft_id"], draft["variant"], draft["brief_version_id"])
             undo = getattr(self, f"_undo_{'decision' if event['kind'] in DECISIONS else event['kind']}")
             event_payload = await undo(db, undone, payload)

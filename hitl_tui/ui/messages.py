@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..drafting.events import StreamEvent
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the drafting modules and the inbox load after the first frame
+    from ..drafting.events import StreamEvent
     from ..inbox import BriefUpdate
 
 

@@ -8,9 +8,11 @@ and gates only as a text grows (see STREAM_GATE_GROWTH).
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from ...drafting.events import StreamEvent
+if TYPE_CHECKING:  # the drafting modules load with the drafting client, after the first frame
+    from ...drafting.events import StreamEvent
+
 
 FLUSH_SECONDS = 0.1  # streamed tokens are applied to panes ~10 times a second, never per token
 SIDE_FLUSH_SECONDS = 1.0  # panes other than the focused one: once a second is enough to watch them grow

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...gates import GateSpec
-from ...store import Undone
-
 if TYPE_CHECKING:
     from ...briefs import Brief
-    from ...store import Store
+    from ...gates import GateSpec
+    from ...store import Store, Undone
     from ...workspace import Workspace
     from ..widgets.draft_pane import PaneState
     from .review import ReviewScreen

@@ -11,14 +11,17 @@ becomes known (store/writers.py). Nothing on the delta path touches a widget or 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from ...drafting.events import StreamEvent
 from ..coalesce import Coalesced
 from ..guard import guarded
 from ..widgets.queue import BriefQueue
 from . import review_team
 from .review_learning import refresh_learning
 from .review_state import ReviewState
+
+if TYPE_CHECKING:  # the drafting modules load with the drafting client, after the first frame
+    from ...drafting.events import StreamEvent
 
 LIVE = ("pending", "streaming", "retrying")  # a variant still being written
 
