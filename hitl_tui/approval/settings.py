@@ -2,7 +2,7 @@
 
 Core module (pure). Declared once like every setting (settings.py): `CalibrationConfig`'s fields, and the
 checklist's `stages` / `auto_approve` and `[roles]` in config.py with their parsers (`parse_auto_approve` here,
-`signoff.parse_stages`, `signoff.parse_roles`); `check_team` then checks what they need of each other. Each
+`parse_stages`, `parse_roles`); `check_team` then checks what they need of each other. Each
 problem is a one-line `ConfigError` naming the file and key.
 
     [roles]
@@ -71,7 +71,6 @@ def parse_team(config: Config, calibration: dict, file: str) -> None:
 def check_team(config: Config, file: str) -> None:
     """Every checklist's stages can be signed (each stage's role has someone, none twice) and an audit role
     exists: the first problem as a one-line ConfigError."""
-    from .signoff import check_stages
 
     for name, checklist in config.checklists.items():
         if checklist.stages:
@@ -82,3 +81,32 @@ def check_team(config: Config, file: str) -> None:
         if policy is not None and policy.audit_by and not config.roles.get(policy.audit_by):
             raise ConfigError(f"{file}: checklists.{name}.auto_approve.audit_by: no one holds the role "
                               f"'{policy.audit_by}': add roles.{policy.audit_by} = [\"name\", …]")
+
+
+def parse_roles(table: object, file: str = "hitl.toml", key: str = "roles") -> dict[str, list[str]]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: {key}: expected a table like roles.legal = [\"dana\"], got {table!r}")
+    roles = {}
+    for role, names in table.items():
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise ConfigError(f"{file}: {key}.{role}: expected a list of reviewer names, got {names!r}")
+        roles[role] = [n.strip() for n in names]
+    return roles
+
+
+def parse_stages(value: object, file: str = "hitl.toml", key: str = "checklists.default.stages") -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
+        raise ConfigError(f"{file}: {key}: expected a list of role names in sign-off order, got {value!r}")
+    return [s.strip() for s in value]
+
+
+def check_stages(stages: list[str], roles: dict[str, list[str]], key: str = "stages") -> list[str]:
+    problems = []
+    for stage in stages:
+        if not roles.get(stage):
+            problems.append(f"{key}: stage '{stage}' has nobody to sign it: add roles.{stage} = [\"name\", …]")
+        if stages.count(stage) > 1 and f"{key}: stage '{stage}' is listed twice" not in problems:
+            problems.append(f"{key}: stage '{stage}' is listed twice")
+    return problems

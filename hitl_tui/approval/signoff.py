@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable
 
+from .settings import check_stages, parse_roles, parse_stages  # noqa: F401 (re-exported; parsed with hitl.toml)
+
 
 class SignOffError(ValueError):
     """Why this reviewer cannot sign this stage now, in one line."""
@@ -77,39 +79,6 @@ def text_hash(text: str) -> str:
 
 
 # ---------------------------------------------------------------- settings
-
-def parse_roles(table: object, file: str = "hitl.toml", key: str = "roles") -> dict[str, list[str]]:
-    from ..config import ConfigError
-
-    if not isinstance(table, dict):
-        raise ConfigError(f"{file}: {key}: expected a table like roles.legal = [\"dana\"], got {table!r}")
-    roles = {}
-    for role, names in table.items():
-        if isinstance(names, str):
-            names = [names]
-        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
-            raise ConfigError(f"{file}: {key}.{role}: expected a list of reviewer names, got {names!r}")
-        roles[role] = [n.strip() for n in names]
-    return roles
-
-
-def parse_stages(value: object, file: str = "hitl.toml", key: str = "checklists.default.stages") -> list[str]:
-    from ..config import ConfigError
-
-    if not isinstance(value, list) or not all(isinstance(s, str) and s.strip() for s in value):
-        raise ConfigError(f"{file}: {key}: expected a list of role names in sign-off order, got {value!r}")
-    return [s.strip() for s in value]
-
-
-def check_stages(stages: list[str], roles: dict[str, list[str]], key: str = "stages") -> list[str]:
-    problems = []
-    for stage in stages:
-        if not roles.get(stage):
-            problems.append(f"{key}: stage '{stage}' has nobody to sign it: add roles.{stage} = [\"name\", …]")
-        if stages.count(stage) > 1 and f"{key}: stage '{stage}' is listed twice" not in problems:
-            problems.append(f"{key}: stage '{stage}' is listed twice")
-    return problems
-
 
 # ---------------------------------------------------------------- state
 
