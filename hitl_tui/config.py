@@ -6,6 +6,7 @@ Core module: imports neither textual nor litellm.
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,6 +240,13 @@ class Config:
     def compare_pairs(self) -> str:
         """What the compare view asks for (`[compare] pairs`)."""
         return self.compare.pairs
+
+    def with_own_checklists(self) -> Config:
+        """A copy whose checklists can change without changing this config's: learned rules are layered onto it
+        (learning/rules_file.py) and follow learned-rules.toml while hitl.toml's stay as written."""
+        out = copy.copy(self)
+        out.checklists = dict(self.checklists)
+        return out
 
     def checklist_for(self, name: str | None) -> tuple[Checklist, str]:
         """The checklist for a channel (or explicit name) layered over 'default': the default's rules and items

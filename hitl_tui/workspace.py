@@ -12,13 +12,16 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-
+from typing import TYPE_CHECKING
 
 from .config import Config, load_config, starter_config
 from .errors import WorkspaceError  # noqa: F401 (re-exported)
-from .learning.rules_file import RULES_FILE, LearnedRule, LearnedRulesError, apply_learned, load_learned
+
+if TYPE_CHECKING:
+    from .learning.rules_file import LearnedRule
 
 CONFIG_NAME = "hitl.toml"
+RULES_FILE = "learned-rules.toml"  # accepted learned rules (learning/rules_file.py)
 log = logging.getLogger("hitl.learning")
 
 
@@ -96,6 +99,17 @@ class Workspace:
             sig = None
         if sig == self._learned_sig:
             return self.learned
+        if self.base_config is None:
+            self.base_config = self.config
+        if sig is None and not self.learned:
+            # No file and nothing learned before (every workspace until its first accept): nothing to layer on, and
+            # the rules module need not load on the way to the first frame. `config` is still a copy of hitl.toml's.
+            if self.config is self.base_config:
+                self.config = self.base_config.with_own_checklists()
+            self._learned_sig = sig
+            return self.learned
+        from .learning.rules_file import LearnedRulesError, apply_learned, load_learned
+
         try:
             rules = load_learned(self.rules_file)
         except LearnedRulesError as exc:
@@ -104,8 +118,6 @@ class Workspace:
             log.warning("keeping the learned rules read before: %s", exc)
             self._learned_sig = sig  # said once per change of the file, not on every draft
             return self.learned
-        if self.base_config is None:
-            self.base_config = self.config
         applied = apply_learned(self.base_config, rules)
         if self.config is self.base_config:  # the first read: from now on `config` is hitl.toml + learned rules
             self.config = applied

@@ -234,3 +234,21 @@ def test_a_failing_learned_gate_says_what_is_wrong_in_words_not_its_pattern(work
               if r.status == "fail"}
     assert failed == {"learned: sign off with “Cheers, The Acme crew”": "missing",
                       "learned: “utilize” → “use”": "used 2 times"}
+
+
+def test_a_rule_accepted_after_start_gates_through_the_config_the_station_holds(workspace):
+    """Loaded without learned-rules.toml (the rules module is not even loaded then), the workspace's config is
+    still its own copy: a rule accepted later changes that object's checklists, not hitl.toml's."""
+    from hitl_tui.learning.mining import Proposal
+    from hitl_tui.learning.rules_file import add_learned, rule_from_proposal
+    from hitl_tui.workspace import Workspace
+
+    ws = Workspace.load(workspace.root)
+    held = ws.config  # what the station keeps for its lifetime
+    assert ws.learned_rules() == [] and held is not ws.base_config
+    add_learned(ws.rules_file, rule_from_proposal(Proposal("lr-00000000bb", "replace", "utilize", "use", 3),
+                                                  "banned", "ana"))
+    assert [r.id for r in ws.learned_rules()] == ["lr-00000000bb"] and ws.config is held
+    gate = "rule:learned: “utilize” → “use”"
+    assert gate in {g.id for g in run_gates("We utilize it.", gate_spec(held, None))}
+    assert gate not in {g.id for g in run_gates("We utilize it.", gate_spec(ws.base_config, None))}

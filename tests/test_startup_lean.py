@@ -18,7 +18,7 @@ NOT_AT_START = [
     "hitl_tui.team.approve", "hitl_tui.team.variant", "hitl_tui.approval.claims", "hitl_tui.learning.mining",
     "hitl_tui.analytics.policy", "hitl_tui.analytics.results", "hitl_tui.analytics.summary",
     "hitl_tui.analytics.activity", "hitl_tui.store.feature_rows", "hitl_tui.approval.signoff",
-    "hitl_tui.learning.voice_memory",
+    "hitl_tui.learning.voice_memory", "hitl_tui.learning.rules_file",  # (a workspace without learned rules)
     # drafting: the engine and litellm run in the worker process only; the inbox starts after the first frame
     "hitl_tui.drafting.engine", "hitl_tui.drafting.events", "hitl_tui.inbox", "litellm",
     # heavy libraries

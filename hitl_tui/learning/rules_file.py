@@ -36,13 +36,13 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 
 from ..config import Checklist, Config, ConfigError, RuleSpec
+from ..workspace import RULES_FILE  # noqa: F401 (re-exported)
 from ..gates import phrase_re
 from .edits import TOKEN_RE
 
 if TYPE_CHECKING:  # mining (and hashlib) load only where proposals are made, not with every workspace
     from .mining import Proposal
 
-RULES_FILE = "learned-rules.toml"
 LOCK_FILE = ".learned-rules.lock"
 RULE_KINDS = ("banned", "regex", "voice")
 HEADER = ("# Rules learned from reviewers' edits, written by hitl when a proposal is accepted\n"
@@ -237,8 +237,7 @@ def _applies(rule: LearnedRule, channel: str, voice: str) -> bool:
 def apply_learned(config: Config, rules: Iterable[LearnedRule]) -> Config:
     """The config with learned banned words and regex rules added to the checklists they apply to (the default
     checklist for rules that apply everywhere). Voice lines are prompt-only. The given config is not changed."""
-    out = copy.copy(config)
-    out.checklists = dict(config.checklists)
+    out = config.with_own_checklists()
     for rule in rules:
         if rule.kind == "voice":
             continue
