@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 
 from .briefs import Brief
 from .config import Checklist, Config, ManualItem
-
-PASS, FAIL, WARN = "pass", "fail", "warn"
+from .gate_status import FAIL, PASS, WARN  # noqa: F401 (re-exported)
 
 # Channel limits when neither the brief nor the checklist sets max_chars.
 CHANNEL_MAX_CHARS = {"sms": 160, "x": 280, "twitter": 280, "push": 120, "threads": 500, "bluesky": 300,

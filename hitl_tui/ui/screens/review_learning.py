@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from ...gates import gate_spec
 
 if TYPE_CHECKING:
     from ...store.report_rows import RevisionHistory
@@ -140,6 +139,8 @@ async def rules(screen: ReviewScreen) -> None:
 def apply_learned_gates(screen: ReviewScreen) -> None:
     """The open brief's gates under the learned rules as they are now (the workspace's config follows the file)."""
     screen.app.ws.learned_rules()
+    from ...gates import gate_spec
+
     screen.spec = gate_spec(screen.app.config, screen.brief)
     for draft_id, state in screen.states.items():
         state.spec = screen.spec

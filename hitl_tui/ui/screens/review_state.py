@@ -19,7 +19,6 @@ from rich.text import Text
 from textual import on
 from textual.screen import Screen
 
-from ...gates import GateSpec, gate_spec
 from ...store import BriefRow, Draft
 from ...store.drafts import brief_status
 from ...store.review import CLAIM_TTL
@@ -34,6 +33,7 @@ from .review_learning import load_learning
 from .review_saving import ReviewSaver
 
 if TYPE_CHECKING:
+    from ...gates import GateSpec
     from ..app import HitlApp
 
 
@@ -128,6 +128,8 @@ class ReviewState(Screen):
         if seq != self._load_seq:
             return
         self.app.ws.learned_rules()  # a rule accepted in another station applies from the next brief opened
+        from ...gates import gate_spec  # the gates load with the first brief, after the first frame
+
         self.spec = gate_spec(self.app.config, self.brief)
         self._show_summary()
         await self._show_drafts(drafts, seq)

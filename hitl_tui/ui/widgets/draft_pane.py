@@ -24,13 +24,15 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Static
 
-from ...gates import FAIL, PASS, WARN, GateResult, GateSpec
+from ...gate_status import FAIL, PASS, WARN
 from ..text import plain
 from .draft_text import DraftText
 
 if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.widgets import TextArea
+
+    from ...gates import GateResult, GateSpec
 
 AUTOSAVE_SECONDS = 0.5  # an edit is saved this long after the last keystroke, so a crash never eats one
 STATUS_STYLE = {"pending": "dim", "streaming": "yellow", "done": "green", "failed": "bold red",

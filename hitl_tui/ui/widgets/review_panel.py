@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
@@ -13,9 +14,12 @@ from textual.widgets.option_list import Option
 
 from ...briefs import Brief
 from ...config import ManualItem
+from ...gate_status import FAIL, PASS, WARN
 from ...store.rows import BriefRow
-from ...gates import FAIL, PASS, WARN, GateResult
 from ..text import plain
+
+if TYPE_CHECKING:
+    from ...gates import GateResult
 
 
 def summary_text(brief: Brief | None, row: BriefRow | None, notice: str = "") -> Text:
