@@ -53,7 +53,7 @@ def _hard_exit(code: int) -> None:
 
 
 class HitlApp(App):
-    CSS_PATH = [str(package_dir("styles") / "app.tcss"), str(package_dir("styles") / "feedback.tcss")]
+    CSS_PATH = str(package_dir("styles") / "app.tcss")  # the views add their own (compare.tcss, team.tcss, …)
     TITLE = "hitl"
     # escape is the review's (`leave`): Textual's own escape-to-minimize left zoom with the editor still open.
     ESCAPE_TO_MINIMIZE = False

@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from ...keymap import FEEDBACK
 from ...learning.feedback import FeedbackItem
+from ...workspace import package_dir
 from ..guard import report
 from ..keys import bindings_for, key_label
 from ..text import plain
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 class FeedbackScreen(ModalScreen[int]):
     """Dismisses with how many ticks were written (the station refreshes what it shows when any were)."""
 
+    CSS_PATH = str(package_dir("styles") / "feedback.tcss")  # loaded with the first of these dialogs
     ACTION_SCREEN = FEEDBACK
     BINDINGS = bindings_for(FEEDBACK)  # keys, help and palette from hitl_tui/keymap.py; remappable under [keys]
 

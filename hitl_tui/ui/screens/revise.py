@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 
 from ...keymap import REVISE
 from ...learning.feedback import FeedbackItem, drop, note_item
+from ...workspace import package_dir
 from ..keys import bindings_for, key_label
 from ..text import plain
 from ..widgets.feedback_items import ItemList, sent_line
@@ -24,6 +25,7 @@ from ..widgets.feedback_items import ItemList, sent_line
 class ReviseScreen(ModalScreen[list[FeedbackItem] | None]):
     # keys, help and palette from hitl_tui/keymap.py, remappable under [keys]; tab is the screen's own action
     # because the station's check_action holds App actions (focus_next too) while a dialog is open
+    CSS_PATH = str(package_dir("styles") / "feedback.tcss")  # loaded with the first of these dialogs
     ACTION_SCREEN = REVISE
     BINDINGS = bindings_for(REVISE)
 

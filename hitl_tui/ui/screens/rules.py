@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from ...keymap import RULES
 from ...learning.mining import Proposal
 from ...learning.rules_file import rule_from_proposal, words_pattern
+from ...workspace import package_dir
 from ..guard import report
 from ..keys import bindings_for, key_label
 from ..text import plain
@@ -74,6 +75,7 @@ def evidence(proposal: Proposal, ex: dict) -> Text:
 class RulesScreen(ModalScreen[bool]):
     """Dismisses with whether any rule was accepted, changed or withdrawn (the station re-runs its gates)."""
 
+    CSS_PATH = str(package_dir("styles") / "feedback.tcss")  # loaded with the first of these dialogs
     # keys, help and palette from hitl_tui/keymap.py, remappable under [keys]; the evidence keys are priority
     # bindings there: the list would page itself with them, and the evidence is what outgrows the screen
     ACTION_SCREEN = RULES
