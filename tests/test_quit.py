@@ -130,6 +130,24 @@ def test_stopped_at_launch_as_the_drafting_worker_starts(tmp_path, llm_server, h
     assert llm_server.calls[model] == 0
 
 
+def test_the_worker_started_at_launch_is_the_one_that_drafts(tmp_path, llm_server):
+    """`hitl` starts the worker before the first frame and the station adopts it after that frame (the client's
+    imports stay off the first frame's path): the drafts stream through that very process, and no second worker
+    is started beside it."""
+    model = "slow-300-100-adopted"
+    root = workspace(tmp_path / "ws", llm_server, model)
+    station = StationProcess(root)
+    try:
+        wait_until_sync(lambda: station.worker_pid() is not None, what="the drafting worker started")
+        early = station.worker_pid()
+        wait_until_sync(lambda: llm_server.tokens_sent[model] >= 4, what="drafts streaming")
+        assert set(station.descendants()) - {station.proc.pid} == {early}
+        moment = quit_by(station, "q")
+        assert_quit_cleanly(station, llm_server, model, moment)
+    finally:
+        station.close()
+
+
 def test_quit_while_a_revision_streams(tmp_path, llm_server):
     model = "revslow-30-100-rev"  # first drafts at once, a revision slowly
     root = workspace(tmp_path / "ws", llm_server, model)

@@ -56,6 +56,11 @@ def start_early(root: Path, reviewer: str) -> None:
     _early_for = (str(Path(root).resolve()), reviewer)
 
 
+def early_running() -> bool:
+    """Whether `hitl` started a worker at launch that nobody has adopted (or killed) yet."""
+    return _early is not None
+
+
 def take_early(root: Path, reviewer: str) -> subprocess.Popen | None:
     """The worker started at launch for this workspace and reviewer, if it still runs; the caller owns it now."""
     global _early

@@ -31,6 +31,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from ..config import ModelSpec
+from ..drafting.spawn import early_running
 from ..keymap import key_clashes
 from ..store import Store, StoreError
 from ..workspace import Workspace, package_dir
@@ -138,9 +139,11 @@ class HitlApp(App):
         # Before the worker exists: a hang-up from here on stops it and closes the log (quitting waits for the
         # log to open if it is still opening).
         self._install_signal_handlers()
-        if self.config.drafting.auto_draft:
+        if self.config.drafting.auto_draft and not early_running():
             # The worker process starts now: its litellm import (seconds, on the other core) overlaps the first
-            # frame instead of following it. It is given the log once that is open (on_mount).
+            # frame instead of following it. It is given the log once that is open (on_mount). Started by `hitl`
+            # at launch instead, it is already importing litellm: the client (~8 ms of imports) adopts it after
+            # the first frame, and until then a station that ends kills it (ui/run.py).
             self._drafting_client().start()
 
     async def _opened_meanwhile(self) -> Store:
@@ -224,7 +227,9 @@ class HitlApp(App):
             gc.enable()
         if not self.live:
             return
-        self._drafting_client()  # started at launch with auto_draft; else on the first request
+        client = self._drafting_client()  # with auto_draft, started or adopted now; else on the first request
+        if self.config.drafting.auto_draft:
+            client.start()  # adopts the worker `hitl` started at launch (a no-op if on_load started one)
         self.review.start_timers()
         self._service_workers.append(self.run_worker(self._start_inbox, name="inbox", exit_on_error=False))
         for n in range(2):
