@@ -5,15 +5,15 @@ Core module: imports neither textual nor litellm. Parsing never raises; a broken
 
 from __future__ import annotations
 
-import difflib
 import errno
 import os
 import re
 import tomllib
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .slugs import slugify  # noqa: F401 (re-exported)
 
 MAX_BRIEF_BYTES = 1_000_000
 EXTENSIONS = {".toml", ".md", ".txt"}
@@ -196,6 +196,8 @@ def validate_fields(name: str, data: dict[str, Any]) -> tuple[dict[str, Any], st
     clean: dict[str, Any] = {}
     for key, value in data.items():
         if key not in ALL_FIELDS:
+            import difflib  # only for a typo in a brief
+
             near = difflib.get_close_matches(key, ALL_FIELDS, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
             return clean, _err(name, f"field '{key}': unknown field{hint}")
@@ -297,13 +299,3 @@ def scan_inbox(inbox: Path) -> list[Brief]:
         return []
     paths = [inbox / e.name for e in os.scandir(inbox) if is_brief_candidate(inbox / e.name)]
     return [parse_brief(p, inbox) for p in sorted(paths)]
-
-
-def slugify(title: str, fallback: str = "brief", max_length: int = 60) -> str:
-    """A file-name-safe slug in the title's own script: letters, digits and combining marks (Unicode categories L,
-    N, M) kept and lower-cased, every other run of characters one hyphen. Never empty, never a path. NFKC first,
-    so a decomposed ü (as macOS file names have it) and full-width Ｓ give the same slug as ü and S."""
-    text = unicodedata.normalize("NFKC", title).lower()
-    kept = "".join(c if unicodedata.category(c)[0] in "LNM" else " " for c in text)
-    slug = "-".join(kept.split())[:max_length].strip("-")
-    return slug or fallback

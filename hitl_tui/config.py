@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .briefs import slugify
 from .defaults import (DEFAULT_KEYS, DEFAULT_RUBRIC, DEFAULT_VOICE, OFFLINE_MODEL,  # noqa: F401 (re-exported)
                        default_reviewer, starter_config)
 from .approval.settings import CalibrationConfig, parse_auto_approve, parse_roles, parse_stages, parse_team
 from .errors import ConfigError  # noqa: F401 (re-exported)
 from .settings import only as _only, parse_field, parse_section, positive, setting, strings
 from .learning.settings import LearningSettings, parse_learning
+from .slugs import slugify
 
 if TYPE_CHECKING:
     from .analytics.policy import AutoApprovePolicy

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import tomli_w
 
-from .briefs import slugify
+from .slugs import slugify
 
 
 def _iso(ts: float | None) -> str:

@@ -76,10 +76,10 @@ def _shown(value: Any) -> str:
 
 def only(table: dict, allowed, file: str, prefix: str) -> None:
     """An unknown key is an error that names the nearest known one."""
-    import difflib
-
     for key in table:
         if key not in allowed:
+            import difflib  # only for a typo: a valid hitl.toml does not load it on the way to the first frame
+
             near = difflib.get_close_matches(key, sorted(allowed), n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else f" (expected one of: {', '.join(sorted(allowed))})"
             raise ConfigError(f"{file}: unknown key '{prefix}{key}'{hint}")

@@ -19,7 +19,7 @@ NOT_AT_START = [
     "hitl_tui.analytics.policy", "hitl_tui.analytics.results", "hitl_tui.analytics.summary",
     "hitl_tui.analytics.activity", "hitl_tui.store.feature_rows", "hitl_tui.approval.signoff",
     "hitl_tui.learning.voice_memory", "hitl_tui.learning.rules_file",  # (a workspace without learned rules)
-    "hitl_tui.gates",  # the first brief's gates are worked out after the first frame
+    "hitl_tui.gates", "hitl_tui.briefs",  # the first brief is read, and its gates worked out, after the first frame
     # drafting: the engine and litellm run in the worker process only; the inbox starts after the first frame
     "hitl_tui.drafting.engine", "hitl_tui.drafting.events", "hitl_tui.inbox", "litellm",
     # heavy libraries

@@ -11,11 +11,11 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..briefs import Brief
 from .base import Database
 from .rows import BriefRow, Draft, Revision
 
-if TYPE_CHECKING:  # only for annotations: the store loads before the first frame, the gates after it
+if TYPE_CHECKING:  # only for annotations: the store loads before the first frame, the briefs and gates after it
+    from ..briefs import Brief
     from ..gates import GateResult
     from ..learning.feedback import FeedbackItem
 
@@ -205,6 +205,8 @@ class BriefDraftOps(Database):
             "LEFT JOIN brief_versions v ON v.id = b.current_version_id WHERE b.id=?", (brief_id,))
         if row is None or row["fields"] is None:
             return None
+        from ..briefs import Brief
+
         return Brief.from_fields(row["name"], json.loads(row["fields"]), row["error"], row["content_hash"])
 
     # ------------------------------------------------------------------ drafts and revisions

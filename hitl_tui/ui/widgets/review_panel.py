@@ -12,13 +12,13 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...briefs import Brief
 from ...config import ManualItem
 from ...gate_status import FAIL, PASS, WARN
 from ...store.rows import BriefRow
 from ..text import plain
 
 if TYPE_CHECKING:
+    from ...briefs import Brief
     from ...gates import GateResult
 
 
