@@ -3,7 +3,6 @@ config file, a legacy `reviewer` in hitl.toml, the login name), and each person'
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 import subprocess

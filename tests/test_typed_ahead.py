@@ -49,11 +49,16 @@ async def test_station_keys_typed_at_once_still_act(tmp_path, llm_server):
         draft_id = app.review.current_state.draft_id
         type_at_once(app, "453")
         dims = list(app.config.rubric)[:3]
+        async def saved():
+            rows = await store.fetchall("SELECT dimension, value FROM scores WHERE draft_id = ? ORDER BY id",
+                                        (draft_id,))
+            return rows if len(rows) == 3 else None
+
         async with observed(ws) as store:
-            scores = await wait_until(lambda: store.fetchall(
-                "SELECT dimension, value FROM scores WHERE draft_id = ? ORDER BY id", (draft_id,)))
+            rows = await wait_until(saved, what="three scores in hitl.db")
             await wait_until(lambda: len(app.review.scores) == 3)
         assert app.review.scores == dict(zip(dims, (4, 5, 3)))
+        assert [(r["dimension"], r["value"]) for r in rows] == list(zip(dims, (4, 5, 3)))
 
 
 async def test_a_remapped_reject_key_holds_what_is_typed_after_it(tmp_path, llm_server):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .facts import DISCOUNT, EVENT, FREEBIE, PRICE, WHEN, Facts
-from .wording import bare, cap, end, has, join_list, lower_first, pick
+from .wording import bare, cap, end, has, join_list, lower_first
 
 _FROM_TO = re.compile(r"\b(?:cut|cuts|reduced?|brought|took|grew|moved|dropped)\s+(?:down\s+)?(.+?)\s+from\s+(.+?)"
                       r"\s+(?:down\s+)?to\s+(.+?)(?=\s+(?:after|by|with|in|since|when|once|thanks)\b|[.,;]|$)", re.I)

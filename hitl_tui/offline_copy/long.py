@@ -14,7 +14,7 @@ from .facts import Facts
 from .lines import (cta_action, cta_line, deadline_line, fragments, from_to, hook, how_clause, include_line,
                     list_lead, offer_point, thing, title_is_copy)
 from .short import _hashtag
-from .wording import bare, cap, end, first_fitting, has, join_list, lower_first, sentences, title_case, uses_any, words
+from .wording import bare, cap, first_fitting, has, join_list, lower_first, sentences, title_case, uses_any, words
 
 REQUIRED, CORE, EXTRA = 0, 1, 2
 

@@ -9,7 +9,7 @@ from .review import ReviewOps
 from .signing import claim_record_from_row, signoff_from_row
 
 if TYPE_CHECKING:
-    from .report_rows import QueueBrief, QueueVariant
+    from .report_rows import QueueBrief
 
 _VARIANTS = """
 SELECT b.id AS brief_id, d.id AS draft_id, d.variant,
