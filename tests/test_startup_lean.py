@@ -25,15 +25,15 @@ NOT_AT_START = [
     # heavy libraries
     "numpy", "krippendorff", "rich.markdown", "textual.widgets._markdown", "statistics", "csv", "hashlib",
     # what only writing needs: saving settings, the starter file, learned rules
-    "tomli_w",
+    "tomli_w", "argparse",
 ]
 
 START_UP = """
 import sys
 from pathlib import Path
-from hitl_tui.cli.parser import build_parser
+from hitl_tui.cli import plain_review_args
 from hitl_tui.workspace import Workspace
-build_parser().parse_args(["-w", sys.argv[1]])
+assert plain_review_args(["-w", sys.argv[1]]) is not None  # a plain `hitl`: the full parser is not built
 ws = Workspace.load(Path(sys.argv[1]))
 import hitl_tui.ui.run, hitl_tui.ui.app
 hitl_tui.ui.app.HitlApp(ws)

@@ -6,14 +6,13 @@ tables.py print. Importing this package loads neither textual nor litellm.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
+from types import SimpleNamespace
 
 from ..errors import HitlError
 from .common import UsageError
 from .output import err, reader_went_away
-from .parser import build_parser
 
 __all__ = ["UsageError", "build_parser", "main"]
 
@@ -21,7 +20,7 @@ __all__ = ["UsageError", "build_parser", "main"]
 GLOBAL_OPTIONS = {"-w": "workspace", "--workspace": "workspace", "--reviewer": "reviewer"}
 
 
-def plain_review_args(argv: list[str]) -> argparse.Namespace | None:
+def plain_review_args(argv: list[str]) -> SimpleNamespace | None:
     """A plain `hitl`, with at most the global options (`-w DIR`, `--workspace=DIR`, `--reviewer NAME`): what the
     full parser would make of it, without building every sub-command's parser first (~5 ms of the station's first
     frame, tests/bench: first_frame). None for anything else (a command, help, a flag it does not know, a missing
@@ -37,7 +36,14 @@ def plain_review_args(argv: list[str]) -> argparse.Namespace | None:
                 return None
             value = rest.pop(0)
         values[GLOBAL_OPTIONS[option]] = value
-    return argparse.Namespace(workspace=values.get("workspace"), reviewer=values.get("reviewer"), command=None)
+    return SimpleNamespace(workspace=values.get("workspace"), reviewer=values.get("reviewer"), command=None)
+
+
+def build_parser():
+    """The full command line (parser.py); argparse loads only when something but a plain `hitl` is typed."""
+    from .parser import build_parser as build
+
+    return build()
 
 
 def main(argv: list[str] | None = None) -> int:
