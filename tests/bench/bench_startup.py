@@ -20,7 +20,7 @@ from common import (BARE_APP, HITL, make_workspace, median, p95, report, time_to
 def bench_first_frame(tmp: Path, smoke: bool) -> None:
     """The queue on screen, against a bare Textual app; with auto_draft on, the drafting worker starts at launch,
     beside the first frame (and loads litellm on the other core), so that is measured too."""
-    runs = 2 if smoke else 7
+    runs = 2 if smoke else 15  # a frame is ~0.25 s: 15 rounds keep one run's median within a few ms of the next
     ws = make_workspace(tmp / "ff", briefs=3)
     drafting = make_workspace(tmp / "ff-drafting", briefs=3, auto_draft=True)
     for root in (ws, drafting):
