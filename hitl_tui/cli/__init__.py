@@ -29,7 +29,8 @@ def plain_review_args(argv: list[str]) -> SimpleNamespace | None:
     rest = list(argv)
     while rest:
         option, has_value, value = rest.pop(0).partition("=")
-        if option not in GLOBAL_OPTIONS or not option.startswith("--") and has_value:
+        # `-w=DIR` is left to argparse, which reads a short option's "=" its own way
+        if option not in GLOBAL_OPTIONS or (has_value and not option.startswith("--")):
             return None
         if not has_value:
             if not rest or rest[0].startswith("-"):
