@@ -67,3 +67,35 @@ def test_every_dataclass_loaded_at_start_up_says_what_it_is(tmp_path):
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == []
+
+
+async def test_the_first_frame_goes_out_with_a_short_switch_interval_then_the_usual_one(tmp_path):
+    """Textual's writer thread takes the first frame to the terminal; with Python's usual 5 ms switch interval it
+    waited that long for the GIL while start-up went on (tests/bench: first_frame). The station shortens the
+    interval only until its start-up work after the first frame is done: a whole session with it would spend the
+    main thread's time on switching."""
+    import asyncio
+
+    from waiting import wait_until
+
+    from hitl_tui.ui.app import FRAME_SWITCH_INTERVAL, HitlApp
+    from hitl_tui.workspace import Workspace
+
+    init_workspace(tmp_path, examples=True)
+    ws = Workspace.load(tmp_path, reviewer="tester")
+    ws.config.drafting.auto_draft = False
+    usual = sys.getswitchinterval()
+    at_first_frame: list[float] = []
+
+    class Station(HitlApp):
+        async def _start_services(self):
+            at_first_frame.append(sys.getswitchinterval())
+            await super()._start_services()
+
+    app = Station(ws)
+    async with app.run_test(size=(120, 40)):
+        await wait_until(lambda: app.review.current_name is not None)  # the first brief opened after the frame
+        await wait_until(lambda: sys.getswitchinterval() == usual, what="the usual switch interval is back")
+        await asyncio.sleep(0)
+    assert at_first_frame == [FRAME_SWITCH_INTERVAL]
+    assert sys.getswitchinterval() == usual

@@ -43,6 +43,7 @@ from .screens.review import ReviewScreen
 
 QUIT_DEADLINE = 5.0
 RELEASE_WAIT = 3.0  # seconds quitting waits to release this station's claims in the log
+FRAME_SWITCH_INTERVAL = 0.0005  # seconds: the GIL switch interval while the first frame goes out (see below)
 EXIT_CODE = {"SIGHUP": 128 + signal.SIGHUP, "SIGTERM": 128 + signal.SIGTERM}
 
 
@@ -85,6 +86,7 @@ class HitlApp(App):
         self._engine_closed: asyncio.Future | None = None
         self.held_keys = HeldKeys(self)  # keys typed while a dialog opens go to the dialog (held_keys.py)
         self._services_closed: asyncio.Future | None = None
+        self._switch_interval: float | None = None  # the interpreter's, while the first frame is handed over
 
     def get_default_screen(self) -> ReviewScreen:
         self.review = ReviewScreen()
@@ -195,7 +197,21 @@ class HitlApp(App):
                 raise
             self.exit(return_code=self.fatal.exit_code)
             return
+        self._frame_switch_interval(True)
         self.call_after_refresh(self._after_first_frame)
+
+    def _frame_switch_interval(self, on: bool) -> None:
+        """The first frame reaches the terminal through Textual's writer thread, which must then take the GIL from
+        the main thread, busy with what follows a refresh and with our work after the first frame. Python hands it
+        over only after the switch interval (5 ms): the frame reached the terminal ~6 ms after it was written. A
+        short interval from the first frame until that work is done lets the writer in at once (~1 ms; measured
+        in tests/bench: first_frame). Kept short: it costs the main thread a little in switches."""
+        if on and self._switch_interval is None:
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(FRAME_SWITCH_INTERVAL)
+        elif not on and self._switch_interval is not None:
+            sys.setswitchinterval(self._switch_interval)
+            self._switch_interval = None
 
     def _apply_theme(self, theme: str) -> None:
         if theme not in self.available_themes:  # a typo in hitl.toml is a warning, never a crash
@@ -222,6 +238,12 @@ class HitlApp(App):
             self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning", markup=False)
 
     async def _after_first_frame(self) -> None:
+        try:
+            await self._start_services()
+        finally:
+            self._frame_switch_interval(False)
+
+    async def _start_services(self) -> None:
         if not gc.isenabled():  # `hitl` starts with it off (ui/run.py)
             gc.freeze()
             gc.enable()
@@ -244,6 +266,7 @@ class HitlApp(App):
         reading_grade("Load the hyphenation patterns off the UI thread.")
 
     async def on_unmount(self) -> None:
+        self._frame_switch_interval(False)
         await self.shutdown_services("closed")
 
     # ---------------------------------------------------------------- inbox and drafting
