@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ from .defaults import (DEFAULT_KEYS, DEFAULT_RUBRIC, DEFAULT_VOICE, OFFLINE_MODE
                        default_reviewer, starter_config)
 from .approval.settings import CalibrationConfig, parse_auto_approve, parse_roles, parse_stages, parse_team
 from .errors import ConfigError  # noqa: F401 (re-exported)
+from .records import record
 from .settings import only as _only, parse_field, parse_section, positive, setting, strings
 from .learning.settings import LearningSettings, parse_learning
 from .slugs import slugify
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from .analytics.policy import AutoApprovePolicy
 
 
-@dataclass
+@record
 class ModelSpec:
     """One model to draft with: its litellm model string, where to reach it, and the name reviewers see."""
     model: str
@@ -43,7 +44,7 @@ class ModelSpec:
         return f"offline {self.model.split('/', 1)[1]}" if self.is_offline else self.model
 
 
-@dataclass
+@record
 class RuleSpec:
     """A checklist's automatic rule: a pattern the text must, or must not, match."""
     name: str
@@ -54,7 +55,7 @@ class RuleSpec:
     worded: bool = False  # its name says what it wants (a learned rule): messages leave the pattern out
 
 
-@dataclass
+@record
 class ManualItem:
     """A checklist item a person ticks (a judgement no pattern can make)."""
     id: str
@@ -142,7 +143,7 @@ def _parse_items(value: Any, file: str, key: str) -> list[ManualItem]:
     return items
 
 
-@dataclass
+@record
 class Checklist:
     """[checklists.<name>]: a channel's gates and manual checks. "default" applies to every channel; a channel's own
     adds its gates, rules and items to it, and its limits, stages and auto_approve replace the default's."""
@@ -165,7 +166,7 @@ class Checklist:
     sources: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class DraftingConfig:
     """[drafting]: who writes the drafts and how the calls behave."""
     models: list[ModelSpec] = setting(factory=lambda: [ModelSpec(OFFLINE_MODEL)], starter=False,
@@ -181,7 +182,7 @@ class DraftingConfig:
     auto_draft: bool = setting(True, "draft as soon as a brief lands")
 
 
-@dataclass
+@record
 class InboxConfig:
     """[inbox]: how the briefs folder is watched."""
     debounce_ms: int = setting(300, "longest a batch of file events may grow", check=positive)
@@ -191,7 +192,7 @@ class InboxConfig:
     reconcile_seconds: float = setting(30.0, "periodic full scan that catches what polling misses", check=positive)
 
 
-@dataclass
+@record
 class PromptConfig:
     """[prompts]: the templates' version (logged with every draft) and the templates themselves ("" = built in)."""
     version: str = setting("v1", "logged with every draft; bump it when you change the templates")
@@ -200,7 +201,7 @@ class PromptConfig:
     revise: str = setting("", "the revise prompt template")
 
 
-@dataclass
+@record
 class UIConfig:
     """[ui]: the station's looks (each person may override theme in their own config)."""
     theme: str = setting("textual-dark", "any Textual theme; ansi-dark / ansi-light use the terminal's colours")
@@ -209,14 +210,14 @@ class UIConfig:
     animations: bool = setting(False, "Textual's animations")
 
 
-@dataclass
+@record
 class CompareConfig:
     """[compare]: the blind compare view (`v`)."""
     pairs: str = setting("all", 'pairs the view asks for: "all", or "ring" (each variant vs the next)',
                          choices=("all", "ring"))
 
 
-@dataclass
+@record
 class Config:
     """hitl.toml as the station uses it: every section, validated, with defaults for what it leaves out."""
     path: Path | None = None

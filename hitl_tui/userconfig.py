@@ -14,13 +14,14 @@ import os
 import tempfile
 import threading
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from .config import DEFAULT_KEYS, Config, _get, _only
 from .defaults import default_reviewer
 from .errors import ConfigError, UsageError
+from .records import record
 
 USER_KEYS = {"reviewer", "theme", "keys"}
 MAX_NAME = 64
@@ -33,7 +34,7 @@ def user_config_path() -> Path:
     return Path(user_config_dir("hitl", appauthor=False)) / "config.toml"
 
 
-@dataclass
+@record
 class UserConfig:
     """One person's own settings file: their name, theme and remapped keys."""
     path: Path
@@ -83,7 +84,7 @@ def check_name(name: str, where: str) -> str:
     return name
 
 
-@dataclass
+@record
 class Identity:
     """Who is acting, and what to warn about how that was found."""
     name: str

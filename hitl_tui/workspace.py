@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config, load_config, starter_config
 from .errors import WorkspaceError  # noqa: F401 (re-exported)
+from .records import record
 
 if TYPE_CHECKING:
     from .learning.rules_file import LearnedRule
@@ -38,7 +39,7 @@ def package_dir(name: str) -> Path:
     raise WorkspaceError(f"hitl-tui is installed without its {top}/ folder; reinstall the package")
 
 
-@dataclass
+@record
 class Workspace:
     """A workspace folder (hitl.toml, briefs/, outbox/, hitl.db) as the person running hitl sees it."""
     root: Path

@@ -24,10 +24,10 @@ A checklist's `stages` and `auto_approve` replace the default checklist's when g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
+from ..records import record
 from ..settings import parse_section, setting, share
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 RESHOW_TO = ("same", "other")
 
 
-@dataclass
+@record
 class CalibrationConfig:
     """[calibration]: the share of judged variants re-shown, blind, to whom and how long after the decision."""
     reshow: float = setting(0.0, "share of judged variants shown again, blind (0 = off)", check=share)

@@ -6,12 +6,11 @@ Core module: imports neither textual nor litellm.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from ..records import record
 from ..settings import parse_section, setting
 
 
-@dataclass
+@record
 class LearningSettings:
     """`[learning]` in hitl.toml."""
     examples: int = setting(3, "approved examples per prompt (voice memory); 0 turns them off", low=0, high=20)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .base import Database
+from ..records import record
 from .rows import BriefRow, Draft, Revision
 
 if TYPE_CHECKING:  # only for annotations: the store loads before the first frame, the briefs and gates after it
@@ -31,7 +31,7 @@ def _chunks(items: list) -> list[list]:
     return [items[i:i + SYNC_CHUNK] for i in range(0, len(items), SYNC_CHUNK)]
 
 
-@dataclass
+@record
 class SyncResult:
     """A brief file synced into the log: its id, and whether it brought a new version."""
     brief_id: int

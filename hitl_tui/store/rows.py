@@ -10,8 +10,10 @@ A new table: its row type here, built in the store method that reads it (see ARC
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, field, fields
 from typing import Any, ClassVar
+
+from ..records import record
 
 
 class Row:
@@ -39,7 +41,7 @@ class Row:
         return asdict(self)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Revision(Row):
     """One text of a variant: an AI revision (drafted, revised, regenerated) or a human edit."""
 
@@ -77,7 +79,7 @@ class Revision(Row):
         return "draft" if self.number == 1 else "regenerate"
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Draft(Row):
     """A variant of a brief version, with its revisions oldest first (when read with them)."""
 
@@ -123,7 +125,7 @@ class Draft(Row):
         return {f: getattr(self, f) for f in self._field_names() if f != "revisions"}
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class Decision(Row):
     """A decision on a draft: approve, override or reject, by whom, on which revision, and why."""
     id: int
@@ -138,7 +140,7 @@ class Decision(Row):
     active_seconds: float | None = None  # time spent on the brief before deciding (v8)
 
 
-@dataclass(slots=True)
+@record(slots=True)
 class BriefRow(Row):
     """A brief as the queue shows it: its file, title, claim and its current version's counts and status."""
 

@@ -3,24 +3,26 @@ callbacks never touch widgets); the screen's `@on` handlers change state and wid
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+from ..records import record
 
 if TYPE_CHECKING:  # the drafting modules and the inbox load after the first frame
     from ..drafting.events import StreamEvent
     from ..inbox import BriefUpdate
 
 
-@dataclass
+@record
 class BriefsChanged(Message):
     """The inbox or the store changed: the queue should refresh (and a brief with a new version re-open)."""
 
     updates: list[BriefUpdate] = field(default_factory=list)
 
 
-@dataclass
+@record
 class DraftEvent(Message):
     """A draft started, retried, ended or failed (deltas are buffered, not posted one by one)."""
 

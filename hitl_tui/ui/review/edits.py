@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from ...records import record
 
 RETRY_SECONDS = 2.0
 
 
-@dataclass
+@record
 class UnsavedScore:
     """A score hitl.db refused, kept (and shown) until a retry gets it in, like an edit."""
 
@@ -36,7 +37,7 @@ def unsaved_scores_line(scores: list[UnsavedScore], db_path: Path) -> str:
     return f"hitl: {count} could not be saved to {db_path} ({problems}): {listed}"
 
 
-@dataclass
+@record
 class UnsavedEdit:
     """An edit hitl.db refused, kept until a retry gets it in."""
 

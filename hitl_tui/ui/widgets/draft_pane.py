@@ -11,7 +11,7 @@ gates as the reviewer types, and says so with messages (`GatesChanged`, `EditPau
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from rich.style import Style
@@ -25,6 +25,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from ...gate_status import FAIL, PASS, WARN
+from ...records import record
 from ..text import plain
 from .draft_text import DraftText
 
@@ -41,7 +42,7 @@ STATUS_STYLE = {"pending": "dim", "streaming": "yellow", "done": "green", "faile
 EVIDENCE_STYLE = {FAIL: Style.parse("bold underline white on red"), WARN: Style.parse("underline black on yellow")}
 
 
-@dataclass
+@record
 class PaneState:
     """What a draft pane shows of one variant: its text, status and counts."""
     draft_id: int
@@ -157,14 +158,14 @@ class DraftPane(Vertical, can_focus=True):
     """A variant. Posts `GatesChanged` while its text is edited, `EditPaused` when an edit is due to be saved, and
     `EditorLeft` when the keys left its open editor (a click elsewhere); the screen saves and closes it."""
 
-    @dataclass
+    @record
     class GatesChanged(Message):
         """The reviewer typed: `pane.state.gates` were re-checked for `text` (the editor's text now)."""
 
         pane: DraftPane
         text: str
 
-    @dataclass
+    @record
     class EditPaused(Message):
         """The reviewer stopped typing for AUTOSAVE_SECONDS: save `text` as part of edit `session`."""
 
@@ -172,7 +173,7 @@ class DraftPane(Vertical, can_focus=True):
         text: str
         session: str
 
-    @dataclass
+    @record
     class EditorLeft(Message):
         """The keys left the open editor by a path that is not a key of ours (a click elsewhere): close it, saved."""
 
