@@ -145,7 +145,7 @@ def test_export_and_stats(ws):
 
 CORE = ["hitl_tui.briefs", "hitl_tui.gates", "hitl_tui.prompts", "hitl_tui.metrics", "hitl_tui.config",
         "hitl_tui.settings", "hitl_tui.defaults", "hitl_tui.offline_copy", "hitl_tui.terminal", "hitl_tui.redaction",
-        "hitl_tui.errors", "hitl_tui.userconfig", "hitl_tui.keymap"] + [
+        "hitl_tui.errors", "hitl_tui.userconfig", "hitl_tui.keymap", "hitl_tui.records", "hitl_tui.slugs"] + [
     f"hitl_tui.analytics.{m}" for m in ("pairs", "bradley_terry", "finetune", "review", "activity", "results",
                                         "agreement", "policy", "triage", "reshow", "summary", "figures")] + [
     f"hitl_tui.learning.{m}" for m in ("edits", "feedback", "marking", "mining", "rules_file", "voice_memory")] + [
