@@ -10,8 +10,8 @@ import json
 import time
 from typing import TYPE_CHECKING
 
-from .base import Database
 from ..records import record
+from .base import Database
 from .rows import BriefRow, Draft, Revision
 
 if TYPE_CHECKING:  # only for annotations: the store loads before the first frame, the briefs and gates after it
