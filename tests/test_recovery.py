@@ -23,7 +23,12 @@ from hitl_tui.workspace import Workspace
 
 
 def _kill_everything(station: StationProcess) -> None:
+    """A crash of the station and its worker at one instant (kill -9, the machine going down). All are stopped
+    first: killed one after another, the worker outlived the station by a moment and, its pipe closed, recorded
+    "the station went away" itself (1 busy CI run in 7), which is not the crash this test is about."""
     pids = list(station.descendants())
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
     for pid in pids:
         os.kill(pid, signal.SIGKILL)
     station.wait_exit()
