@@ -49,48 +49,37 @@ def test_station_start_up_loads_no_feature_module(tmp_path):
     assert result.stdout.split() == []
 
 
-UNDOCUMENTED = START_UP.replace('print(" ".join(sorted(set(sys.argv[2:]) & set(sys.modules))))', """
+DATACLASSES_WHERE = START_UP.replace('print(" ".join(sorted(set(sys.argv[2:]) & set(sys.modules))))', """
 import dataclasses
 for name, module in sorted(sys.modules.items()):
     if name.startswith("hitl_tui"):
-        for cls in vars(module).values():
-            if dataclasses.is_dataclass(cls) and cls.__module__ == name and cls.__doc__.startswith(cls.__name__ + "("):
-                print(f"{name}.{cls.__qualname__}")
-""")
-
-
-NOT_RECORDS = START_UP.replace('print(" ".join(sorted(set(sys.argv[2:]) & set(sys.modules))))', """
-import dataclasses
-for name, module in sorted(sys.modules.items()):
-    if name.startswith("hitl_tui"):
-        for cls in vars(module).values():
-            if not isinstance(cls, type):
-                continue
+        for cls in [v for v in vars(module).values() if isinstance(v, type)]:
             for c in (cls, *(v for v in vars(cls).values() if isinstance(v, type))):  # and nested messages
-                if (dataclasses.is_dataclass(c) and c.__module__ == name and not c.__dataclass_params__.frozen
-                        and "__record_compared__" not in vars(c)):
+                if dataclasses.is_dataclass(c) and c.__module__ == name and (CONDITION):
                     print(f"{name}.{c.__qualname__}")
 """)
+
+
+def start_up_dataclasses_where(tmp_path, condition: str) -> list[str]:
+    """The dataclasses (`c`) that `hitl` defines before its first frame and that meet `condition`."""
+    init_workspace(tmp_path)
+    result = subprocess.run([sys.executable, "-c", DATACLASSES_WHERE.replace("CONDITION", condition), str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
 
 
 def test_every_mutable_dataclass_loaded_at_start_up_is_a_record(tmp_path):
     """A `@dataclass` compiles its __init__, __repr__ and __eq__ when it is defined (~0.44 ms); a `@record`
     (records.py) compiles only __init__. The ~30 defined before the first frame cost ~6 ms of it as dataclasses."""
-    init_workspace(tmp_path)
-    result = subprocess.run([sys.executable, "-c", NOT_RECORDS, str(tmp_path)], capture_output=True, text=True,
-                            timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == []
+    condition = 'not c.__dataclass_params__.frozen and "__record_compared__" not in vars(c)'
+    assert start_up_dataclasses_where(tmp_path, condition) == []
 
 
 def test_every_dataclass_loaded_at_start_up_says_what_it_is(tmp_path):
     """A dataclass without a docstring gets one made from its signature when it is defined (inspect.signature,
     ~0.2 ms each); at start-up, 27 of them cost ~5 ms of the first frame. A docstring saves that and the reader."""
-    init_workspace(tmp_path)
-    result = subprocess.run([sys.executable, "-c", UNDOCUMENTED, str(tmp_path)], capture_output=True, text=True,
-                            timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == []
+    assert start_up_dataclasses_where(tmp_path, 'c.__doc__.startswith(c.__name__ + "(")') == []
 
 
 async def test_the_first_frame_goes_out_with_a_short_switch_interval_then_the_usual_one(tmp_path):
